@@ -1,0 +1,117 @@
+// Package net holds what the reactor's TCP layer shares below it: socket
+// addresses (IPv4 and IPv6, as the standard library's netip.AddrPort) and
+// thin, error-wrapping helpers over the socket system calls (non-blocking
+// close-on-exec sockets, SO_REUSEADDR/SO_REUSEPORT, TCP_NODELAY, keepalive,
+// SO_ERROR, self-connect detection).
+//
+// Importers usually rename it (mnet) to keep the standard library's net
+// package at hand. Every function is safe from any goroutine; the fds it
+// operates on belong to the caller.
+package net
+
+import (
+	"context"
+	"fmt"
+	stdnet "net"
+	"net/netip"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// ParseAddr parses a numeric "host:port" ("127.0.0.1:80", "[::1]:80"); an
+// empty host (":80") means the IPv4 wildcard address. It does no DNS.
+func ParseAddr(hostport string) (netip.AddrPort, error) {
+	host, port, err := stdnet.SplitHostPort(hostport)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("net: parse %q: %w", hostport, err)
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("net: parse port of %q: %w", hostport, err)
+	}
+	if host == "" {
+		return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(p)), nil
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("net: parse host of %q: %w", hostport, err)
+	}
+	return netip.AddrPortFrom(a, uint16(p)), nil
+}
+
+// Resolve turns "host:port" into an address, looking the host up in DNS when
+// it is not numeric. network is "tcp", "tcp4" or "tcp6" and restricts the
+// family. The first matching address wins.
+func Resolve(ctx context.Context, network, hostport string) (netip.AddrPort, error) {
+	if ap, err := ParseAddr(hostport); err == nil {
+		if !familyOK(network, ap.Addr()) {
+			return netip.AddrPort{}, fmt.Errorf("net: %s is not a %s address", hostport, network)
+		}
+		return ap, nil
+	}
+	host, port, err := stdnet.SplitHostPort(hostport)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("net: resolve %q: %w", hostport, err)
+	}
+	pn, err := stdnet.DefaultResolver.LookupPort(ctx, "tcp", port)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("net: resolve port %q: %w", port, err)
+	}
+	ips, err := stdnet.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("net: resolve host %q: %w", host, err)
+	}
+	for _, ip := range ips {
+		ip = ip.Unmap()
+		if familyOK(network, ip) {
+			return netip.AddrPortFrom(ip, uint16(pn)), nil
+		}
+	}
+	return netip.AddrPort{}, fmt.Errorf("net: no %s address for %q", network, host)
+}
+
+func familyOK(network string, a netip.Addr) bool {
+	switch network {
+	case "tcp4":
+		return a.Is4() || a.Is4In6()
+	case "tcp6":
+		return a.Is6() && !a.Is4In6()
+	}
+	return true
+}
+
+// Family returns AF_INET or AF_INET6 for ap.
+func Family(ap netip.AddrPort) int {
+	if ap.Addr().Is4() {
+		return unix.AF_INET
+	}
+	return unix.AF_INET6
+}
+
+// ToSockaddr converts ap to the socket address the system calls take.
+func ToSockaddr(ap netip.AddrPort) unix.Sockaddr {
+	a := ap.Addr()
+	if a.Is4() {
+		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.As4()}
+	}
+	sa := &unix.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}
+	if z := a.Zone(); z != "" {
+		if ifi, err := stdnet.InterfaceByName(z); err == nil {
+			sa.ZoneId = uint32(ifi.Index)
+		}
+	}
+	return sa
+}
+
+// FromSockaddr converts a socket address back; IPv4-mapped IPv6 addresses
+// are unmapped so that they print as IPv4.
+func FromSockaddr(sa unix.Sockaddr) netip.AddrPort {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr).Unmap(), uint16(sa.Port))
+	}
+	return netip.AddrPort{}
+}

@@ -1,0 +1,48 @@
+// Package reactor is the event-loop core of muduo-go: EventLoop, Channel,
+// the epoll Poller, timers, cross-goroutine wakeup and a pool of loops.
+//
+// # One loop, one goroutine, one OS thread
+//
+// An EventLoop is run by exactly one goroutine, locked to its OS thread for
+// the loop's lifetime (runtime.LockOSThread), so that the loop, its epoll
+// instance and everything it owns are touched by one thread, as in muduo's
+// "one loop per thread". Every callback a loop invokes (channel events,
+// timers, functors) runs on that goroutine, one at a time: a callback needs
+// no locks for state the loop owns, and must not block, because everything
+// else on the loop waits for it.
+//
+// # "Am I on the loop?"
+//
+// muduo answers isInLoopThread by comparing a cached thread id. Go exposes
+// no goroutine id, and a syscall (gettid) on every Send would cost as much as
+// the send itself. The loop instead records the address of its goroutine's
+// runtime g structure when it starts, and InLoop compares the caller's g
+// address with it: one register or TLS load (see getg_amd64.s and
+// getg_arm64.s), no syscall, no allocation. A g address is unique among live
+// goroutines and the loop goroutine lives as long as the loop runs, so the
+// compare can not give a false positive; before Run and after it returns no
+// goroutine is the loop. Other architectures fall back to parsing the
+// goroutine id from runtime.Stack: correct, only slower.
+//
+// # Order of events for a ready fd
+//
+// The poller is level-triggered. For one ready fd the loop handles, in this
+// order (see Channel.handleEvent):
+//
+//  1. EPOLLHUP without EPOLLIN: the connection is gone with nothing left to
+//     read: the close callback, and nothing else.
+//  2. EPOLLERR: the error callback (the owner reads SO_ERROR), then reading
+//     proceeds so that bytes already received are not dropped.
+//  3. EPOLLIN, EPOLLPRI, EPOLLRDHUP (or HUP with IN): the read callback.
+//     Data the peer sent before its FIN arrives here first; the FIN is seen
+//     as a read of 0 bytes after the data, so no byte is lost to a close.
+//  4. EPOLLOUT: the write callback, last, so that whatever the read callback
+//     queued in response goes out in the same iteration.
+//
+// After every callback the channel's registration is checked again, so that
+// once an owner removes its channel (it closed the connection in the read
+// callback, say) no later callback of the same batch reaches it. Events
+// carry the registration's sequence number, so an event fetched for an fd
+// that was closed and reused within one batch is dropped rather than
+// delivered to the new owner.
+package reactor

@@ -1,0 +1,154 @@
+package reactor
+
+import (
+	"container/heap"
+	"time"
+)
+
+// TimerID identifies a timer for Cancel. The zero TimerID cancels nothing.
+type TimerID struct{ t *timer }
+
+// Valid reports whether id names a timer (it may have fired or been
+// cancelled since).
+func (id TimerID) Valid() bool { return id.t != nil }
+
+type timer struct {
+	when     time.Duration // due time, on the loop's monotonic clock
+	period   time.Duration // > 0 for RunEvery
+	f        func()
+	index    int // position in the heap, -1 when not queued
+	canceled bool
+}
+
+// timerQueue is a min-heap of timers by due time, on a monotonic clock
+// anchored at the queue's creation so that wall-clock jumps do not move it.
+// Used only on the loop goroutine.
+type timerQueue struct {
+	base  time.Time
+	heap  timerHeap
+	ready bool
+}
+
+func (q *timerQueue) clock(t time.Time) time.Duration {
+	if !q.ready {
+		q.base, q.ready = time.Now(), true
+	}
+	return t.Sub(q.base)
+}
+
+// timeoutMs returns how long the poll may sleep: -1 without timers, else
+// the milliseconds until the earliest timer, rounded up so that the loop
+// never wakes a little early and spins.
+func (q *timerQueue) timeoutMs(now time.Time) int {
+	if len(q.heap) == 0 {
+		return -1
+	}
+	d := q.heap[0].when - q.clock(now)
+	if d <= 0 {
+		return 0
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	if ms > 1<<30 {
+		ms = 1 << 30
+	}
+	return int(ms)
+}
+
+func (q *timerQueue) add(t *timer) { heap.Push(&q.heap, t) }
+
+func (q *timerQueue) cancel(t *timer) {
+	t.canceled = true
+	if t.index >= 0 {
+		heap.Remove(&q.heap, t.index)
+	}
+}
+
+// runExpired runs every timer due at now. A repeating timer is re-armed
+// from its previous due time, not from now, so it does not drift; if the
+// loop fell behind by more than a period, the missed ticks are skipped
+// rather than run back to back, so it never piles up.
+func (q *timerQueue) runExpired(l *EventLoop, now time.Time) {
+	if len(q.heap) == 0 {
+		return
+	}
+	c := q.clock(time.Now())
+	for len(q.heap) > 0 && q.heap[0].when <= c {
+		t := heap.Pop(&q.heap).(*timer)
+		t.f()
+		if t.period > 0 && !t.canceled {
+			t.when += t.period
+			if t.when <= c {
+				t.when += ((c-t.when)/t.period + 1) * t.period
+			}
+			q.add(t)
+		}
+	}
+}
+
+type timerHeap []*timer
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(i, j int) bool { return h[i].when < h[j].when }
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *timerHeap) Push(x any) {
+	t := x.(*timer)
+	t.index = len(*h)
+	*h = append(*h, t)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	n := len(old)
+	t := old[n-1]
+	old[n-1] = nil
+	t.index = -1
+	*h = old[:n-1]
+	return t
+}
+
+// RunAt runs f on the loop at time t (at once if t has passed). Safe from
+// any goroutine.
+func (l *EventLoop) RunAt(t time.Time, f func()) TimerID {
+	return l.addTimer(t, 0, f)
+}
+
+// RunAfter runs f on the loop after d. Safe from any goroutine.
+func (l *EventLoop) RunAfter(d time.Duration, f func()) TimerID {
+	return l.addTimer(time.Now().Add(d), 0, f)
+}
+
+// RunEvery runs f on the loop every d, first after d, until cancelled. Ticks
+// are on a fixed schedule (no drift); ticks missed while the loop was busy
+// are skipped, not replayed. Safe from any goroutine.
+func (l *EventLoop) RunEvery(d time.Duration, f func()) TimerID {
+	if d <= 0 {
+		panic("reactor: RunEvery with non-positive interval")
+	}
+	return l.addTimer(time.Now().Add(d), d, f)
+}
+
+func (l *EventLoop) addTimer(at time.Time, period time.Duration, f func()) TimerID {
+	t := &timer{period: period, f: f, index: -1}
+	l.RunInLoop(func() {
+		if t.canceled {
+			return // cancelled before it was even queued
+		}
+		t.when = l.timers.clock(at)
+		l.timers.add(t)
+	})
+	return TimerID{t}
+}
+
+// Cancel stops the timer: it will not run again. Safe from any goroutine and
+// from inside the timer's own callback (a repeating timer is then not
+// re-armed). From another goroutine the cancel takes effect on the loop, so a
+// callback already running, or due in the current iteration, may still run
+// once.
+func (l *EventLoop) Cancel(id TimerID) {
+	if id.t == nil {
+		return
+	}
+	l.RunInLoop(func() { l.timers.cancel(id.t) })
+}
