@@ -52,7 +52,7 @@ type EventLoop struct {
 	timers timerQueue
 	now    time.Time // when the last Wait returned
 
-	scratch []byte       // the shared read overflow buffer (buffer.ScratchSize)
+	scratch []byte        // the shared read overflow buffer (buffer.ScratchSize)
 	view    buffer.Buffer // a Buffer over scratch, for zero-copy message callbacks
 	pool    buffer.Pool   // recycled connection buffers, owned by this loop
 
