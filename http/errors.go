@@ -1,0 +1,164 @@
+// Package http implements the HTTP/1.1 request parsing layer of muduo-go:
+// an incremental, allocation-free parser for request heads (RFC 9112 / RFC
+// 9110) and an in-place decoder for chunked request bodies.
+//
+// The package works on plain []byte and knows nothing about sockets. A
+// reactor's message callback hands it the readable region of a connection's
+// input buffer; the parser keeps only offsets into that region, so the buffer
+// may grow or be compacted between calls as long as the unconsumed prefix is
+// unchanged.
+//
+// Every error the parser returns is an *Error carrying the status code the
+// server must answer with; after such an error the connection must be closed,
+// because the framing of anything that follows can no longer be trusted
+// (answering and then reading on would open the door to request smuggling).
+package http
+
+import "errors"
+
+// Limits bounds the resources one request may use. A zero field means "use
+// the default". Limits are read when a Parser or ChunkedDecoder is reset, so
+// changing them affects the next request only.
+type Limits struct {
+	// MaxTargetBytes bounds the request-target (default 16 KiB). A longer
+	// target is answered with 414 as soon as it is seen, before the request
+	// line is complete.
+	MaxTargetBytes int
+	// MaxHeaderBytes bounds the whole head: leading empty lines, the request
+	// line and all field lines including the final CRLF (default 64 KiB,
+	// at most 1 GiB so that offsets fit in uint32). Exceeding it, even
+	// with an incomplete head, is answered with 431. The same bound applies
+	// to the trailer section of a chunked body.
+	MaxHeaderBytes int
+	// MaxHeaderCount bounds the number of header field lines (default
+	// 128). One more is answered with 431.
+	MaxHeaderCount int
+	// MaxBodyBytes bounds the decoded body (default 8 MiB). A larger
+	// Content-Length is answered with 413 as soon as the head is parsed;
+	// a chunked body is counted as chunk sizes are announced.
+	MaxBodyBytes int64
+}
+
+// Default limits, used for zero fields of Limits.
+const (
+	DefaultMaxTargetBytes = 16 << 10
+	DefaultMaxHeaderBytes = 64 << 10
+	DefaultMaxHeaderCount = 128
+	DefaultMaxBodyBytes   = 8 << 20
+
+	// maxHeadBytesCap keeps every head offset representable as uint32
+	// with room to spare.
+	maxHeadBytesCap = 1 << 30
+	// maxMethodBytes bounds the method token. No registered method comes
+	// close; a longer one cannot be a method this server implements.
+	maxMethodBytes = 64
+	// maxChunkLineBytes bounds a chunk-size line including extensions.
+	// Extensions are ignored, so this only has to admit real-world ones.
+	maxChunkLineBytes = 4 << 10
+)
+
+// withDefaults returns l with zero or out-of-range fields replaced, so the
+// hot path never has to check for zero.
+func (l Limits) withDefaults() Limits {
+	if l.MaxTargetBytes <= 0 {
+		l.MaxTargetBytes = DefaultMaxTargetBytes
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if l.MaxHeaderBytes > maxHeadBytesCap {
+		l.MaxHeaderBytes = maxHeadBytesCap
+	}
+	if l.MaxTargetBytes > l.MaxHeaderBytes {
+		l.MaxTargetBytes = l.MaxHeaderBytes
+	}
+	if l.MaxHeaderCount <= 0 {
+		l.MaxHeaderCount = DefaultMaxHeaderCount
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return l
+}
+
+// Error is a request the server must refuse. Status is the code to answer
+// with (400, 413, 414, 431, 501, 505, or 500 for a glue bug); after writing
+// the response the server must close the connection. Errors returned by this
+// package are the package-level values below, so returning one never
+// allocates and errors.Is works by identity.
+type Error struct {
+	Status int    // HTTP status code to send before closing
+	Reason string // short human-readable cause, safe to log or send
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	return "http: " + statusText(e.Status) + ": " + e.Reason
+}
+
+// statusText covers exactly the codes this package produces; net/http is
+// deliberately not imported so the parser stays free of its dependencies.
+func statusText(code int) string {
+	switch code {
+	case 400:
+		return "400 Bad Request"
+	case 413:
+		return "413 Content Too Large"
+	case 414:
+		return "414 URI Too Long"
+	case 431:
+		return "431 Request Header Fields Too Large"
+	case 501:
+		return "501 Not Implemented"
+	case 505:
+		return "505 HTTP Version Not Supported"
+	}
+	return "500 Internal Server Error"
+}
+
+// StatusOf returns the status code carried by err (unwrapping as needed), or
+// 400 if err is not from this package. It is safe from any goroutine.
+func StatusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 400
+}
+
+func newErr(status int, reason string) *Error { return &Error{Status: status, Reason: reason} }
+
+// The errors the parser and decoder return, one per class of bad input.
+var (
+	ErrRequestLine     = newErr(400, "malformed request line")
+	ErrMethod          = newErr(400, "invalid method token")
+	ErrMethodTooLong   = newErr(501, "method too long to be implemented")
+	ErrTarget          = newErr(400, "invalid request-target")
+	ErrTargetForm      = newErr(400, "request-target form not allowed for method")
+	ErrTargetTooLong   = newErr(414, "request-target too long")
+	ErrVersion         = newErr(400, "malformed HTTP version")
+	ErrVersionNotSupp  = newErr(505, "HTTP major version not supported")
+	ErrBareLF          = newErr(400, "line terminated by bare LF")
+	ErrBareCR          = newErr(400, "CR not followed by LF")
+	ErrObsFold         = newErr(400, "obsolete line folding or whitespace before field line")
+	ErrFieldName       = newErr(400, "invalid field name")
+	ErrSpaceBeforeColn = newErr(400, "whitespace between field name and colon")
+	ErrFieldValue      = newErr(400, "invalid character in field value")
+	ErrHeaderTooLarge  = newErr(431, "header section too large")
+	ErrTooManyHeaders  = newErr(431, "too many header fields")
+	ErrHostMissing     = newErr(400, "HTTP/1.1 request without Host")
+	ErrHostRepeated    = newErr(400, "more than one Host field")
+	ErrHostInvalid     = newErr(400, "invalid Host")
+	ErrContentLength   = newErr(400, "invalid or conflicting Content-Length")
+	ErrCLAndTE         = newErr(400, "both Transfer-Encoding and Content-Length")
+	ErrTEHTTP10        = newErr(400, "Transfer-Encoding in an HTTP/1.0 request")
+	ErrTENotChunked    = newErr(400, "final transfer coding is not chunked")
+	ErrTEChunkedTwice  = newErr(400, "chunked transfer coding applied twice")
+	ErrTEUnknown       = newErr(501, "transfer coding not implemented")
+	ErrBodyTooLarge    = newErr(413, "body too large")
+	ErrChunkSize       = newErr(400, "invalid chunk size line")
+	ErrChunkExt        = newErr(400, "invalid chunk extension")
+	ErrChunkCRLF       = newErr(400, "chunk data not followed by CRLF")
+	ErrTrailerTooLarge = newErr(431, "trailer section too large")
+	ErrShrunk          = newErr(500, "input shorter than already parsed: glue bug")
+)

@@ -1,0 +1,156 @@
+package http
+
+// Byte classes as 256-entry tables: one load per byte keeps the validation
+// loops branch-light, which matters because every head byte goes through one.
+const (
+	clsToken  = 1 << iota // tchar, RFC 9110 5.6.2
+	clsValue              // field-vchar / SP / HTAB, RFC 9110 5.5 (obs-text allowed)
+	clsTarget             // accepted in a request-target (see isTargetByte)
+	clsHost               // reg-name / IP-literal / port characters
+	clsScheme             // scheme characters after the first, RFC 3986 3.1
+)
+
+var classes = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		alnum := 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+		if alnum || contains("!#$%&'*+-.^_`|~", b) {
+			t[c] |= clsToken
+		}
+		if b == '\t' || (b >= 0x20 && b != 0x7f) {
+			t[c] |= clsValue
+		}
+		// Visible ASCII except '#': a fragment is never part of a
+		// request-target. Bytes outside the URI character set such as
+		// '{' or '|' are tolerated because real clients send them raw;
+		// non-ASCII and controls are not.
+		if b > 0x20 && b < 0x7f && b != '#' {
+			t[c] |= clsTarget
+		}
+		if alnum || contains("-._~!$&'()*+,;=%[]:", b) {
+			t[c] |= clsHost
+		}
+		if alnum || contains("+-.", b) {
+			t[c] |= clsScheme
+		}
+	}
+	return t
+}()
+
+func contains(s string, b byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == b {
+			return true
+		}
+	}
+	return false
+}
+
+func isToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if classes[c]&clsToken == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validHost reports whether b is uri-host [ ":" port ] closely enough to be
+// safe to route on. Empty is valid: RFC 9112 3.2 lets a client send an empty
+// Host when the target has no authority.
+func validHost(b []byte) bool {
+	for _, c := range b {
+		if classes[c]&clsHost == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// equalFold compares ASCII case-insensitively without allocating; field
+// names and coding tokens are ASCII by construction.
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if lower(b[i]) != lower(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isOWS(c byte) bool { return c == ' ' || c == '\t' }
+
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && isOWS(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isOWS(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// nextElement splits off the first element of a comma-separated list
+// (RFC 9110 5.6.1), trimmed of OWS. Empty elements are returned as empty so
+// callers decide whether they are acceptable.
+func nextElement(list []byte) (elem, rest []byte) {
+	for i, c := range list {
+		if c == ',' {
+			return trimOWS(list[:i]), list[i+1:]
+		}
+	}
+	return trimOWS(list), nil
+}
+
+// parseFieldLine validates one field line (without its CRLF) and returns
+// the name and the OWS-trimmed value as offsets into line. It is shared by
+// the header and trailer sections so both are held to the same grammar.
+func parseFieldLine(line []byte) (nameEnd, valStart, valEnd int, err *Error) {
+	if isOWS(line[0]) {
+		// obs-fold, or whitespace between the start-line and the first
+		// field (RFC 9112 2.2 / 5.2): rejecting is the safe choice.
+		return 0, 0, 0, ErrObsFold
+	}
+	i := 0
+	for i < len(line) && classes[line[i]]&clsToken != 0 {
+		i++
+	}
+	if i == len(line) || i == 0 {
+		return 0, 0, 0, ErrFieldName
+	}
+	if line[i] != ':' {
+		if isOWS(line[i]) {
+			return 0, 0, 0, ErrSpaceBeforeColn
+		}
+		return 0, 0, 0, ErrFieldName
+	}
+	nameEnd = i
+	i++
+	for i < len(line) && isOWS(line[i]) {
+		i++
+	}
+	valStart = i
+	valEnd = len(line)
+	for valEnd > valStart && isOWS(line[valEnd-1]) {
+		valEnd--
+	}
+	for _, c := range line[valStart:valEnd] {
+		if classes[c]&clsValue == 0 {
+			return 0, 0, 0, ErrFieldValue
+		}
+	}
+	return nameEnd, valStart, valEnd, nil
+}
