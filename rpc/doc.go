@@ -1,0 +1,39 @@
+// Package rpc is the transport-agnostic core of a JSON-RPC 2.0 server (with
+// JSON-RPC 1.0 compatibility) for the muduo-go reactor.
+//
+// The package is split the way go-ethereum's rpc package is: a [Server] holds
+// the method registry and the dispatch semantics, a [Codec] does framing only
+// (finding complete JSON texts in a byte stream and framing replies), and a
+// transport is just a codec plus a loop that feeds it. The dispatcher never
+// sees a connection: it is handed one complete JSON text (a single request or
+// a batch) and answers exactly once through a callback.
+//
+// # Dispatch contract
+//
+// [Server.Dispatch] and [Session.Dispatch] take one complete JSON text and a
+// callback. The callback is invoked exactly once per Dispatch call with a
+// [Reply]; a zero Reply (Reply.Empty) means no response is due (notifications
+// only). Handlers registered as inline (see [Inline]) run on the calling
+// goroutine, so the callback may run synchronously before Dispatch returns.
+// Other handlers run on the Server's bounded worker pool and the callback is
+// then invoked from a worker goroutine. Dispatch never retains the input
+// slice after it returns: whatever a queued call needs is decoded or copied
+// first. The receiver of a non-empty Reply owns it and must call Release
+// exactly once when the bytes have been written.
+//
+// # Error codes
+//
+// The spec codes -32700, -32600, -32601, -32602 and -32603 are used as the
+// spec defines them. Server-side conditions (worker queue full, too many
+// calls in flight, server closed) use the implementation-defined range:
+// [CodeServerBusy] and [CodeServerClosed]. A handler error that is not an
+// [*Error] (and has no ErrorCode method) is answered with
+// [CodeApplicationError] (1), outside the reserved range -32768..-32000.
+//
+// # Params binding
+//
+// See [Server.Register] for the accepted shapes. Unknown object members are
+// an Invalid params error unless [Options].AllowUnknownFields is set. Numbers
+// are never passed through float64: integer fields receive the exact value and
+// an args type of interface{} receives json.Number values.
+package rpc
