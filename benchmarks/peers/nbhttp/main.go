@@ -21,12 +21,12 @@ func main() {
 	inline := flag.Bool("inline", true, "run handlers on the poller goroutine")
 	flag.Parse()
 	conf := nbhttp.Config{
-		Network:   "tcp",
-		Addrs:     []string{*addr},
-		NPoller:   *loops,
-		Handler:   httpfix.Handler("nbhttp"),
-		IOMod:     nbhttp.IOModNonBlocking,
-		MaxLoad:   1 << 20,
+		Network: "tcp",
+		Addrs:   []string{*addr},
+		NPoller: *loops,
+		Handler: httpfix.Handler("nbhttp"),
+		IOMod:   nbhttp.IOModNonBlocking,
+		MaxLoad: 1 << 20,
 	}
 	if *inline {
 		conf.ServerExecutor = func(f func()) { f() }

@@ -1,0 +1,104 @@
+// Command echoload drives an echo server with ping-pong connections: each
+// connection writes one B-byte message and reads B bytes back before sending
+// the next, and checks that what came back is what it sent. Run it with
+// GOMAXPROCS=1 on its own CPU (the runner does: taskset -c 1).
+//
+// Output (one line each): BEGIN, END, then
+// RESULT msgs=N bytes=N secs=S msgs_per_s=X mib_per_s=Y errors=E
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/benchmarks/internal/window"
+)
+
+var (
+	msgs, errs atomic.Int64
+	stop       atomic.Bool
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:9000", "server address")
+	conns := flag.Int("conns", 100, "connections")
+	size := flag.Int("size", 64, "message size in bytes")
+	dur := flag.Duration("duration", 10*time.Second, "measured window")
+	warmup := flag.Duration("warmup", 500*time.Millisecond, "load before the window opens")
+	flag.Parse()
+
+	cs := make([]net.Conn, 0, *conns)
+	for i := 0; i < *conns; i++ {
+		c, err := net.Dial("tcp", *addr)
+		if err != nil {
+			log.Fatalf("dial %d: %v", i, err)
+		}
+		cs = append(cs, c)
+	}
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() { defer wg.Done(); pingPong(c, i, *size) }()
+	}
+	n, _, el := window.Run(*warmup, *dur, func() (int64, int64) { m := msgs.Load(); return m, m * int64(*size) })
+	stop.Store(true)
+	// Unblock any connection stuck on a server that stopped answering.
+	for _, c := range cs {
+		_ = c.SetDeadline(time.Now().Add(time.Second))
+	}
+	wg.Wait()
+	secs := el.Seconds()
+	fmt.Printf("RESULT msgs=%d bytes=%d secs=%.3f msgs_per_s=%.0f mib_per_s=%.2f errors=%d\n",
+		n, n*int64(*size), secs, float64(n)/secs, float64(n*int64(*size))/secs/(1<<20), errs.Load())
+	if errs.Load() > 0 {
+		os.Exit(1)
+	}
+}
+
+// pingPong stamps each message with the connection number and a sequence so
+// a server that mixes up buffers between connections or messages is caught.
+func pingPong(c net.Conn, id, size int) {
+	defer c.Close()
+	out := make([]byte, size)
+	in := make([]byte, size)
+	for i := range out {
+		out[i] = byte(id + i)
+	}
+	for seq := 0; !stop.Load(); seq++ {
+		if size >= 8 {
+			for k := 0; k < 8; k++ {
+				out[k] = byte(seq >> (8 * k))
+			}
+		}
+		if _, err := c.Write(out); err != nil {
+			failed(id, err)
+			return
+		}
+		if _, err := io.ReadFull(c, in); err != nil {
+			failed(id, err)
+			return
+		}
+		if !bytes.Equal(in, out) {
+			errs.Add(1)
+			log.Printf("conn %d: echoed bytes differ from sent bytes", id)
+			return
+		}
+		msgs.Add(1)
+	}
+}
+
+func failed(id int, err error) {
+	if stop.Load() {
+		return // deadline set during shutdown, not a server fault
+	}
+	errs.Add(1)
+	log.Printf("conn %d: %v", id, err)
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// target is one server under test: how to build it and how to start it on an
+// address. Every target is built independently so that one that does not
+// build yet (muduo-go's examples while the library is being written) is
+// skipped with a message instead of stopping the whole run.
+type target struct {
+	name  string
+	build []string                   // command run in the benchmarks dir; "$BIN" is the output path
+	args  func(addr string) []string // server flags
+	// rpcReq is the rpcload request template (rpc targets only).
+	rpcReq string
+}
+
+const (
+	req2 = `{"jsonrpc":"2.0","method":"Arith.Add","params":{"a":{{A}},"b":{{B}}},"id":{{ID}}}`
+	// net/rpc/jsonrpc is JSON-RPC 1.0 and wants params as a one-element array.
+	req1 = `{"method":"Arith.Add","params":[{"a":{{A}},"b":{{B}}}],"id":{{ID}}}`
+)
+
+func addrFlag(extra ...string) func(string) []string {
+	return func(a string) []string { return append([]string{"-addr", a}, extra...) }
+}
+
+func goPeer(name, pkg string, extra ...string) target {
+	return target{name: name, build: []string{"go", "build", "-o", "$BIN", pkg}, args: addrFlag(extra...)}
+}
+
+// example builds one of the parent module's examples: -C .. makes the go
+// command use the parent go.mod, which is what a user of the library gets.
+func example(name, pkg string, args func(string) []string) target {
+	return target{name: name, build: []string{"go", "build", "-C", "..", "-o", "$BIN", pkg}, args: args}
+}
+
+func cPeer(name, src string) target {
+	return target{name: name, build: []string{"gcc", "-O2", "-Wall", "-o", "$BIN", src}, args: addrFlag()}
+}
+
+var echoTargets = []target{
+	example("muduo-go", "./examples/echo", addrFlag("-loops", "1")),
+	goPeer("gnet", "./peers/gnetecho", "-loops", "1"),
+	goPeer("gonet", "./peers/gonet"),
+	cPeer("cfloor", "peers/cfloor/echo.c"),
+}
+
+var httpTargets = []target{
+	example("muduo-go", "./examples/httpserver", addrFlag("-loops", "1")),
+	goPeer("fasthttp", "./peers/fasthttp"),
+	goPeer("nethttp", "./peers/nethttp"),
+	goPeer("nbhttp", "./peers/nbhttp", "-loops", "1"),
+	goPeer("gnet-min", "./peers/gnethttp", "-loops", "1"),
+	cPeer("cfloor", "peers/cfloor/http.c"),
+}
+
+var rpcTargets = []target{
+	withReq(example("muduo-go", "./examples/rpcserver", func(a string) []string { return []string{"-tcp", a} }), req2),
+	withReq(goPeer("netrpc", "./peers/netrpc"), req1),
+	withReq(goPeer("sourcegraph", "./peers/sgrpc"), req2),
+}
+
+// rpcHTTPTargets serve POST /rpc; only muduo-go has an HTTP transport.
+var rpcHTTPTargets = []target{
+	example("muduo-go", "./examples/rpcserver", func(a string) []string { return []string{"-http", a} }),
+}
+
+func withReq(t target, r string) target { t.rpcReq = r; return t }
+
+// builtTarget is a target whose binary exists.
+type builtTarget struct {
+	target
+	bin string
+}
+
+// buildAll builds each selected target (and caches by name+kind), printing a
+// SKIP line for each that fails.
+func buildAll(kind string, ts []target, only map[string]bool) []builtTarget {
+	var out []builtTarget
+	for _, t := range ts {
+		if len(only) > 0 && !only[t.name] {
+			continue
+		}
+		bin, err := buildOne(kind+"-"+t.name, t.build)
+		if err != nil {
+			logf("SKIP %s/%s: build failed: %v", kind, t.name, err)
+			continue
+		}
+		out = append(out, builtTarget{t, bin})
+	}
+	return out
+}
+
+func buildOne(name string, cmdline []string) (string, error) {
+	bin, err := filepath.Abs(filepath.Join("bin", name))
+	if err != nil {
+		return "", err
+	}
+	args := make([]string, len(cmdline))
+	for i, a := range cmdline {
+		args[i] = strings.ReplaceAll(a, "$BIN", bin)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		msg := strings.TrimSpace(string(b))
+		if len(msg) > 400 {
+			msg = msg[:400] + "..."
+		}
+		return "", fmt.Errorf("%s: %s", strings.Join(args, " "), msg)
+	}
+	return bin, nil
+}
+
+// buildTool builds one of the benchmarks' own commands (load generators).
+func buildTool(name string) string {
+	bin, err := buildOne(name, []string{"go", "build", "-o", "$BIN", "./cmd/" + name})
+	if err != nil {
+		fatalf("building %s: %v", name, err)
+	}
+	return bin
+}
+
+// checkDir makes sure we run from the benchmarks module, since all build
+// commands and output paths are relative to it.
+func checkDir() {
+	b, err := os.ReadFile("go.mod")
+	if err != nil || !strings.Contains(string(b), "module github.com/seed08ffa9f8/muduo-go/benchmarks") {
+		fatalf("run the runner from the benchmarks directory (cd benchmarks && go run ./cmd/runner ...)")
+	}
+	_ = os.MkdirAll("bin", 0o755)
+}
