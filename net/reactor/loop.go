@@ -341,3 +341,7 @@ func (l *EventLoop) closeUnstarted() {
 // Close frees a loop that was created but never run. A loop that ran frees
 // its resources when Run returns; Close is then a no-op.
 func (l *EventLoop) Close() { l.closeUnstarted() }
+
+// Running reports whether the loop's Run is executing. Safe from any
+// goroutine.
+func (l *EventLoop) Running() bool { return l.owner.Load() != 0 }

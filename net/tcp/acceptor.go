@@ -1,0 +1,137 @@
+package tcp
+
+import (
+	"errors"
+	"net/netip"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
+
+// Acceptor is muduo's Acceptor: a listening socket on one loop that hands
+// every accepted fd to a callback. Loop goroutine only, except NewAcceptor.
+type Acceptor struct {
+	loop    *reactor.EventLoop
+	fd      int
+	ch      reactor.Channel
+	addr    netip.AddrPort
+	onConn  func(fd int, peer netip.AddrPort)
+	backoff time.Duration // current pause after EMFILE/ENFILE, 0 when healthy
+	paused  bool
+	spare   int // a reserved fd, given up to shed one connection when out of fds
+}
+
+// maxAcceptBatch bounds how many connections one readable event accepts, so
+// a connection storm can not starve the loop's other channels.
+const maxAcceptBatch = 64
+
+const (
+	minAcceptBackoff = 5 * time.Millisecond
+	maxAcceptBackoff = time.Second
+)
+
+// NewAcceptor creates the listening socket (it listens at once, so the
+// kernel queues connections before Listen is called).
+func NewAcceptor(loop *reactor.EventLoop, addr netip.AddrPort, cfg mnet.ListenConfig, onConn func(fd int, peer netip.AddrPort)) (*Acceptor, error) {
+	fd, err := mnet.Listen(addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	bound, err := mnet.LocalAddr(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	a := &Acceptor{loop: loop, fd: fd, addr: bound, onConn: onConn, spare: openSpare()}
+	a.ch.Init(loop, fd, &reactor.HandlerFuncs{Read: a.handleRead})
+	return a, nil
+}
+
+// openSpare reserves one fd (muduo's idleFd): when accept fails with EMFILE
+// the acceptor can close it, accept, and close the new connection, so a
+// client waiting the longest gets an answer instead of a hang.
+func openSpare() int {
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+// Addr returns the address the acceptor is bound to (with the real port
+// when ":0" was asked for). Safe from any goroutine.
+func (a *Acceptor) Addr() netip.AddrPort { return a.addr }
+
+// Listen starts accepting. Loop goroutine only.
+func (a *Acceptor) Listen() error { return a.ch.EnableReading() }
+
+// Close stops accepting and closes the listening socket. Loop only.
+func (a *Acceptor) Close() {
+	if a.fd < 0 {
+		return
+	}
+	_ = a.ch.Remove()
+	unix.Close(a.fd)
+	a.fd = -1
+	if a.spare >= 0 {
+		unix.Close(a.spare)
+		a.spare = -1
+	}
+}
+
+func (a *Acceptor) handleRead() {
+	for i := 0; i < maxAcceptBatch && a.fd >= 0; i++ {
+		fd, peer, err := mnet.Accept(a.fd)
+		if err == nil {
+			a.backoff = 0
+			a.onConn(fd, peer)
+			continue
+		}
+		switch {
+		case errors.Is(err, unix.EAGAIN):
+		case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE):
+			a.overloaded()
+		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED), errors.Is(err, unix.EPROTO):
+			continue // the peer gave up before we took it: try the next
+		default:
+			a.loop.Logger().Error("tcp: accept", "addr", a.addr, "err", err)
+		}
+		return
+	}
+}
+
+// overloaded handles running out of fds without spinning: with a
+// level-triggered listener still readable, simply returning would wake the
+// loop again at once, forever. The acceptor sheds the oldest pending
+// connection with its spare fd (the client sees a close, not a hang), stops
+// watching the listener, and looks again after a backoff that doubles up to
+// a second while the condition lasts. Connections queue in the kernel's
+// backlog meanwhile and are served once fds are free.
+func (a *Acceptor) overloaded() {
+	if a.spare >= 0 {
+		unix.Close(a.spare)
+		a.spare = -1
+		if fd, _, err := mnet.Accept(a.fd); err == nil {
+			unix.Close(fd)
+		}
+		a.spare = openSpare()
+	}
+	if a.backoff == 0 {
+		a.backoff = minAcceptBackoff
+	} else if a.backoff *= 2; a.backoff > maxAcceptBackoff {
+		a.backoff = maxAcceptBackoff
+	}
+	a.loop.Logger().Warn("tcp: out of file descriptors; pausing accept", "addr", a.addr, "for", a.backoff)
+	a.paused = true
+	_ = a.ch.DisableReading()
+	a.loop.RunAfter(a.backoff, func() {
+		if a.fd < 0 || !a.paused {
+			return
+		}
+		a.paused = false
+		_ = a.ch.EnableReading()
+	})
+}

@@ -1,0 +1,49 @@
+package tcp
+
+import (
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+)
+
+// ConnectionCallback is called on the Conn's loop when the connection comes
+// up and again when it goes down; Conn.Connected tells which.
+type ConnectionCallback func(c *Conn)
+
+// MessageCallback is called on the Conn's loop when bytes arrived. in holds
+// every unconsumed byte; the callback Retrieves what it consumed and leaves
+// a partial message in place for the next call. in is valid only during the
+// callback. at is when the loop's poll returned with the data.
+type MessageCallback func(c *Conn, in *buffer.Buffer, at time.Time)
+
+// WriteCompleteCallback is called on the Conn's loop when the output queue
+// has been handed to the kernel completely.
+type WriteCompleteCallback func(c *Conn)
+
+// HighWaterMarkCallback is called on the Conn's loop when the output queue
+// grows past the high-water mark; queued is its size in bytes. A typical
+// reaction is StopRead on the producing side until WriteComplete.
+type HighWaterMarkCallback func(c *Conn, queued int)
+
+// Callbacks is the public surface of a Server or Client: what it calls for
+// each of its connections. Nil callbacks are skipped; a nil Message callback
+// discards the input.
+type Callbacks struct {
+	Connection    ConnectionCallback
+	Message       MessageCallback
+	WriteComplete WriteCompleteCallback
+	HighWaterMark HighWaterMarkCallback
+}
+
+// DefaultHighWaterMark is the output queue size that triggers the
+// HighWaterMark callback unless configured otherwise (muduo's 64 MiB).
+const DefaultHighWaterMark = 64 << 20
+
+// connConfig is shared, read-only, by every Conn of one Server or Client, so
+// a connection carries one pointer instead of a copy of each callback.
+type connConfig struct {
+	cb        Callbacks
+	highWater int
+	name      string // owner's name; a Conn's name is name#id
+	onClosed  func(c *Conn)
+}

@@ -1,0 +1,161 @@
+package tcp
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
+
+// Client is muduo's TcpClient: one connection to one server, made by a
+// Connector (with retry and backoff), optionally re-made when it drops.
+// Its connection is a Conn exactly like a server's.
+type Client struct {
+	opts      options
+	loop      *reactor.EventLoop
+	ownLoop   bool
+	connector *Connector
+	cfg       connConfig
+
+	mu      sync.Mutex
+	conn    *Conn
+	retry   atomic.Bool
+	connect atomic.Bool
+	stopped atomic.Bool
+	nextID  atomic.Uint64
+
+	startLoop sync.Once
+}
+
+// NewClient prepares a client for addr ("host:port"; a host name is looked
+// up now). Without WithBaseLoop the client runs a loop of its own, started
+// by Connect and stopped by Stop.
+func NewClient(addr string, opts ...Option) (*Client, error) {
+	o := defaultOptions()
+	o.name = "client"
+	for _, f := range opts {
+		f(&o)
+	}
+	ap, err := mnet.Resolve(context.Background(), "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("tcp: client address: %w", err)
+	}
+	c := &Client{opts: o, loop: o.baseLoop}
+	if c.loop == nil {
+		l, err := reactor.New(reactor.WithName(o.name), reactor.WithLogger(o.logger))
+		if err != nil {
+			return nil, err
+		}
+		c.loop, c.ownLoop = l, true
+	}
+	c.cfg = connConfig{highWater: o.highWater, name: o.name + "-" + ap.String(), onClosed: c.connClosed}
+	c.connector = NewConnector(c.loop, ap, o.logger, c.newConnection, nil)
+	c.retry.Store(o.retry)
+	return c, nil
+}
+
+// SetCallbacks sets every callback at once. Call before Connect.
+func (c *Client) SetCallbacks(cb Callbacks) { c.cfg.cb = cb }
+
+// SetConnectionCallback sets the connection up/down callback. Before Connect.
+func (c *Client) SetConnectionCallback(f ConnectionCallback) { c.cfg.cb.Connection = f }
+
+// SetMessageCallback sets the message callback. Before Connect.
+func (c *Client) SetMessageCallback(f MessageCallback) { c.cfg.cb.Message = f }
+
+// SetWriteCompleteCallback sets the write-complete callback. Before Connect.
+func (c *Client) SetWriteCompleteCallback(f WriteCompleteCallback) { c.cfg.cb.WriteComplete = f }
+
+// SetHighWaterMarkCallback sets the high-water-mark callback. Before Connect.
+func (c *Client) SetHighWaterMarkCallback(f HighWaterMarkCallback) { c.cfg.cb.HighWaterMark = f }
+
+// Loop returns the client's loop.
+func (c *Client) Loop() *reactor.EventLoop { return c.loop }
+
+// Connector returns the client's connector (for its Attempts counter).
+func (c *Client) Connector() *Connector { return c.connector }
+
+// EnableRetry makes the client reconnect whenever its connection drops
+// (until Disconnect or Stop). Safe from any goroutine.
+func (c *Client) EnableRetry() { c.retry.Store(true) }
+
+// Connect starts connecting, retrying with backoff while the server is not
+// there. Safe from any goroutine.
+func (c *Client) Connect() {
+	if c.stopped.Load() {
+		return
+	}
+	if c.ownLoop {
+		c.startLoop.Do(c.loop.Start)
+	}
+	c.connect.Store(true)
+	c.connector.Start()
+}
+
+// Connection returns the current connection, or nil. Safe from any
+// goroutine; the Conn may close at any moment after (see Conn).
+func (c *Client) Connection() *Conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn
+}
+
+// Disconnect half-closes the connection once its output drains, and stops
+// reconnecting. Safe from any goroutine.
+func (c *Client) Disconnect() {
+	c.connect.Store(false)
+	if conn := c.Connection(); conn != nil {
+		conn.Shutdown()
+	}
+}
+
+// Stop stops connecting and retrying, closes the connection now and, for a
+// client with its own loop, stops the loop. Safe from any goroutine other
+// than the client's loop.
+func (c *Client) Stop() {
+	if !c.stopped.CompareAndSwap(false, true) {
+		return
+	}
+	c.connect.Store(false)
+	c.connector.Stop()
+	if !c.loop.Running() {
+		return
+	}
+	runAndWait(c.loop, func() {
+		if conn := c.Connection(); conn != nil {
+			conn.handleClose()
+		}
+	})
+	if c.ownLoop {
+		c.loop.Quit()
+		<-c.loop.Done()
+	}
+}
+
+func (c *Client) newConnection(fd int) {
+	local, _ := mnet.LocalAddr(fd)
+	peer, _ := mnet.PeerAddr(fd)
+	if c.opts.noDelay {
+		_ = mnet.SetNoDelay(fd, true)
+	}
+	conn := newConn(c.loop, &c.cfg, fd, c.nextID.Add(1), local, peer)
+	c.mu.Lock()
+	c.conn = conn
+	c.mu.Unlock()
+	conn.connectEstablished()
+}
+
+// connClosed runs on the loop after the connection's down callback.
+func (c *Client) connClosed(conn *Conn) {
+	c.mu.Lock()
+	if c.conn == conn {
+		c.conn = nil
+	}
+	c.mu.Unlock()
+	if c.retry.Load() && c.connect.Load() && !c.stopped.Load() {
+		c.connector.Restart()
+	}
+}

@@ -1,0 +1,276 @@
+package tcp
+
+import (
+	"errors"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
+
+// ErrClosed is returned by Send and friends on a Conn that is not connected
+// (it is shutting down or has closed). Nothing was written.
+var ErrClosed = errors.New("tcp: connection closed")
+
+type connState int32
+
+const (
+	stateConnecting connState = iota
+	stateConnected
+	stateDisconnecting // Shutdown or ForceClose requested
+	stateDisconnected
+)
+
+func (s connState) String() string {
+	return [...]string{"connecting", "connected", "disconnecting", "disconnected"}[s]
+}
+
+// Conn is one TCP connection, muduo's TcpConnection. See the package
+// documentation for who owns it and when it becomes invalid.
+type Conn struct {
+	loop  *reactor.EventLoop
+	cfg   *connConfig
+	ch    reactor.Channel
+	fd    int
+	id    uint64
+	state atomic.Int32
+
+	local, peer netip.AddrPort
+
+	in  buffer.Buffer // unconsumed input; owns storage only while non-empty
+	out buffer.Buffer // unsent output; owns storage only while non-empty
+
+	// Output sent from other goroutines, coalesced under mu and flushed by
+	// one functor on the loop, so a burst of off-loop sends costs one
+	// wakeup and one write.
+	mu        sync.Mutex
+	offLoop   *bytebufferpool.ByteBuffer
+	flushFunc func()
+
+	peerClosed bool // read EOF seen; close once output drains (loop only)
+	reading    bool // read interest wanted (loop only)
+
+	ctx any
+
+	// Intrusive list of the owner's connections on this loop.
+	set        *connSet
+	prev, next *Conn
+	linked     bool
+}
+
+func newConn(loop *reactor.EventLoop, cfg *connConfig, fd int, id uint64, local, peer netip.AddrPort) *Conn {
+	c := &Conn{loop: loop, cfg: cfg, fd: fd, id: id, local: local, peer: peer}
+	c.state.Store(int32(stateConnecting))
+	return c
+}
+
+// Name returns "<owner>-<owner address>#<id>", unique within the owner.
+// Safe from any goroutine.
+func (c *Conn) Name() string { return c.cfg.name + "#" + strconv.FormatUint(c.id, 10) }
+
+// ID returns the connection's sequence number within its owner.
+func (c *Conn) ID() uint64 { return c.id }
+
+// Loop returns the IO loop that owns the connection.
+func (c *Conn) Loop() *reactor.EventLoop { return c.loop }
+
+// LocalAddr returns the local address. Safe from any goroutine.
+func (c *Conn) LocalAddr() netip.AddrPort { return c.local }
+
+// PeerAddr returns the peer's address. Safe from any goroutine.
+func (c *Conn) PeerAddr() netip.AddrPort { return c.peer }
+
+// Connected reports whether the connection is up (not shutting down or
+// closed). Safe from any goroutine.
+func (c *Conn) Connected() bool { return connState(c.state.Load()) == stateConnected }
+
+// Disconnected reports whether the connection has closed for good.
+func (c *Conn) Disconnected() bool { return connState(c.state.Load()) == stateDisconnected }
+
+// Context returns the value stored with SetContext. Loop goroutine only
+// (it is the natural place for a protocol's per-connection state).
+func (c *Conn) Context() any { return c.ctx }
+
+// SetContext stores a value with the connection. Loop goroutine only.
+func (c *Conn) SetContext(v any) { c.ctx = v }
+
+// OutputBytes returns the number of bytes queued for sending. Loop only.
+func (c *Conn) OutputBytes() int { return c.out.ReadableBytes() }
+
+// Send queues p for sending. On the loop with nothing queued it writes at
+// once; whatever the kernel does not take is queued and sent when the
+// socket is writable. From another goroutine p is copied and the send
+// happens on the loop, in call order. Safe from any goroutine; returns
+// ErrClosed (and sends nothing) unless the connection is connected.
+func (c *Conn) Send(p []byte) error {
+	if !c.Connected() {
+		return ErrClosed
+	}
+	if c.loop.InLoop() {
+		c.sendInLoop(p)
+		return nil
+	}
+	return c.sendOffLoop(p, "")
+}
+
+// SendString is Send for a string. Safe from any goroutine.
+func (c *Conn) SendString(s string) error {
+	if !c.Connected() {
+		return ErrClosed
+	}
+	if c.loop.InLoop() {
+		c.sendInLoop(stringBytes(s))
+		return nil
+	}
+	return c.sendOffLoop(nil, s)
+}
+
+// SendBuffer sends b's readable bytes and consumes them from b. Safe from
+// any goroutine (b itself must be the caller's).
+func (c *Conn) SendBuffer(b *buffer.Buffer) error {
+	err := c.Send(b.Peek())
+	if err == nil {
+		b.RetrieveAll()
+	}
+	return err
+}
+
+// Sendv sends the slices back to back as one message: on the loop with
+// nothing queued it is a single writev. Safe from any goroutine.
+func (c *Conn) Sendv(bufs ...[]byte) error {
+	if !c.Connected() {
+		return ErrClosed
+	}
+	if c.loop.InLoop() {
+		c.sendvInLoop(bufs)
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range bufs {
+		c.appendOffLoopLocked(b, "")
+	}
+	return nil
+}
+
+func (c *Conn) sendOffLoop(p []byte, s string) error {
+	c.mu.Lock()
+	c.appendOffLoopLocked(p, s)
+	c.mu.Unlock()
+	return nil
+}
+
+// appendOffLoopLocked adds to the off-loop queue; the first append after a
+// flush queues the flush functor.
+func (c *Conn) appendOffLoopLocked(p []byte, s string) {
+	if c.offLoop == nil {
+		c.offLoop = bytebufferpool.Get()
+		if c.flushFunc == nil {
+			c.flushFunc = c.flushOffLoop
+		}
+		c.loop.QueueInLoop(c.flushFunc)
+	}
+	_, _ = c.offLoop.Write(p)
+	_, _ = c.offLoop.WriteString(s)
+}
+
+func (c *Conn) flushOffLoop() {
+	c.mu.Lock()
+	b := c.offLoop
+	c.offLoop = nil
+	c.mu.Unlock()
+	if b == nil {
+		return
+	}
+	if st := connState(c.state.Load()); st != stateDisconnected {
+		c.sendInLoop(b.B)
+	}
+	bytebufferpool.Put(b)
+}
+
+// Shutdown half-closes the connection once every queued byte has been sent:
+// the peer reads EOF, and the connection closes when the peer closes its
+// side. Safe from any goroutine; a no-op unless connected.
+func (c *Conn) Shutdown() {
+	if !c.state.CompareAndSwap(int32(stateConnected), int32(stateDisconnecting)) {
+		return
+	}
+	c.loop.RunInLoop(c.shutdownInLoop)
+}
+
+// ForceClose closes the connection now, dropping unsent output. Safe from
+// any goroutine; the close happens on the loop (queued, so a callback that
+// calls it still finishes first).
+func (c *Conn) ForceClose() {
+	st := connState(c.state.Load())
+	if st != stateConnected && st != stateDisconnecting {
+		return
+	}
+	c.state.Store(int32(stateDisconnecting))
+	c.loop.QueueInLoop(c.handleClose)
+}
+
+// ForceCloseWithDelay force-closes the connection after d, unless it has
+// closed by then. Safe from any goroutine.
+func (c *Conn) ForceCloseWithDelay(d time.Duration) {
+	st := connState(c.state.Load())
+	if st != stateConnected && st != stateDisconnecting {
+		return
+	}
+	c.state.Store(int32(stateDisconnecting))
+	c.loop.RunAfter(d, c.handleClose)
+}
+
+// StartRead resumes reading (read interest on). Safe from any goroutine.
+func (c *Conn) StartRead() { c.loop.RunInLoop(c.startReadInLoop) }
+
+// StopRead stops reading: the kernel's receive buffer fills and TCP flow
+// control slows the peer. The basis of backpressure. Safe from any goroutine.
+func (c *Conn) StopRead() { c.loop.RunInLoop(c.stopReadInLoop) }
+
+// SetTCPNoDelay sets TCP_NODELAY. Safe from any goroutine: off the loop it
+// is applied on the loop and its error, if any, is logged.
+func (c *Conn) SetTCPNoDelay(on bool) error {
+	return c.sockopt(func() error { return mnet.SetNoDelay(c.fd, on) })
+}
+
+// SetKeepAlive sets SO_KEEPALIVE and, with period > 0, the probe timing.
+// Safe from any goroutine, as SetTCPNoDelay.
+func (c *Conn) SetKeepAlive(on bool, period time.Duration) error {
+	return c.sockopt(func() error { return mnet.SetKeepAlive(c.fd, on, period) })
+}
+
+// sockopt runs f against the fd on the loop, only while the fd is open: an
+// option set from another goroutine must never reach a reused fd.
+func (c *Conn) sockopt(f func() error) error {
+	if c.loop.InLoop() {
+		if c.Disconnected() {
+			return ErrClosed
+		}
+		return f()
+	}
+	if c.Disconnected() {
+		return ErrClosed
+	}
+	c.loop.QueueInLoop(func() {
+		if c.Disconnected() {
+			return
+		}
+		if err := f(); err != nil {
+			c.loop.Logger().Warn("tcp: socket option", "conn", c.Name(), "err", err)
+		}
+	})
+	return nil
+}
+
+// stringBytes views s as bytes without copying; the bytes are only read
+// (handed to the kernel or copied into the output queue).
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

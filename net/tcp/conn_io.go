@@ -1,0 +1,338 @@
+package tcp
+
+import (
+	"errors"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
+)
+
+// This file is the loop side of Conn: everything here runs on c.loop.
+
+// connectEstablished is run on the loop once the owner has created c: it
+// registers the fd for reading and announces the connection.
+func (c *Conn) connectEstablished() {
+	c.state.Store(int32(stateConnected))
+	c.ch.Init(c.loop, c.fd, c)
+	c.reading = true
+	if err := c.ch.EnableReading(); err != nil {
+		c.loop.Logger().Error("tcp: register connection", "conn", c.Name(), "err", err)
+		c.handleClose()
+		return
+	}
+	c.loop.AddLoad(1)
+	if c.set != nil {
+		c.set.add(c)
+	}
+	if cb := c.cfg.cb.Connection; cb != nil {
+		cb(c)
+	}
+}
+
+func (c *Conn) sendInLoop(p []byte) {
+	if connState(c.state.Load()) == stateDisconnected {
+		return
+	}
+	written := 0
+	if !c.ch.IsWriting() && c.out.ReadableBytes() == 0 && len(p) > 0 {
+		n, err := sendNoSignal(c.fd, p)
+		if err != nil {
+			if err != unix.EAGAIN {
+				// EPIPE/ECONNRESET: the peer is gone. The read side sees the
+				// same error and closes; queueing more would be pointless.
+				c.noteWriteError(err)
+				return
+			}
+		} else {
+			written = n
+		}
+		if written == len(p) {
+			c.queueWriteComplete()
+			return
+		}
+	}
+	c.queueOutput(p[written:])
+}
+
+func (c *Conn) sendvInLoop(bufs [][]byte) {
+	if connState(c.state.Load()) == stateDisconnected {
+		return
+	}
+	total := 0
+	for _, b := range bufs {
+		total += len(b)
+	}
+	written := 0
+	if !c.ch.IsWriting() && c.out.ReadableBytes() == 0 && total > 0 {
+		n, err := writevNoSignal(c.fd, bufs)
+		if err != nil && err != unix.EAGAIN {
+			c.noteWriteError(err)
+			return
+		}
+		written = n
+		if written == total {
+			c.queueWriteComplete()
+			return
+		}
+	}
+	for _, b := range bufs {
+		if written >= len(b) {
+			written -= len(b)
+			continue
+		}
+		c.queueOutput(b[written:])
+		written = 0
+	}
+}
+
+// queueOutput appends p to the output queue, watching writability while
+// anything is queued and firing the high-water mark on the upward crossing.
+func (c *Conn) queueOutput(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	old := c.out.ReadableBytes()
+	if hw := c.cfg.highWater; old < hw && old+len(p) >= hw {
+		if cb := c.cfg.cb.HighWaterMark; cb != nil {
+			queued := old + len(p)
+			c.loop.QueueInLoop(func() { cb(c, queued) })
+		}
+	}
+	c.loop.BufferPool().Get(&c.out)
+	c.out.Append(p)
+	if !c.ch.IsWriting() {
+		if err := c.ch.EnableWriting(); err != nil {
+			c.loop.Logger().Error("tcp: enable writing", "conn", c.Name(), "err", err)
+		}
+	}
+}
+
+func (c *Conn) queueWriteComplete() {
+	if cb := c.cfg.cb.WriteComplete; cb != nil {
+		c.loop.QueueInLoop(func() { cb(c) })
+	}
+}
+
+func (c *Conn) noteWriteError(err error) {
+	c.loop.Logger().Debug("tcp: write", "conn", c.Name(), "err", err)
+	// Drop what is queued: nothing more can reach the peer. Reading goes on
+	// until the error or EOF closes the connection, so input that arrived
+	// before the reset is still delivered.
+	c.loop.BufferPool().Put(&c.out)
+	if c.ch.IsWriting() {
+		_ = c.ch.DisableWriting()
+	}
+	if !c.reading || c.peerClosed {
+		c.handleClose()
+	}
+}
+
+// OnReadable implements reactor.Handler. When nothing is buffered from an
+// earlier read, the bytes are read straight into the loop's scratch and the
+// message callback sees a view of it: no copy, and an idle connection owns
+// no input buffer. Only a partial message left over is copied into the
+// connection's own buffer.
+func (c *Conn) OnReadable() {
+	loop := c.loop
+	var n int
+	var err error
+	if c.in.ReadableBytes() == 0 {
+		scratch := loop.Scratch()
+		n, err = readRaw(c.fd, scratch)
+		if n > 0 {
+			v := loop.View()
+			v.Adopt(scratch, n)
+			c.deliver(v)
+			if v.ReadableBytes() > 0 && !c.Disconnected() {
+				loop.BufferPool().Get(&c.in)
+				c.in.Append(v.Peek())
+			}
+			v.Release()
+		}
+	} else {
+		n, err = c.in.ReadFd(c.fd, loop.Scratch())
+		if n > 0 {
+			c.deliver(&c.in)
+			if c.in.ReadableBytes() == 0 {
+				loop.BufferPool().Put(&c.in)
+			}
+		}
+	}
+	switch {
+	case n > 0:
+	case err == nil: // EOF: the peer closed its side
+		c.handlePeerClosed()
+	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
+	default:
+		c.loop.Logger().Debug("tcp: read", "conn", c.Name(), "err", err)
+		c.handleClose()
+	}
+}
+
+func (c *Conn) deliver(in *buffer.Buffer) {
+	if cb := c.cfg.cb.Message; cb != nil {
+		cb(c, in, c.loop.Now())
+		return
+	}
+	in.RetrieveAll()
+}
+
+// handlePeerClosed: the peer sent FIN. Its last bytes were delivered before
+// this (they precede the EOF in the stream). What we still have queued goes
+// out before we close, so a client that half-closes after its request still
+// gets the whole response.
+func (c *Conn) handlePeerClosed() {
+	c.peerClosed = true
+	if c.out.ReadableBytes() == 0 {
+		c.handleClose()
+		return
+	}
+	c.reading = false
+	_ = c.ch.DisableReading()
+}
+
+// OnWritable implements reactor.Handler.
+func (c *Conn) OnWritable() {
+	if !c.ch.IsWriting() {
+		return
+	}
+	n, err := sendNoSignal(c.fd, c.out.Peek())
+	if err != nil {
+		if err != unix.EAGAIN {
+			c.noteWriteError(err)
+		}
+		return
+	}
+	c.out.Retrieve(n)
+	if c.out.ReadableBytes() > 0 {
+		return
+	}
+	_ = c.ch.DisableWriting()
+	c.loop.BufferPool().Put(&c.out)
+	c.queueWriteComplete()
+	switch {
+	case c.peerClosed:
+		c.handleClose()
+	case connState(c.state.Load()) == stateDisconnecting:
+		c.shutdownInLoop()
+	}
+}
+
+// OnClose implements reactor.Handler.
+func (c *Conn) OnClose() { c.handleClose() }
+
+// OnError implements reactor.Handler: log SO_ERROR. Reading proceeds and
+// reports the error (or EOF) itself, which closes the connection.
+func (c *Conn) OnError() {
+	if err := mnet.SocketError(c.fd); err != nil {
+		c.loop.Logger().Debug("tcp: socket error", "conn", c.Name(), "err", err)
+	}
+}
+
+func (c *Conn) shutdownInLoop() {
+	if c.Disconnected() || c.ch.IsWriting() {
+		return // OnWritable calls back here once the queue drains
+	}
+	if err := mnet.ShutdownWrite(c.fd); err != nil {
+		c.loop.Logger().Debug("tcp: shutdown", "conn", c.Name(), "err", err)
+	}
+}
+
+func (c *Conn) startReadInLoop() {
+	if c.Disconnected() || c.peerClosed || c.reading {
+		return
+	}
+	c.reading = true
+	_ = c.ch.EnableReading()
+}
+
+func (c *Conn) stopReadInLoop() {
+	if c.Disconnected() || !c.reading {
+		return
+	}
+	c.reading = false
+	_ = c.ch.DisableReading()
+}
+
+// handleClose is the single way a connection ends: unregister, tell the
+// user (Connected() is false now), tell the owner, and only then release
+// the buffers and close the fd, so no callback ever runs against a closed
+// or reused fd.
+func (c *Conn) handleClose() {
+	if c.Disconnected() {
+		return
+	}
+	c.state.Store(int32(stateDisconnected))
+	if err := c.ch.Remove(); err != nil {
+		c.loop.Logger().Debug("tcp: unregister", "conn", c.Name(), "err", err)
+	}
+	if c.set != nil {
+		c.set.remove(c)
+	}
+	c.loop.AddLoad(-1)
+	if cb := c.cfg.cb.Connection; cb != nil {
+		cb(c)
+	}
+	if f := c.cfg.onClosed; f != nil {
+		f(c)
+	}
+	pool := c.loop.BufferPool()
+	pool.Put(&c.in)
+	pool.Put(&c.out)
+	unix.Close(c.fd)
+	c.fd = -1
+}
+
+func readRaw(fd int, p []byte) (int, error) {
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// sendNoSignal writes with MSG_NOSIGNAL, so a peer's reset is an EPIPE
+// error, never a SIGPIPE. The socket is non-blocking, so the raw syscall
+// can not block and the scheduler need not be told.
+func sendNoSignal(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// writevNoSignal is sendmsg with an iovec per slice (at most 64 per call;
+// what is left is reported as unwritten and queued by the caller).
+func writevNoSignal(fd int, bufs [][]byte) (int, error) {
+	var iov [64]unix.Iovec
+	cnt := 0
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		if cnt == len(iov) {
+			break
+		}
+		iov[cnt].Base = &b[0]
+		iov[cnt].SetLen(len(b))
+		cnt++
+	}
+	if cnt == 0 {
+		return 0, nil
+	}
+	var msg unix.Msghdr
+	msg.Iov = &iov[0]
+	msg.SetIovlen(cnt)
+	n, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}

@@ -1,0 +1,190 @@
+package tcp
+
+import (
+	"errors"
+	"log/slog"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
+
+// Retry timing, as muduo: the first retry after half a second, doubling up
+// to thirty seconds.
+const (
+	InitialRetryDelay = 500 * time.Millisecond
+	MaxRetryDelay     = 30 * time.Second
+)
+
+// Connector is muduo's Connector, the client-side twin of Acceptor: it
+// makes one connected, non-blocking fd and hands it over, retrying with
+// exponential backoff while the peer is not there. Start and Stop are safe
+// from any goroutine; the rest runs on its loop.
+type Connector struct {
+	loop    *reactor.EventLoop
+	addr    netip.AddrPort
+	logger  *slog.Logger
+	onConn  func(fd int)
+	onFatal func(error)
+
+	want  atomic.Bool // the user wants a connection
+	state int         // connectorDisconnected/Connecting/Connected (loop only)
+	fd    int
+	ch    reactor.Channel
+	delay time.Duration
+	timer reactor.TimerID
+
+	// Attempts counts connect attempts (for tests and stats).
+	Attempts atomic.Int64
+}
+
+const (
+	connectorDisconnected = iota
+	connectorConnecting
+	connectorConnected
+)
+
+// NewConnector creates a connector to addr that calls onConn, on loop, with
+// each connected fd (the callee owns it), and onFatal, if not nil, when an
+// error makes retrying pointless (permission denied, bad address family).
+func NewConnector(loop *reactor.EventLoop, addr netip.AddrPort, logger *slog.Logger, onConn func(fd int), onFatal func(error)) *Connector {
+	return &Connector{loop: loop, addr: addr, logger: logger, onConn: onConn, onFatal: onFatal, fd: -1, delay: InitialRetryDelay}
+}
+
+// Start begins connecting. Safe from any goroutine.
+func (k *Connector) Start() {
+	k.want.Store(true)
+	k.loop.RunInLoop(k.startInLoop)
+}
+
+// Restart connects again after a connection made earlier was lost, with the
+// backoff reset. Loop only.
+func (k *Connector) Restart() {
+	k.state = connectorDisconnected
+	k.delay = InitialRetryDelay
+	k.want.Store(true)
+	k.startInLoop()
+}
+
+// Stop stops connecting and cancels a pending retry. Safe from any
+// goroutine.
+func (k *Connector) Stop() {
+	k.want.Store(false)
+	k.loop.RunInLoop(func() {
+		k.loop.Cancel(k.timer)
+		if k.state == connectorConnecting {
+			k.state = connectorDisconnected
+			k.abandonFd()
+		}
+	})
+}
+
+func (k *Connector) startInLoop() {
+	if !k.want.Load() || k.state != connectorDisconnected {
+		return
+	}
+	k.connect()
+}
+
+func (k *Connector) connect() {
+	k.Attempts.Add(1)
+	fd, err := mnet.Socket(k.addr)
+	if err != nil {
+		k.fatal(err)
+		return
+	}
+	k.fd = fd
+	err = unix.Connect(fd, mnet.ToSockaddr(k.addr))
+	switch {
+	case err == nil, errors.Is(err, unix.EINPROGRESS), errors.Is(err, unix.EINTR), errors.Is(err, unix.EISCONN):
+		k.state = connectorConnecting
+		k.ch.Init(k.loop, fd, &reactor.HandlerFuncs{Write: k.handleWrite, Error: k.handleError})
+		if err := k.ch.EnableWriting(); err != nil {
+			k.abandonFd()
+			k.fatal(err)
+		}
+	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EADDRINUSE), errors.Is(err, unix.EADDRNOTAVAIL),
+		errors.Is(err, unix.ECONNREFUSED), errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH),
+		errors.Is(err, unix.ETIMEDOUT):
+		k.retry(err)
+	default:
+		// EACCES, EPERM, EAFNOSUPPORT, EALREADY, EBADF, EFAULT, ENOTSOCK:
+		// trying again would fail the same way.
+		unix.Close(fd)
+		k.fd = -1
+		k.fatal(err)
+	}
+}
+
+// handleWrite: the connect finished, one way or the other.
+func (k *Connector) handleWrite() {
+	if k.state != connectorConnecting {
+		return
+	}
+	fd := k.fd
+	_ = k.ch.Remove()
+	if err := mnet.SocketError(fd); err != nil {
+		k.retry(err)
+		return
+	}
+	if mnet.IsSelfConnect(fd) {
+		k.retry(errors.New("self connect"))
+		return
+	}
+	k.state = connectorConnected
+	k.fd = -1
+	if k.want.Load() {
+		k.onConn(fd)
+	} else {
+		unix.Close(fd)
+	}
+}
+
+func (k *Connector) handleError() {
+	if k.state != connectorConnecting {
+		return
+	}
+	err := mnet.SocketError(k.fd)
+	_ = k.ch.Remove()
+	if err == nil {
+		err = errors.New("socket error")
+	}
+	k.retry(err)
+}
+
+// retry closes the failed attempt and tries again after the current delay,
+// which then doubles up to MaxRetryDelay.
+func (k *Connector) retry(cause error) {
+	k.abandonFd()
+	k.state = connectorDisconnected
+	if !k.want.Load() {
+		return
+	}
+	k.logger.Debug("tcp: connect failed; retrying", "addr", k.addr, "in", k.delay, "err", cause)
+	k.timer = k.loop.RunAfter(k.delay, k.startInLoop)
+	if k.delay *= 2; k.delay > MaxRetryDelay {
+		k.delay = MaxRetryDelay
+	}
+}
+
+func (k *Connector) abandonFd() {
+	if k.fd < 0 {
+		return
+	}
+	_ = k.ch.Remove()
+	unix.Close(k.fd)
+	k.fd = -1
+}
+
+func (k *Connector) fatal(err error) {
+	k.state = connectorDisconnected
+	k.want.Store(false)
+	k.logger.Error("tcp: connect", "addr", k.addr, "err", err)
+	if k.onFatal != nil {
+		k.onFatal(err)
+	}
+}

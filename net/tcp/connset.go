@@ -1,0 +1,47 @@
+package tcp
+
+import "github.com/seed08ffa9f8/muduo-go/net/reactor"
+
+// connSet is the connections one owner has on one loop, as an intrusive
+// doubly linked list: O(1) add and remove, no map and no allocation per
+// connection. It is touched only on its loop; n is read elsewhere.
+type connSet struct {
+	loop *reactor.EventLoop
+	head *Conn
+	n    int
+}
+
+func (s *connSet) add(c *Conn) {
+	c.linked = true
+	c.prev, c.next = nil, s.head
+	if s.head != nil {
+		s.head.prev = c
+	}
+	s.head = c
+	s.n++
+}
+
+func (s *connSet) remove(c *Conn) {
+	if !c.linked {
+		return
+	}
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		s.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	}
+	c.prev, c.next, c.linked = nil, nil, false
+	s.n--
+}
+
+// each calls f for every connection; f may close the connection it is given.
+func (s *connSet) each(f func(*Conn)) {
+	for c := s.head; c != nil; {
+		next := c.next
+		f(c)
+		c = next
+	}
+}

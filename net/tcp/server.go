@@ -1,0 +1,261 @@
+package tcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
+
+// ErrServerClosed is returned by Start on a server that was shut down.
+var ErrServerClosed = errors.New("tcp: server closed")
+
+// Server is muduo's TcpServer: an Acceptor on a base loop and a pool of IO
+// loops, each owning the connections it was handed. Configure it with
+// options and the Set*Callback methods, then Start it.
+type Server struct {
+	opts     options
+	addr     netip.AddrPort
+	cfg      connConfig
+	base     *reactor.EventLoop
+	ownBase  bool
+	pool     *reactor.LoopPool
+	acceptor *Acceptor
+	sets     map[*reactor.EventLoop]*connSet
+	setList  []*connSet
+
+	nextID  atomic.Uint64
+	open    atomic.Int64
+	started atomic.Bool
+	stopped atomic.Bool
+	stopMu  sync.Mutex
+	halted  bool // loops stopped; guarded by stopMu
+}
+
+// NewServer prepares a server for addr ("127.0.0.1:8080", "[::]:80",
+// ":8080"). Nothing listens until Start.
+func NewServer(addr string, opts ...Option) (*Server, error) {
+	ap, err := mnet.ParseAddr(addr)
+	if err != nil {
+		return nil, fmt.Errorf("tcp: server address: %w", err)
+	}
+	s := &Server{opts: defaultOptions(), addr: ap}
+	for _, o := range opts {
+		o(&s.opts)
+	}
+	s.cfg.highWater = s.opts.highWater
+	s.cfg.onClosed = s.connClosed
+	return s, nil
+}
+
+// SetCallbacks sets every callback at once. Call before Start.
+func (s *Server) SetCallbacks(cb Callbacks) { s.cfg.cb = cb }
+
+// SetConnectionCallback sets the connection up/down callback. Before Start.
+func (s *Server) SetConnectionCallback(f ConnectionCallback) { s.cfg.cb.Connection = f }
+
+// SetMessageCallback sets the message callback. Before Start.
+func (s *Server) SetMessageCallback(f MessageCallback) { s.cfg.cb.Message = f }
+
+// SetWriteCompleteCallback sets the write-complete callback. Before Start.
+func (s *Server) SetWriteCompleteCallback(f WriteCompleteCallback) { s.cfg.cb.WriteComplete = f }
+
+// SetHighWaterMarkCallback sets the high-water-mark callback. Before Start.
+func (s *Server) SetHighWaterMarkCallback(f HighWaterMarkCallback) { s.cfg.cb.HighWaterMark = f }
+
+// Start listens and starts the loops; connections are served from the
+// moment it returns nil. Safe from any goroutine; a server starts once.
+func (s *Server) Start() error {
+	if s.stopped.Load() {
+		return ErrServerClosed
+	}
+	if !s.started.CompareAndSwap(false, true) {
+		return errors.New("tcp: server already started")
+	}
+	o := &s.opts
+	loopOpts := []reactor.Option{reactor.WithLogger(o.logger)}
+	s.base = o.baseLoop
+	if s.base == nil {
+		l, err := reactor.New(append(loopOpts, reactor.WithName(o.name+"-base"))...)
+		if err != nil {
+			return err
+		}
+		s.base, s.ownBase = l, true
+	}
+	pool, err := reactor.NewLoopPool(s.base, o.loops, o.balance, o.name, loopOpts...)
+	if err != nil {
+		s.closeBase()
+		return err
+	}
+	s.pool = pool
+	acc, err := NewAcceptor(s.base, s.addr, mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}, s.newConnection)
+	if err != nil {
+		pool.Stop()
+		s.closeBase()
+		return err
+	}
+	s.acceptor = acc
+	s.cfg.name = o.name + "-" + acc.Addr().String()
+	s.sets = make(map[*reactor.EventLoop]*connSet)
+	for _, l := range pool.Loops() {
+		cs := &connSet{loop: l}
+		s.sets[l] = cs
+		s.setList = append(s.setList, cs)
+	}
+	pool.Start()
+	if s.ownBase {
+		s.base.Start()
+	}
+	if f := o.loopInit; f != nil {
+		for _, l := range pool.Loops() {
+			runAndWait(l, func() { f(l) })
+		}
+	}
+	var lerr error
+	runAndWait(s.base, func() { lerr = acc.Listen() })
+	if lerr != nil {
+		s.Close()
+		return lerr
+	}
+	return nil
+}
+
+// runAndWait runs f on l and waits for it to finish.
+func runAndWait(l *reactor.EventLoop, f func()) {
+	if l.InLoop() {
+		f()
+		return
+	}
+	done := make(chan struct{})
+	l.RunInLoop(func() { f(); close(done) })
+	<-done
+}
+
+func (s *Server) closeBase() {
+	if s.ownBase {
+		s.base.Close()
+	}
+}
+
+// Addr returns the address the server listens on (the real port when ":0"
+// was asked for). Valid after Start; safe from any goroutine.
+func (s *Server) Addr() netip.AddrPort {
+	if s.acceptor == nil {
+		return s.addr
+	}
+	return s.acceptor.Addr()
+}
+
+// Name returns the server's name.
+func (s *Server) Name() string { return s.opts.name }
+
+// Loops returns the IO loops (the base loop when there are none).
+func (s *Server) Loops() []*reactor.EventLoop { return s.pool.Loops() }
+
+// NumConnections returns the number of open connections. Safe from any
+// goroutine.
+func (s *Server) NumConnections() int64 { return s.open.Load() }
+
+// newConnection is the acceptor's callback, on the base loop.
+func (s *Server) newConnection(fd int, peer netip.AddrPort) {
+	loop := s.pool.Next()
+	local := s.acceptor.Addr()
+	if local.Addr().IsUnspecified() {
+		if la, err := mnet.LocalAddr(fd); err == nil {
+			local = la
+		}
+	}
+	if s.opts.noDelay {
+		_ = mnet.SetNoDelay(fd, true)
+	}
+	c := newConn(loop, &s.cfg, fd, s.nextID.Add(1), local, peer)
+	c.set = s.sets[loop]
+	s.open.Add(1)
+	loop.RunInLoop(c.connectEstablished)
+}
+
+func (s *Server) connClosed(*Conn) { s.open.Add(-1) }
+
+// StopAccepting closes the listening socket; established connections are
+// not touched. Safe from any goroutine.
+func (s *Server) StopAccepting() {
+	if s.acceptor == nil {
+		return
+	}
+	runAndWait(s.base, s.acceptor.Close)
+}
+
+// ForEachConn calls f for every open connection, on each connection's own
+// loop, and returns when all calls have been made. f may close the
+// connection. Safe from any goroutine other than an IO loop's.
+func (s *Server) ForEachConn(f func(*Conn)) {
+	for _, cs := range s.setList {
+		runAndWait(cs.loop, func() { cs.each(f) })
+	}
+}
+
+// Shutdown stops the server gracefully: it stops accepting, half-closes
+// every connection once its queued output has drained (the peer reads EOF
+// after the last byte), waits for the peers to close, and force-closes what
+// is left when ctx is done. Then the loops stop. It returns ctx.Err() if it
+// had to force anything. Safe from any goroutine other than the server's
+// loops.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if !s.started.Load() || !s.stopped.CompareAndSwap(false, true) {
+		return nil
+	}
+	s.StopAccepting()
+	s.ForEachConn((*Conn).Shutdown)
+	err := s.WaitIdle(ctx)
+	s.stop()
+	return err
+}
+
+// WaitIdle waits until no connection is open or ctx is done, and returns
+// ctx.Err() in the second case. Safe from any goroutine.
+func (s *Server) WaitIdle(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for s.open.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Close stops the server at once: it stops accepting, force-closes every
+// connection (each gets its down callback) and stops the loops. Safe from
+// any goroutine other than the server's loops.
+func (s *Server) Close() error {
+	if !s.started.Load() {
+		return nil
+	}
+	s.stopped.Store(true)
+	s.stop()
+	return nil
+}
+
+func (s *Server) stop() {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	if s.halted {
+		return
+	}
+	s.halted = true
+	s.StopAccepting()
+	s.ForEachConn(func(c *Conn) { c.handleClose() })
+	s.pool.Stop()
+	if s.ownBase {
+		s.base.Quit()
+		<-s.base.Done()
+	}
+}
