@@ -33,9 +33,13 @@ type Codec interface {
 // Framing counts brackets outside strings and never validates the content:
 // a text whose brackets balance but whose tokens are bad is returned whole,
 // the dispatcher answers it with a Parse error and the stream continues.
-// A string that hits a raw newline is invalid JSON; the text is cut after
-// that newline (so one bad line of a newline-delimited stream is answered
-// with a Parse error and the next line is read normally). A scalar text
+// Two kinds of damage are resynchronised at the end of the line: a string
+// that hits a raw newline, and a closing bracket that does not match its
+// opener (e.g. `{"a" ]`). The text is then cut after the next newline, so
+// one bad line of a newline-delimited stream is answered with a Parse error
+// and the next line is read normally. Unbalanced brackets that never close
+// cannot be detected: the codec waits for more input (bounded by
+// MaxMessageSize). A scalar text
 // (number or literal) ends at the first byte that cannot continue it, so a
 // trailing bare scalar needs a delimiter after it. A byte that cannot start
 // a JSON text (e.g. a stray `}` or binary garbage) is ErrInvalidStream.
@@ -49,9 +53,11 @@ type StreamCodec struct {
 	start int  // offset where the current text starts; -1 when between texts
 	kind  byte // '{' container, '"' top-level string, '0' scalar
 	depth int
-	inStr bool
-	esc   bool
-	err   error
+	inStr  bool
+	esc    bool
+	broken bool // damaged text: it ends after the next newline
+	err    error
+	stack  [maxDepthLimit / 64]uint64 // 1 = '{', 0 = '['
 }
 
 // NewStreamCodec returns a StreamCodec enforcing MaxMessageSize and MaxDepth
@@ -92,7 +98,8 @@ func (c *StreamCodec) Scan(buf []byte) (text []byte, consumed int, err error) {
 		c.start = i
 		switch b := buf[i]; {
 		case b == '{' || b == '[':
-			c.kind, c.depth = '{', 1
+			c.kind = '{'
+			c.push(b)
 		case b == '"':
 			c.kind, c.inStr = '"', true
 		case b == '-' || '0' <= b && b <= '9' || b == 't' || b == 'f' || b == 'n':
@@ -120,6 +127,15 @@ func (c *StreamCodec) Scan(buf []byte) (text []byte, consumed int, err error) {
 	return text, end, nil
 }
 
+func (c *StreamCodec) push(b byte) {
+	if b == '{' {
+		c.stack[c.depth/64] |= 1 << (c.depth % 64)
+	} else {
+		c.stack[c.depth/64] &^= 1 << (c.depth % 64)
+	}
+	c.depth++
+}
+
 // scan continues the current text from buf[i]; it returns the end offset of
 // the text or -1 when more bytes are needed.
 func (c *StreamCodec) scan(buf []byte, i int) (int, error) {
@@ -141,7 +157,12 @@ func (c *StreamCodec) scan(buf []byte, i int) (int, error) {
 	}
 	for ; i < n; i++ {
 		b := buf[i]
-		if c.inStr {
+		switch {
+		case c.broken:
+			if b == '\n' {
+				return i + 1, nil
+			}
+		case c.inStr:
 			switch {
 			case c.esc:
 				c.esc = false
@@ -155,18 +176,19 @@ func (c *StreamCodec) scan(buf []byte, i int) (int, error) {
 			case b == '\n':
 				return i + 1, nil // broken string: cut here, resync after it
 			}
-			continue
-		}
-		switch b {
-		case '"':
+		case b == '"':
 			c.inStr = true
-		case '{', '[':
-			c.depth++
-			if c.depth > c.maxDepth {
+		case b == '{' || b == '[':
+			if c.depth >= c.maxDepth {
 				return 0, ErrTooDeep
 			}
-		case '}', ']':
+			c.push(b)
+		case b == '}' || b == ']':
 			c.depth--
+			if (c.stack[c.depth/64]&(1<<(c.depth%64)) != 0) != (b == '}') {
+				c.broken = true
+				continue
+			}
 			if c.depth == 0 {
 				return i + 1, nil
 			}

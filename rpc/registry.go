@@ -119,7 +119,10 @@ func (s *Server) RegisterName(name string, rcvr any, opts ...RegisterOption) err
 	var found []*method
 	for i := 0; i < t.NumMethod(); i++ {
 		mt := t.Method(i)
-		m, ok := newMethod(mt, v.Method(i))
+		if !mt.IsExported() {
+			continue
+		}
+		m, ok := newMethod(v.Method(i))
 		if !ok {
 			continue
 		}
@@ -159,18 +162,44 @@ func (s *Server) RegisterFunc(name string, fn HandlerFunc, opts ...RegisterOptio
 	return nil
 }
 
-func newMethod(mt reflect.Method, fn reflect.Value) (*method, bool) {
-	ft := mt.Type // includes the receiver
-	if !mt.IsExported() || ft.NumOut() != 1 || ft.Out(0) != typeOfError {
+// RegisterMethod publishes one function of the RegisterName method shape,
+// without a receiver, under the full method name (which need not contain a
+// dot), e.g. RegisterMethod("subtract", func(a SubArgs, r *int) error).
+// Same goroutine rules as RegisterName.
+func (s *Server) RegisterMethod(name string, fn any, opts ...RegisterOption) error {
+	v := reflect.ValueOf(fn)
+	if name == "" || v.Kind() != reflect.Func {
+		return fmt.Errorf("rpc: RegisterMethod needs a name and a function")
+	}
+	m, ok := newMethod(v)
+	if !ok {
+		return fmt.Errorf("rpc: %s has type %s, want func([ctx,] args, *reply) error", name, v.Type())
+	}
+	if _, dup := s.methods[name]; dup {
+		return fmt.Errorf("rpc: method %s already registered", name)
+	}
+	var cfg regConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	m.name, m.inline = name, cfg.inlineAll
+	s.methods[name] = m
+	return nil
+}
+
+// newMethod inspects a function value (a bound method or a plain func).
+func newMethod(fn reflect.Value) (*method, bool) {
+	ft := fn.Type()
+	if ft.NumOut() != 1 || ft.Out(0) != typeOfError {
 		return nil, false
 	}
-	in := ft.NumIn() - 1
 	m := &method{fn: fn}
-	off := 1
-	if in == 3 && ft.In(1) == typeOfContext {
+	off := 0
+	switch {
+	case ft.NumIn() == 3 && ft.In(0) == typeOfContext:
 		m.hasCtx = true
-		off = 2
-	} else if in != 2 {
+		off = 1
+	case ft.NumIn() != 2:
 		return nil, false
 	}
 	at, rt := ft.In(off), ft.In(off+1)

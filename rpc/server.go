@@ -137,7 +137,6 @@ func (c *Session) InFlight() int { return int(c.inflight.Load()) }
 // answered with CodeServerBusy. Safe from any goroutine.
 func (c *Session) Saturated() bool { return c.InFlight() >= c.srv.opts.MaxInFlight }
 
-
 type workerPool struct {
 	size    int
 	queue   chan *task
