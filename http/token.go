@@ -46,18 +46,6 @@ func contains(s string, b byte) bool {
 	return false
 }
 
-func isToken(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if classes[c]&clsToken == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // validHost reports whether b is uri-host [ ":" port ] closely enough to be
 // safe to route on. Empty is valid: RFC 9112 3.2 lets a client send an empty
 // Host when the target has no authority.

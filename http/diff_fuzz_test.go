@@ -1,0 +1,127 @@
+package http
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	nethttp "net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// FuzzDifferential compares the parser with net/http.ReadRequest on inputs
+// both accept. This parser is deliberately stricter (bare LF, obs-fold,
+// non-ASCII targets, "5 " chunk sizes, a missing Host in HTTP/1.1, which
+// net/http only refuses in its server, ...), so inputs only one side accepts
+// are skipped. Known legitimate differences, not asserted:
+//   - net/http canonicalises field names, removes Host and
+//     Transfer-Encoding from Header, collapses repeated Content-Length and
+//     treats Trailer specially; names are compared case-folded and those
+//     fields are compared through their dedicated accessors instead.
+//   - for CONNECT, net/http's Host is the target authority; ours is the
+//     Host field (the target is available via Target()).
+//   - net/http's URL.Path is percent-decoded; ours is raw, so ours is
+//     decoded before comparing, and "" and "/" are equal for absolute-form.
+func FuzzDifferential(f *testing.F) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 8192 {
+			return
+		}
+		var p Parser
+		req, err := p.Parse(data)
+		if err != nil || req == nil {
+			return
+		}
+		n := req.HeadLen()
+		var body []byte
+		switch {
+		case req.Chunked():
+			raw := append([]byte(nil), data[n:]...)
+			var d ChunkedDecoder
+			if done, err := d.Decode(raw); err != nil || !done {
+				return
+			}
+			body = raw[:d.Len()]
+		case req.ContentLength() >= 0:
+			if int64(len(data)-n) < req.ContentLength() {
+				return
+			}
+			body = data[n : n+int(req.ContentLength())]
+		}
+
+		std, err := nethttp.ReadRequest(bufio.NewReader(bytes.NewReader(data)))
+		if err != nil {
+			return
+		}
+		stdBody, err := io.ReadAll(std.Body)
+		if err != nil {
+			return
+		}
+		fail := func(what string, ours, theirs any) {
+			t.Helper()
+			t.Fatalf("%s differs on %q:\n ours   %q\n theirs %q", what, data, ours, theirs)
+		}
+		if req.Method() != std.Method {
+			fail("method", req.Method(), std.Method)
+		}
+		if string(req.Target()) != std.RequestURI {
+			fail("target", req.Target(), std.RequestURI)
+		}
+		if major, minor := req.Proto(); major != std.ProtoMajor || minor != std.ProtoMinor {
+			fail("version", []int{major, minor}, []int{std.ProtoMajor, std.ProtoMinor})
+		}
+		if !req.IsConnect() {
+			if string(req.Host()) != std.Host {
+				fail("host", req.Host(), std.Host)
+			}
+			if path, err := url.PathUnescape(string(req.Path())); err == nil {
+				theirs := std.URL.Path
+				if theirs == "" && path == "/" {
+					theirs = "/"
+				}
+				if path != theirs {
+					fail("path", path, theirs)
+				}
+			}
+			if string(req.Query()) != std.URL.RawQuery {
+				fail("query", req.Query(), std.URL.RawQuery)
+			}
+		}
+		if !bytes.Equal(body, stdBody) {
+			fail("body", body, stdBody)
+		}
+		if req.Chunked() != slices.Equal(std.TransferEncoding, []string{"chunked"}) {
+			fail("chunked", req.Chunked(), std.TransferEncoding)
+		}
+		if !req.Chunked() && max(req.ContentLength(), 0) != std.ContentLength {
+			fail("content-length", req.ContentLength(), std.ContentLength)
+		}
+		skip := map[string]bool{"host": true, "transfer-encoding": true, "content-length": true, "trailer": true}
+		ours := map[string][]string{}
+		for i := 0; i < req.NumHeaders(); i++ {
+			k, v := req.HeaderAt(i)
+			if lk := strings.ToLower(string(k)); !skip[lk] {
+				ours[lk] = append(ours[lk], string(v))
+			}
+		}
+		theirs := map[string][]string{}
+		for k, vs := range std.Header {
+			if lk := strings.ToLower(k); !skip[lk] {
+				theirs[lk] = append(theirs[lk], vs...)
+			}
+		}
+		if len(ours) != len(theirs) {
+			fail("header set", ours, theirs)
+		}
+		for k, vs := range ours {
+			if !slices.Equal(vs, theirs[k]) {
+				fail("header "+k, vs, theirs[k])
+			}
+		}
+	})
+}
