@@ -55,6 +55,9 @@ type Conn struct {
 	offLoop   *bytebufferpool.ByteBuffer
 	flushFunc func()
 
+	wcFunc   func() // runWriteComplete, bound once
+	wcQueued bool   // a WriteComplete call is queued (loop only)
+
 	peerClosed bool // read EOF seen; close once output drains (loop only)
 	reading    bool // read interest wanted (loop only)
 
@@ -101,6 +104,13 @@ func (c *Conn) Context() any { return c.ctx }
 
 // SetContext stores a value with the connection. Loop goroutine only.
 func (c *Conn) SetContext(v any) { c.ctx = v }
+
+// Input returns the connection's own input buffer: the bytes a message
+// callback left unconsumed. A protocol that paused processing (say, to
+// bound pipelined work) uses it to resume without waiting for new bytes.
+// Loop goroutine only, and not from inside a message callback (use the
+// buffer the callback was given there).
+func (c *Conn) Input() *buffer.Buffer { return &c.in }
 
 // OutputBytes returns the number of bytes queued for sending. Loop only.
 func (c *Conn) OutputBytes() int { return c.out.ReadableBytes() }

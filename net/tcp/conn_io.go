@@ -110,9 +110,25 @@ func (c *Conn) queueOutput(p []byte) {
 	}
 }
 
+// queueWriteComplete schedules the WriteComplete callback. Several writes
+// completing in one iteration coalesce into one call, and the functor is a
+// method value made once per connection, so a request/response protocol
+// that writes every response at once allocates nothing here.
 func (c *Conn) queueWriteComplete() {
-	if cb := c.cfg.cb.WriteComplete; cb != nil {
-		c.loop.QueueInLoop(func() { cb(c) })
+	if c.cfg.cb.WriteComplete == nil || c.wcQueued {
+		return
+	}
+	c.wcQueued = true
+	if c.wcFunc == nil {
+		c.wcFunc = c.runWriteComplete
+	}
+	c.loop.QueueInLoop(c.wcFunc)
+}
+
+func (c *Conn) runWriteComplete() {
+	c.wcQueued = false
+	if !c.Disconnected() && c.out.ReadableBytes() == 0 {
+		c.cfg.cb.WriteComplete(c)
 	}
 }
 
