@@ -155,9 +155,15 @@ func (b *Buffer) Prepend(p []byte) {
 		// Not enough room in front: make room by shifting the content.
 		need := len(p) - b.r
 		b.EnsureWritable(need)
-		copy(b.buf[b.r+need:], b.buf[b.r:b.w])
-		b.r += need
-		b.w += need
+		// EnsureWritable may have moved the content to the front (to
+		// CheapPrepend), which changes how far it has to shift; a second
+		// call then can only grow, leaving the reader index in place.
+		if need = len(p) - b.r; need > 0 {
+			b.EnsureWritable(need)
+			copy(b.buf[b.r+need:], b.buf[b.r:b.w])
+			b.r += need
+			b.w += need
+		}
 	}
 	b.r -= len(p)
 	copy(b.buf[b.r:], p)
@@ -192,7 +198,7 @@ func (b *Buffer) EnsureWritable(n int) {
 	if len(b.buf)-b.w >= n {
 		return
 	}
-	if b.buf == nil {
+	if len(b.buf) == 0 { // no storage (or adopted storage of capacity 0)
 		size := InitialSize
 		for size < n {
 			size *= 2
