@@ -130,6 +130,9 @@ func parseWrk(s string) (*wrkRun, error) {
 	if r.requests == 0 {
 		return r, fmt.Errorf("wrk completed no requests: %s", tail(s))
 	}
+	if r.p99ms == 0 {
+		logf("wrk printed no usable 99%% latency:\n%s", s) // keep the raw text for a look
+	}
 	return r, nil
 }
 

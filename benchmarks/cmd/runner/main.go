@@ -45,6 +45,9 @@ func main() {
 	_ = fs.Parse(os.Args[2:])
 	checkDir()
 	limit := raiseNofile()
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		logf("loadavg at start: %s", strings.TrimSpace(string(la)))
+	}
 	syscallMethod = detectSyscallMethod()
 	logf("RLIMIT_NOFILE=%d; syscall counting: %q; rounds=%d duration=%v", limit, syscallMethod, *rounds, *duration)
 	start := time.Now()
@@ -81,6 +84,9 @@ func set(s string) map[string]bool {
 
 func header(suite, what string) string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("## %s\n\n%s  \nProtocol: server `taskset -c %s`, GOMAXPROCS=1, 1 loop; load `taskset -c %s`; %d interleaved rounds × %v; medians. Syscalls: `%s`, separate %v run. Host %s, %s.",
-		suite, what, serverCPU, loadCPU, *rounds, *duration, syscallMethod, *sysDur, host, time.Now().Format(time.RFC3339))
+	// The load average is printed because other work on this 2-core machine
+	// skews throughput far more than CPU per op; it says how to read a table.
+	la, _ := os.ReadFile("/proc/loadavg")
+	return fmt.Sprintf("## %s\n\n%s  \nProtocol: server `taskset -c %s`, GOMAXPROCS=1, 1 loop; load `taskset -c %s`; %d interleaved rounds × %v; medians. Syscalls: `%s`, separate %v run. Host %s, %s, loadavg at end %s.",
+		suite, what, serverCPU, loadCPU, *rounds, *duration, syscallMethod, *sysDur, host, time.Now().Format(time.RFC3339), strings.Join(strings.Fields(string(la))[:3], " "))
 }

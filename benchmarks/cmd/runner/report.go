@@ -125,7 +125,7 @@ func (r *results) markdown(cols columns) string {
 			row[6] = fmt.Sprintf("%.2f", tot)
 		}
 		if cols.p99 {
-			row = append(row, fmtOpt(len(c.samples) > 0, "%.2f", c.p99()))
+			row = append(row, fmtOpt(c.p99() > 0, "%.2f", c.p99())) // no p99 from rpcload
 		}
 		if cols.rss {
 			row = append(row, fmtOpt(len(c.samples) > 0, "%.1f", c.rssMiB()))
