@@ -1,17 +1,3 @@
-// Package http implements the HTTP/1.1 request parsing layer of muduo-go:
-// an incremental, allocation-free parser for request heads (RFC 9112 / RFC
-// 9110) and an in-place decoder for chunked request bodies.
-//
-// The package works on plain []byte and knows nothing about sockets. A
-// reactor's message callback hands it the readable region of a connection's
-// input buffer; the parser keeps only offsets into that region, so the buffer
-// may grow or be compacted between calls as long as the unconsumed prefix is
-// unchanged.
-//
-// Every error the parser returns is an *Error carrying the status code the
-// server must answer with; after such an error the connection must be closed,
-// because the framing of anything that follows can no longer be trusted
-// (answering and then reading on would open the door to request smuggling).
 package http
 
 import "errors"

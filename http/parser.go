@@ -114,7 +114,6 @@ func (p *Parser) fail(err *Error) (*Request, error) {
 func (p *Parser) requestLine(data []byte) (bool, *Error) {
 	end := min(len(data), p.lim.MaxHeaderBytes)
 	i, mark, st := int(p.pos), int(p.mark), p.state
-	defer func() { p.scanned += i - int(p.pos); p.pos, p.mark, p.state = uint32(i), uint32(mark), st }()
 	for i < end {
 		switch st {
 		case stStart:
@@ -193,15 +192,25 @@ func (p *Parser) requestLine(data []byte) (bool, *Error) {
 				return false, err
 			}
 			i++
-			p.lineStart, st = uint32(i), stHeaders
+			p.save(i, i, stHeaders)
+			p.lineStart = uint32(i)
 			return true, nil
 		}
 	}
 more:
+	p.save(i, mark, st)
 	if len(data) > p.lim.MaxHeaderBytes {
 		return false, ErrHeaderTooLarge
 	}
 	return false, nil
+}
+
+// save writes the request-line scan position back. It is called only where
+// the scan pauses or the line ends: after an error the parser is dead, so
+// nothing needs saving.
+func (p *Parser) save(i, mark int, st uint8) {
+	p.scanned += i - int(p.pos)
+	p.pos, p.mark, p.state = uint32(i), uint32(mark), st
 }
 
 // version accepts exactly HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112
@@ -261,147 +270,4 @@ func (p *Parser) fields(data []byte) (bool, *Error) {
 		}
 		p.lineStart = p.pos
 	}
-}
-
-// semantics records what the fields that matter for framing and connection
-// management say. Conflicts are refused here, as early as possible;
-// combinations are judged in finish once every field has been seen.
-func (p *Parser) semantics(name, value []byte, vs span) *Error {
-	r := &p.req
-	switch len(name) {
-	case 4:
-		if !equalFold(name, "host") {
-			return nil
-		}
-		if r.has(flHostHdr) {
-			return ErrHostRepeated
-		}
-		if !validHost(value) {
-			return ErrHostInvalid
-		}
-		r.flags |= flHostHdr
-		if !r.has(flAbsolute) {
-			r.host = vs
-			r.flags |= flHasHost
-		}
-	case 6:
-		if equalFold(name, "expect") && equalFold(value, "100-continue") {
-			r.flags |= flExpectHdr
-		}
-	case 7:
-		if equalFold(name, "upgrade") {
-			r.flags |= flUpgradeHdr
-		}
-	case 10:
-		if !equalFold(name, "connection") {
-			return nil
-		}
-		for rest := value; rest != nil; {
-			var opt []byte
-			opt, rest = nextElement(rest)
-			switch {
-			case equalFold(opt, "close"):
-				r.flags |= flConnClose
-			case equalFold(opt, "keep-alive"):
-				r.flags |= flConnKeepAlive
-			case equalFold(opt, "upgrade"):
-				r.flags |= flConnUpgrade
-			}
-		}
-	case 14:
-		if !equalFold(name, "content-length") {
-			return nil
-		}
-		// RFC 9110 8.6: a list of identical values ("5, 5", or the same
-		// value on several lines) is accepted as that value; anything
-		// else that is not exactly 1*DIGIT is refused.
-		for rest := value; rest != nil; {
-			var elem []byte
-			elem, rest = nextElement(rest)
-			n, ok := parseDecimal(elem)
-			if !ok || (r.has(flHasCL) && n != r.contentLength) {
-				return ErrContentLength
-			}
-			r.contentLength = n
-			r.flags |= flHasCL
-		}
-	case 17:
-		if !equalFold(name, "transfer-encoding") {
-			return nil
-		}
-		r.flags |= flTE
-		for rest := value; rest != nil; {
-			var coding []byte
-			coding, rest = nextElement(rest)
-			switch {
-			case len(coding) == 0: // empty list elements are ignored
-			case equalFold(coding, "chunked"):
-				if r.has(flTEChunkedSeen) {
-					return ErrTEChunkedTwice
-				}
-				r.flags |= flTEChunkedSeen | flTEChunkedLast
-			default:
-				r.flags = r.flags&^flTEChunkedLast | flTEUnknown
-			}
-		}
-	}
-	return nil
-}
-
-// finish judges the complete head: Host presence, body framing (RFC 9112
-// 6.1-6.3) and the connection decisions.
-func (p *Parser) finish() *Error {
-	r := &p.req
-	http11 := r.minor >= 1
-	if http11 && !r.has(flHostHdr) {
-		return ErrHostMissing
-	}
-	if r.has(flTE) {
-		switch {
-		case !http11:
-			return ErrTEHTTP10 // RFC 9112 6.1: framing is faulty
-		case r.has(flHasCL):
-			return ErrCLAndTE
-		case !r.has(flTEChunkedLast):
-			return ErrTENotChunked
-		case r.has(flTEUnknown):
-			// Chunked framing is understood, but the body would
-			// still be coded with something we do not decode.
-			return ErrTEUnknown
-		}
-		r.flags |= flChunked
-	}
-	if r.has(flHasCL) && r.contentLength > p.lim.MaxBodyBytes {
-		return ErrBodyTooLarge
-	}
-	if http11 {
-		if !r.has(flConnClose) {
-			r.flags |= flKeepAlive
-		}
-		if r.has(flExpectHdr) {
-			r.flags |= flExpectContinue
-		}
-	} else if r.has(flConnKeepAlive) && !r.has(flConnClose) {
-		r.flags |= flKeepAlive
-	}
-	if r.has(flConnUpgrade) && r.has(flUpgradeHdr) {
-		r.flags |= flUpgrade
-	}
-	return nil
-}
-
-// parseDecimal parses 1*DIGIT into a non-negative int64, refusing signs,
-// empty input and overflow.
-func parseDecimal(b []byte) (int64, bool) {
-	if len(b) == 0 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' || n > (1<<63-1-9)/10 {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }
