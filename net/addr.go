@@ -99,19 +99,26 @@ func ToSockaddr(ap netip.AddrPort) unix.Sockaddr {
 	if z := a.Zone(); z != "" {
 		if ifi, err := stdnet.InterfaceByName(z); err == nil {
 			sa.ZoneId = uint32(ifi.Index)
+		} else if id, err := strconv.ParseUint(z, 10, 32); err == nil {
+			sa.ZoneId = uint32(id) // a numeric zone is the interface index
 		}
 	}
 	return sa
 }
 
 // FromSockaddr converts a socket address back; IPv4-mapped IPv6 addresses
-// are unmapped so that they print as IPv4.
+// are unmapped so that they print as IPv4. A scope id is kept as a numeric
+// zone (which ToSockaddr turns back into the same scope id).
 func FromSockaddr(sa unix.Sockaddr) netip.AddrPort {
 	switch sa := sa.(type) {
 	case *unix.SockaddrInet4:
 		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
 	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr).Unmap(), uint16(sa.Port))
+		a := netip.AddrFrom16(sa.Addr).Unmap()
+		if sa.ZoneId != 0 && a.Is6() {
+			a = a.WithZone(strconv.FormatUint(uint64(sa.ZoneId), 10))
+		}
+		return netip.AddrPortFrom(a, uint16(sa.Port))
 	}
 	return netip.AddrPort{}
 }
