@@ -133,6 +133,9 @@ func runClient(addr string, in io.Reader, out io.Writer, logger *slog.Logger) er
 		select {
 		case line := <-lines:
 			if err := cc.Send(line); err != nil {
+				if errors.Is(err, tcp.ErrClosed) || errors.Is(err, ErrNotConnected) {
+					continue // the connection is going down: Done says so next
+				}
 				cc.Close(disconnectTimeout)
 				return err
 			}

@@ -23,6 +23,9 @@
 // delivered and what the server still sends is printed - and exits 0. It
 // exits 1 if it can not connect, if a line is longer than 64 KiB, or if the
 // server closes the connection. -loops is ignored in client mode.
+//
+// Both modes exit 1 on a bad -mode (or a negative -loops for the server),
+// and 2 on a flag package can not parse.
 package main
 
 import (
@@ -32,6 +35,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -72,7 +76,9 @@ func runServer(addr string, loops int) {
 	_ = srv.Shutdown(ctx)
 }
 
+// fatal reports msg, prefixed with the command's name unless it already
+// is, and exits 1.
 func fatal(msg string) {
-	fmt.Fprintln(os.Stderr, "chat:", msg)
+	fmt.Fprintln(os.Stderr, "chat: "+strings.TrimPrefix(msg, "chat: "))
 	os.Exit(1)
 }

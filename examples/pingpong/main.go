@@ -24,7 +24,9 @@
 //
 //	pingpong: conns=100 size=16384 time=10.00s bytes=1234567890 MiB/s=117.7 msgs/s=7533.0
 //
-// It exits 1 on a bad flag, if it can not connect, or if no byte came back.
+// It exits 1 on a bad -mode, -loops, -conns, -size or -duration, if the
+// connections are not all up within 10 s, if one goes down during the run,
+// or if no byte came back (and 2 on a flag package can not parse).
 // -conns, -size and -duration are ignored in server mode.
 package main
 
@@ -35,6 +37,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -84,7 +87,9 @@ func runServer(addr string, loops int) {
 	_ = srv.Shutdown(ctx)
 }
 
+// fatal reports msg, prefixed with the command's name unless it already
+// is, and exits 1.
 func fatal(msg string) {
-	fmt.Fprintln(os.Stderr, "pingpong:", msg)
+	fmt.Fprintln(os.Stderr, "pingpong: "+strings.TrimPrefix(msg, "pingpong: "))
 	os.Exit(1)
 }
