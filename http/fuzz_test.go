@@ -30,6 +30,10 @@ var seeds = []string{
 	"GET /\x7f HTTP/1.1\r\n",
 	head("GET / HTTP/1.1", "Host: a", "Host: b"),
 	head("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: chunked") + "ffffffffffffffffff\r\n",
+	head("GET /%2F%41?a=%20 HTTP/1.2", "Host: a", "X: \xff\xfe", "x:  b  ", "Content-Length: 2", "Content-Length: 2") + "ok",
+	head("GET http://a HTTP/1.1", "Host: a", "Expect: 100-continue"),
+	head("GET /? HTTP/1.1", "Host:", "Connection: Upgrade", "Upgrade: h2c"),
+	head("PUT /x HTTP/1.1", "Host: [::1]:80", "Transfer-Encoding: Chunked") + "A;a=\"b\\\"c\"\r\n0123456789\r\n0\r\nX: y\r\n\r\n",
 }
 
 // fuzzLimits are small so that every limit is reachable by the fuzzer.
