@@ -1,6 +1,9 @@
 package http
 
-import "unsafe"
+import (
+	"context"
+	"unsafe"
+)
 
 // span is a region of the connection's input, as offsets from the start of
 // the data passed to Parse. Offsets rather than slices are what survive the
@@ -86,6 +89,11 @@ type Request struct {
 	major, minor  uint8
 	methodID      uint8
 	flags         uint32
+
+	// Set by the server for the handler (see server_request.go).
+	body []byte
+	hc   *conn
+	ctx  context.Context
 }
 
 func (r *Request) has(f uint32) bool { return r.flags&f != 0 }

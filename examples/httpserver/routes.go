@@ -1,0 +1,45 @@
+package main
+
+import (
+	"github.com/seed08ffa9f8/muduo-go/http"
+)
+
+var helloWorld = []byte("Hello, World!")
+
+// NewRouter returns the example's routes: /plaintext, /json and /echo.
+func NewRouter() *http.Router {
+	rt := http.NewRouter()
+	rt.GET("/plaintext", plaintext)
+	rt.GET("/json", jsonHandler)
+	rt.POST("/echo", echo)
+	return rt
+}
+
+func plaintext(w *http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write(helloWorld)
+}
+
+// message is encoded per request, as TechEmpower's JSON test requires,
+// with a hand-written appender: the one field's value is constant, but the
+// document is built anew each time, without reflection or allocation.
+type message struct{ Message string }
+
+func (m *message) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"message":`...)
+	dst = appendJSONString(dst, m.Message)
+	return append(dst, '}')
+}
+
+func jsonHandler(w *http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	m := message{Message: "Hello, World!"}
+	w.SetBody(m.appendJSON(w.Body()))
+}
+
+func echo(w *http.ResponseWriter, r *http.Request) {
+	if ct := r.Header("Content-Type"); ct != nil {
+		w.Header().Set("Content-Type", string(ct))
+	}
+	_, _ = w.Write(r.Body())
+}

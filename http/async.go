@@ -1,0 +1,222 @@
+package http
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+)
+
+// Detach takes the response out of the handler's hands so it can be
+// finished later, from any goroutine: the handler returns at once (freeing
+// the loop), and the goroutine it hands w to writes the body and calls
+// Finish exactly once. Responses still leave in request order: a later
+// pipelined request's response waits for this one.
+//
+// Call Detach on the loop, inside ServeHTTP. The Request is not detached:
+// copy what the goroutine needs (Clone, or the values) before returning.
+// After Detach, Header, WriteHeader, Write, Flush and Finish may be called
+// from the goroutine that owns w.
+func (w *ResponseWriter) Detach() *ResponseWriter {
+	if w.detached {
+		return w
+	}
+	c := w.c
+	if w.slot == nil {
+		w.slot = c.newSlot()
+	}
+	w.detached = true
+	c.inflight++
+	if c.ls.w == w {
+		c.ls.w = nil // the loop needs a fresh writer for the next request
+	}
+	return w
+}
+
+// Flush sends the status, the headers and the body written so far, and
+// switches the response to chunked transfer coding. Later writes go out as
+// chunks on the next Flush or at Finish.
+func (w *ResponseWriter) Flush() error {
+	if !w.detached {
+		if w.finished {
+			return ErrFinished
+		}
+		c := w.c
+		if c.isClosed() {
+			return ErrConnClosed
+		}
+		if w.slot == nil {
+			c.ls.out = w.appendFlush(c.ls.out)
+			c.flushBatch()
+		} else {
+			c.ls.tmp = w.appendFlush(c.ls.tmp[:0])
+			c.slotWrite(w.slot, c.ls.tmp)
+		}
+		return nil
+	}
+	w.c.dmu.Lock()
+	if w.finished {
+		w.c.dmu.Unlock()
+		return ErrFinished
+	}
+	w.c.dmu.Unlock()
+	if w.c.isClosed() {
+		return ErrConnClosed
+	}
+	w.c.ls.loop.RunInLoop(func() {
+		c := w.c
+		if c.isClosed() {
+			return
+		}
+		c.dmu.Lock()
+		c.ls.tmp = w.appendFlush(c.ls.tmp[:0])
+		c.dmu.Unlock()
+		c.slotWrite(w.slot, c.ls.tmp)
+	})
+	return nil
+}
+
+// Finish completes a detached response: what is not yet sent goes out on
+// the connection's loop, in pipeline order, and the writer must not be
+// used again. Calling it more than once has no further effect. Safe from
+// the goroutine that owns the detached writer.
+func (w *ResponseWriter) Finish() {
+	if !w.detached {
+		return // the server finishes a response whose handler returned
+	}
+	c := w.c
+	c.dmu.Lock()
+	if w.finished {
+		c.dmu.Unlock()
+		return
+	}
+	w.finished = true
+	c.dmu.Unlock()
+	c.ls.loop.RunInLoop(func() { c.finishDetached(w) })
+}
+
+func (c *conn) finishDetached(w *ResponseWriter) {
+	c.inflight--
+	if c.isClosed() {
+		return
+	}
+	c.dmu.Lock()
+	c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+	c.dmu.Unlock()
+	c.slotWrite(w.slot, c.ls.tmp)
+	c.slotDone(w.slot)
+	c.ls.stats.countStatus(w.status)
+	if !w.keepAlive {
+		c.closeAfter = true
+	}
+	c.maybeClose()
+	if c.paused {
+		c.resume()
+	} else if !c.closeAfter && c.inflight == 0 && c.phase == phaseHead && c.tc.Input().ReadableBytes() == 0 {
+		c.setDeadline(dlIdle)
+	}
+}
+
+// callHandler runs the handler on the loop. A panicking handler is logged
+// with its stack; its client gets a 500 if nothing was sent yet, and the
+// connection closes, but the server and every other connection go on.
+func (c *conn) callHandler(w *ResponseWriter, r *Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.handlerPanicked(w, p)
+		}
+	}()
+	c.h.ServeHTTP(w, r)
+}
+
+func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
+	c.srv.opts.logger.Error("http: handler panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	if w.detached || w.headerSent {
+		c.closeAfter = true
+		return
+	}
+	w.header.reset()
+	w.body = w.body[:0]
+	w.status = StatusInternalServerError
+	w.keepAlive = false
+	WriteError(w, StatusInternalServerError)
+}
+
+// dispatch runs the handler on the worker pool: the request is cloned (the
+// loop reuses the original's bytes), the writer detached, and Finish called
+// when the handler returns. A full queue is answered 503 on the loop.
+func (c *conn) dispatch(w *ResponseWriter, r *Request) {
+	ctx := c.context()
+	clone := r.Clone()
+	clone.body = append([]byte(nil), r.body...)
+	clone.hc = c
+	clone.ctx = ctx
+	h := c.h
+	w.Detach()
+	ok := c.srv.workers.submit(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				c.srv.opts.logger.Error("http: handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				c.dmu.Lock()
+				sent := w.headerSent
+				c.dmu.Unlock()
+				if !sent {
+					w.header.reset()
+					w.body = w.body[:0]
+					w.status = StatusInternalServerError
+					w.keepAlive = false
+				}
+			}
+			w.Finish()
+		}()
+		h.ServeHTTP(w, clone)
+	})
+	if !ok {
+		w.header.reset()
+		w.body = w.body[:0]
+		WriteError(w, StatusServiceUnavailable)
+		w.Finish()
+	}
+}
+
+// workerPool is a fixed set of goroutines fed by a bounded queue.
+type workerPool struct {
+	jobs chan func()
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+func newWorkerPool(n, queue int, logger *slog.Logger) *workerPool {
+	if queue <= 0 {
+		queue = 16 * n
+	}
+	p := &workerPool{jobs: make(chan func(), queue)}
+	_ = logger
+	p.wg.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			defer p.wg.Done()
+			for f := range p.jobs {
+				f()
+			}
+		}()
+	}
+	return p
+}
+
+// submit queues f; false when the queue is full.
+func (p *workerPool) submit(f func()) bool {
+	select {
+	case p.jobs <- f:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *workerPool) stop() {
+	p.once.Do(func() {
+		close(p.jobs)
+		p.wg.Wait()
+	})
+}

@@ -1,0 +1,306 @@
+package http
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+)
+
+// Connection phases.
+const (
+	phaseHead uint8 = iota // parsing a request head
+	phaseBody              // head complete, waiting for the body
+)
+
+// What a connection's deadline is for.
+const (
+	dlNone uint8 = iota
+	dlHeader
+	dlBody
+	dlIdle
+)
+
+// conn is the HTTP state of one tcp.Conn, stored as its context. Every
+// field is touched only on the connection's loop, except closed.
+type conn struct {
+	tc  *tcp.Conn
+	srv *Server
+	ls  *loopState
+
+	p            Parser
+	cd           ChunkedDecoder
+	phase        uint8
+	continueSent bool
+	h            Handler // the handler chosen when the head completed
+
+	head, tail *slot // responses waiting for their turn (see pipeline.go)
+	inflight   int   // detached responses not yet finished
+
+	closeAfter bool // no more requests: close once the pipeline drains
+	closing    bool // shutdown/linger started
+	draining   bool // the server is shutting down
+	paused     bool // reading stopped for backpressure
+	closed     atomic.Bool
+	dmu        sync.Mutex // guards detached writers against the loop
+
+	deadline     int64 // unix nanoseconds; 0 = none
+	deadlineKind uint8
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	prev, next *conn // the loop's connection list, for the timeout sweep
+}
+
+func (c *conn) isClosed() bool { return c.closed.Load() }
+
+// context returns the connection's context, cancelled when it closes.
+// Created on first use, on the loop: connections that never ask pay nothing.
+func (c *conn) context() context.Context {
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithCancel(c.srv.baseCtx)
+		if c.isClosed() {
+			c.cancel()
+		}
+	}
+	return c.ctx
+}
+
+func (c *conn) setDeadline(kind uint8) {
+	if c.deadlineKind == kind {
+		return
+	}
+	c.deadlineKind = kind
+	var d int64
+	switch kind {
+	case dlHeader:
+		d = int64(c.srv.headerTimeout)
+	case dlBody:
+		d = int64(c.srv.bodyTimeout)
+	case dlIdle:
+		d = int64(c.srv.idleTimeout)
+	}
+	if d <= 0 {
+		c.deadline = 0
+		return
+	}
+	c.deadline = c.ls.loop.Now().UnixNano() + d
+}
+
+// process parses and serves every complete request in in, stopping at a
+// partial one (its state kept for the next call: nothing is re-scanned) or
+// when backpressure says so. Responses produced in one call leave in one
+// write.
+func (c *conn) process(in *buffer.Buffer) {
+	srv := c.srv
+	for {
+		if c.closeAfter || c.isClosed() {
+			in.RetrieveAll() // nothing after a final response is read
+			break
+		}
+		if c.inflight >= srv.maxPipeline || c.tc.OutputBytes() > srv.maxQueuedOutput {
+			c.pause()
+			break
+		}
+		data := in.Peek()
+		if c.phase == phaseHead {
+			if len(data) == 0 {
+				break
+			}
+			req, err := c.p.Parse(data)
+			if err != nil {
+				c.fail(StatusOf(err))
+				continue
+			}
+			if req == nil {
+				c.setDeadline(dlHeader)
+				break
+			}
+			c.phase = phaseBody
+			c.h = srv.handlerFor(req)
+			if req.ExpectContinue() && len(data) == req.HeadLen() && (req.ContentLength() > 0 || req.Chunked()) {
+				if !c.expectContinue(req) {
+					continue
+				}
+			}
+		}
+		req, _ := c.p.Parse(data) // rebinds the finished head to data
+		hl := req.HeadLen()
+		var body []byte
+		var consumed int
+		if req.Chunked() {
+			done, err := c.cd.Decode(data[hl:])
+			if err != nil {
+				c.fail(StatusOf(err))
+				continue
+			}
+			if !done {
+				c.setDeadline(dlBody)
+				break
+			}
+			body, consumed = data[hl:hl+c.cd.Len()], hl+c.cd.Consumed()
+		} else {
+			n := max(req.ContentLength(), 0)
+			if int64(len(data)-hl) < n {
+				c.setDeadline(dlBody)
+				break
+			}
+			body, consumed = data[hl:hl+int(n)], hl+int(n)
+		}
+		c.serve(req, body)
+		in.Retrieve(consumed)
+		c.p.Reset()
+		c.cd.Reset(srv.limits)
+		c.phase, c.continueSent, c.h = phaseHead, false, nil
+		c.ls.stats.bytesIn.Add(uint64(consumed))
+	}
+	if c.phase == phaseHead && in.ReadableBytes() == 0 && c.inflight == 0 {
+		c.setDeadline(dlIdle)
+	} else if c.inflight > 0 && c.phase == phaseHead && in.ReadableBytes() == 0 {
+		c.setDeadline(dlNone) // a handler is working; the client waits for us
+	}
+	c.flushBatch()
+	c.maybeClose()
+}
+
+// expectContinue answers "Expect: 100-continue" (RFC 9110 10.1.1): a 100
+// goes out only when the chosen handler will read the body; a request that
+// will be refused anyway (no route, wrong method) gets its final status at
+// once, and the connection closes because the body was never read. It
+// reports whether to go on to read the body.
+func (c *conn) expectContinue(req *Request) bool {
+	if _, refused := c.h.(refusal); refused {
+		c.serve(req, nil)
+		c.closeAfter = true
+		return false
+	}
+	if !c.continueSent {
+		c.continueSent = true
+		const cont = "HTTP/1.1 100 Continue\r\n\r\n"
+		if c.head == nil {
+			c.ls.out = append(c.ls.out, cont...)
+			c.flushBatch()
+		} else {
+			s := c.newSlot()
+			c.slotWrite(s, []byte(cont))
+			c.slotDone(s)
+		}
+	}
+	return true
+}
+
+// serve runs the handler for one complete request.
+func (c *conn) serve(req *Request, body []byte) {
+	ls := c.ls
+	ls.stats.requests.Add(1)
+	req.body, req.hc = body, c
+	w := ls.writer()
+	w.reset(c, req)
+	if c.head != nil {
+		w.slot = c.newSlot() // an earlier response is still being made
+	}
+	if c.srv.workers != nil {
+		c.dispatch(w, req)
+		return
+	}
+	c.callHandler(w, req)
+	if !w.detached {
+		c.finish(w)
+	}
+}
+
+// finish completes a response whose handler returned without detaching.
+func (c *conn) finish(w *ResponseWriter) {
+	w.finished = true
+	if w.slot == nil {
+		c.ls.out = w.appendFinal(c.ls.out)
+	} else {
+		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+		c.slotWrite(w.slot, c.ls.tmp)
+		c.slotDone(w.slot)
+	}
+	c.ls.stats.countStatus(w.status)
+	if !w.keepAlive {
+		c.closeAfter = true
+	}
+}
+
+// fail answers a request that can not be parsed and closes the connection:
+// after a framing error nothing that follows can be trusted.
+func (c *conn) fail(status int) {
+	ls := c.ls
+	ls.stats.badRequests.Add(1)
+	ls.tmp = appendErrorResponse(ls.tmp[:0], ls, status)
+	if c.head == nil {
+		ls.out = append(ls.out, ls.tmp...)
+	} else {
+		s := c.newSlot()
+		c.slotWrite(s, ls.tmp)
+		c.slotDone(s)
+	}
+	ls.stats.countStatus(status)
+	c.closeAfter = true
+}
+
+// appendErrorResponse builds a complete error response with a short text
+// body and Connection: close.
+func appendErrorResponse(dst []byte, ls *loopState, status int) []byte {
+	text := StatusText(status)
+	dst = appendStatusLine(dst, status)
+	if ls.srv.serverName != "" {
+		dst = append(dst, ls.srv.serverHeader...)
+	}
+	dst = append(dst, ls.date...)
+	dst = append(dst, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
+	dst = appendInt(dst, len(text)+1)
+	dst = append(dst, "\r\n\r\n"...)
+	dst = append(dst, text...)
+	return append(dst, '\n')
+}
+
+func (c *conn) flushBatch() {
+	if out := c.ls.out; len(out) > 0 {
+		c.send(out)
+		c.ls.out = out[:0]
+	}
+}
+
+func (c *conn) send(p []byte) {
+	c.ls.stats.bytesOut.Add(uint64(len(p)))
+	_ = c.tc.Send(p)
+}
+
+// maybeClose ends a connection that will serve no more requests once every
+// response has been handed to the kernel: a half-close after the output
+// drains (so the client reads the whole response, not a reset), then a
+// forced close if the client does not close within the linger time.
+func (c *conn) maybeClose() {
+	if !c.closeAfter || c.closing || c.head != nil || c.inflight > 0 {
+		return
+	}
+	c.closing = true
+	c.flushBatch()
+	c.tc.Shutdown()
+	c.tc.ForceCloseWithDelay(c.srv.lingerTimeout)
+}
+
+// pause stops reading: too many responses are being made, or the client is
+// not reading what we send. resume picks up where it stopped.
+func (c *conn) pause() {
+	if !c.paused {
+		c.paused = true
+		c.tc.StopRead()
+	}
+}
+
+func (c *conn) resume() {
+	if !c.paused || c.isClosed() || c.inflight >= c.srv.maxPipeline || c.tc.OutputBytes() > c.srv.maxQueuedOutput {
+		return
+	}
+	c.paused = false
+	c.tc.StartRead()
+	c.process(c.tc.Input())
+}

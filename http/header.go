@@ -1,0 +1,132 @@
+package http
+
+// Header is a response's header fields, in the order they were first set.
+// Names are matched case-insensitively and written as given. Values must
+// not contain CR or LF (Set and Add drop such a field rather than let a
+// handler split the response). Storage is reused between responses, so
+// setting headers allocates nothing in steady state.
+//
+// A Header belongs to its ResponseWriter and is used by one goroutine at a
+// time: the loop's for a handler on the loop, the owner's for a detached
+// writer. Values are copied into the response when headers are written; a
+// value that aliases request bytes must therefore be set before the
+// handler returns (or be copied).
+type Header struct {
+	kv []string // name, value, name, value, ...
+}
+
+// Set replaces every field named name with one of value.
+func (h *Header) Set(name, value string) {
+	if !validFieldValue(value) {
+		return
+	}
+	for i := 0; i < len(h.kv); i += 2 {
+		if equalFoldStr(h.kv[i], name) {
+			h.kv[i+1] = value
+			h.delFrom(name, i+2)
+			return
+		}
+	}
+	h.kv = append(h.kv, name, value)
+}
+
+// Add appends a field, keeping existing fields of the same name.
+func (h *Header) Add(name, value string) {
+	if !validFieldValue(value) {
+		return
+	}
+	h.kv = append(h.kv, name, value)
+}
+
+// Get returns the first value of name, or "".
+func (h *Header) Get(name string) string {
+	for i := 0; i < len(h.kv); i += 2 {
+		if equalFoldStr(h.kv[i], name) {
+			return h.kv[i+1]
+		}
+	}
+	return ""
+}
+
+// Has reports whether a field named name is set.
+func (h *Header) Has(name string) bool {
+	for i := 0; i < len(h.kv); i += 2 {
+		if equalFoldStr(h.kv[i], name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Del removes every field named name.
+func (h *Header) Del(name string) { h.delFrom(name, 0) }
+
+func (h *Header) delFrom(name string, from int) {
+	j := from
+	for i := from; i < len(h.kv); i += 2 {
+		if !equalFoldStr(h.kv[i], name) {
+			h.kv[j], h.kv[j+1] = h.kv[i], h.kv[i+1]
+			j += 2
+		}
+	}
+	for k := j; k < len(h.kv); k++ {
+		h.kv[k] = ""
+	}
+	h.kv = h.kv[:j]
+}
+
+// Len returns the number of fields.
+func (h *Header) Len() int { return len(h.kv) / 2 }
+
+// Each calls f for every field in order.
+func (h *Header) Each(f func(name, value string)) {
+	for i := 0; i < len(h.kv); i += 2 {
+		f(h.kv[i], h.kv[i+1])
+	}
+}
+
+func (h *Header) reset() {
+	clear(h.kv)
+	h.kv = h.kv[:0]
+}
+
+func (h *Header) appendTo(dst []byte) []byte {
+	for i := 0; i < len(h.kv); i += 2 {
+		dst = append(dst, h.kv[i]...)
+		dst = append(dst, ": "...)
+		dst = append(dst, h.kv[i+1]...)
+		dst = append(dst, "\r\n"...)
+	}
+	return dst
+}
+
+func validFieldValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '\r' || c == '\n' || c == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func equalFoldStr(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,127 @@
+package http
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
+
+// loopState is what the HTTP server keeps per IO loop, so that nothing a
+// request needs is shared between loops or allocated per request: the Date
+// header (formatted once a second by a loop timer), the output batch, a
+// reusable ResponseWriter, the loop's connections (for the timeout sweep)
+// and its counters. Loop goroutine only, except the atomic counters.
+type loopState struct {
+	srv  *Server
+	loop *reactor.EventLoop
+
+	date []byte // "Date: <IMF-fixdate>\r\n"
+	out  []byte // responses of the current message callback, one write
+	tmp  []byte // scratch for building one response
+	w    *ResponseWriter
+
+	conns struct {
+		head *conn
+		n    atomic.Int64
+	}
+	stats loopStats
+}
+
+func newLoopState(srv *Server, loop *reactor.EventLoop) *loopState {
+	ls := &loopState{srv: srv, loop: loop, out: make([]byte, 0, 4096), tmp: make([]byte, 0, 1024)}
+	ls.updateDate(time.Now())
+	loop.RunEvery(time.Second, ls.tick)
+	return ls
+}
+
+// writer returns the loop's ResponseWriter for the next request; a handler
+// that detached the previous one took it away, so a new one is made.
+func (ls *loopState) writer() *ResponseWriter {
+	if ls.w == nil {
+		ls.w = &ResponseWriter{}
+	}
+	return ls.w
+}
+
+func (ls *loopState) updateDate(now time.Time) {
+	d := append(ls.date[:0], "Date: "...)
+	d = now.UTC().AppendFormat(d, "Mon, 02 Jan 2006 15:04:05 GMT")
+	ls.date = append(d, "\r\n"...)
+}
+
+// tick runs every second on the loop: refresh the Date header and close the
+// connections whose header, body or idle deadline has passed.
+func (ls *loopState) tick() {
+	now := time.Now()
+	ls.updateDate(now)
+	nano := now.UnixNano()
+	for c := ls.conns.head; c != nil; {
+		next := c.next
+		if c.deadline != 0 && nano > c.deadline && !c.closing {
+			ls.timeout(c)
+		}
+		c = next
+	}
+}
+
+// timeout ends a connection whose deadline passed: a client stalled in a
+// request gets 408 (RFC 9110 15.5.9) and a close; an idle keep-alive
+// connection is simply closed.
+func (ls *loopState) timeout(c *conn) {
+	kind := c.deadlineKind
+	c.deadline, c.deadlineKind = 0, dlNone
+	ls.stats.timeouts.Add(1)
+	if kind == dlIdle || (kind == dlHeader && c.tc.Input().ReadableBytes() == 0) {
+		c.closeAfter = true
+		c.closing = true
+		c.tc.ForceClose()
+		return
+	}
+	c.fail(StatusRequestTimeout)
+	c.flushBatch()
+	c.maybeClose()
+}
+
+func (ls *loopState) add(c *conn) {
+	c.prev, c.next = nil, ls.conns.head
+	if ls.conns.head != nil {
+		ls.conns.head.prev = c
+	}
+	ls.conns.head = c
+	ls.conns.n.Add(1)
+}
+
+func (ls *loopState) remove(c *conn) {
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else if ls.conns.head == c {
+		ls.conns.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	}
+	c.prev, c.next = nil, nil
+	ls.conns.n.Add(-1)
+}
+
+// loopStats are one loop's counters: written by the loop, read by anyone.
+type loopStats struct {
+	requests    atomic.Uint64
+	responses   [6]atomic.Uint64 // by class: index 1..5 for 1xx..5xx
+	bytesIn     atomic.Uint64
+	bytesOut    atomic.Uint64
+	badRequests atomic.Uint64
+	timeouts    atomic.Uint64
+	accepted    atomic.Uint64
+	closed      atomic.Uint64
+}
+
+func (s *loopStats) countStatus(code int) {
+	if c := code / 100; c >= 1 && c <= 5 {
+		s.responses[c].Add(1)
+	}
+}
+
+func appendInt(dst []byte, n int) []byte { return strconv.AppendInt(dst, int64(n), 10) }

@@ -1,0 +1,59 @@
+package http
+
+// A slot is one response's place in a connection's pipeline. Responses
+// leave in request order (RFC 9112 9.3.2): a response that is not at the
+// head of the queue collects its bytes in its slot until every response
+// before it has gone out. Slots are only needed once some response is not
+// finished when its handler returns (Detach, the worker pool); the common
+// synchronous case writes straight into the loop's batch. Loop only.
+type slot struct {
+	buf  []byte
+	done bool
+	next *slot
+}
+
+// newSlot queues a slot at the tail. Whatever the batch holds belongs to
+// earlier responses, so it goes out first.
+func (c *conn) newSlot() *slot {
+	c.flushBatch()
+	s := &slot{}
+	if c.tail == nil {
+		c.head, c.tail = s, s
+	} else {
+		c.tail.next, c.tail = s, s
+	}
+	return s
+}
+
+// slotWrite adds response bytes to s: straight to the socket when s is at
+// the head of the pipeline, into s otherwise.
+func (c *conn) slotWrite(s *slot, p []byte) {
+	if len(p) == 0 || c.isClosed() {
+		return
+	}
+	if s == c.head {
+		c.send(p)
+		return
+	}
+	s.buf = append(s.buf, p...)
+}
+
+// slotDone marks s finished and sends every finished response that is now
+// at the head, plus the buffered part of the first unfinished one.
+func (c *conn) slotDone(s *slot) {
+	s.done = true
+	for c.head != nil {
+		h := c.head
+		if len(h.buf) > 0 {
+			c.send(h.buf)
+			h.buf = nil
+		}
+		if !h.done {
+			break
+		}
+		c.head = h.next
+		if c.head == nil {
+			c.tail = nil
+		}
+	}
+}

@@ -1,0 +1,212 @@
+package http
+
+import (
+	"errors"
+	"strconv"
+)
+
+// ErrFinished is returned by writes to a response that has been finished.
+var ErrFinished = errors.New("http: response already finished")
+
+// ErrConnClosed is returned by writes to a response whose connection has
+// closed (the client went away).
+var ErrConnClosed = errors.New("http: connection closed")
+
+// ResponseWriter builds the response to one request.
+//
+// A handler that returns without calling Detach has its response finished
+// for it: the status (200 unless WriteHeader said otherwise), the headers,
+// a Content-Length computed from what was written, and the body, all
+// appended to the connection's output in one piece - with pipelining, the
+// responses to every request of one read go out in one write.
+//
+// Flush sends what has been written so far and switches the response to
+// chunked transfer coding (HTTP/1.0 clients get no length and a close).
+//
+// A ResponseWriter is used by the goroutine running the handler (the loop)
+// until the handler returns; after Detach, by the goroutine it was handed
+// to, until Finish. It is reused for later requests, so it must not be
+// kept after the response is finished.
+type ResponseWriter struct {
+	c      *conn
+	slot   *slot // pipeline position when queued or detached; nil: batch
+	header Header
+	body   []byte
+	status int
+
+	isHead     bool
+	keepAlive  bool
+	http10     bool
+	headerSent bool // streaming: status and headers went out with a Flush
+	chunked    bool
+	finished   bool
+	detached   bool
+	written    int64 // body bytes written in total
+}
+
+// Header returns the response's header fields, to be set before the first
+// Write (after a Flush changes are ignored).
+func (w *ResponseWriter) Header() *Header { return &w.header }
+
+// WriteHeader sets the status code (default 200). It has no effect once
+// the head has been flushed, and codes outside 200-999 are ignored (the
+// server itself sends 100 Continue when the body is about to be read).
+func (w *ResponseWriter) WriteHeader(code int) {
+	if w.headerSent || code < 200 || code > 999 {
+		return
+	}
+	w.status = code
+}
+
+// Status returns the status code that was set (200 by default).
+func (w *ResponseWriter) Status() int { return w.status }
+
+// Write appends p to the body. It never fails before Finish unless the
+// connection has closed.
+func (w *ResponseWriter) Write(p []byte) (int, error) {
+	if w.finished {
+		return 0, ErrFinished
+	}
+	if w.c.isClosed() {
+		return 0, ErrConnClosed
+	}
+	if w.detached {
+		w.c.dmu.Lock()
+		defer w.c.dmu.Unlock()
+	}
+	w.body = append(w.body, p...)
+	w.written += int64(len(p))
+	return len(p), nil
+}
+
+// WriteString appends s to the body.
+func (w *ResponseWriter) WriteString(s string) (int, error) {
+	if w.finished {
+		return 0, ErrFinished
+	}
+	if w.c.isClosed() {
+		return 0, ErrConnClosed
+	}
+	if w.detached {
+		w.c.dmu.Lock()
+		defer w.c.dmu.Unlock()
+	}
+	w.body = append(w.body, s...)
+	w.written += int64(len(s))
+	return len(s), nil
+}
+
+// Body returns the body bytes written since the last Flush (an alias of
+// the writer's storage, for handlers that encode in place).
+func (w *ResponseWriter) Body() []byte { return w.body }
+
+// SetBody replaces the unflushed body with b (the writer takes ownership).
+func (w *ResponseWriter) SetBody(b []byte) {
+	w.written += int64(len(b) - len(w.body))
+	w.body = b
+}
+
+// Close marks the response as the last on its connection: it carries
+// "Connection: close" and the connection closes after it is sent.
+func (w *ResponseWriter) Close() { w.keepAlive = false }
+
+// reset prepares w for a request on c.
+func (w *ResponseWriter) reset(c *conn, r *Request) {
+	w.c = c
+	w.slot = nil
+	w.header.reset()
+	w.body = w.body[:0]
+	w.status = StatusOK
+	w.isHead = r.Method() == "HEAD"
+	w.keepAlive = r.KeepAlive() && !c.draining
+	major, minor := r.Proto()
+	w.http10 = major == 1 && minor == 0
+	w.headerSent, w.chunked, w.finished, w.detached = false, false, false, false
+	w.written = 0
+}
+
+// appendHead appends the status line and header section. contentLength < 0
+// means the length is not known (streaming).
+func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
+	ls := w.c.ls
+	dst = appendStatusLine(dst, w.status)
+	if ls.srv.serverName != "" {
+		dst = append(dst, ls.srv.serverHeader...)
+	}
+	dst = append(dst, ls.date...)
+	w.header.Del("Transfer-Encoding")
+	if !w.isHead || contentLength >= 0 {
+		w.header.Del("Content-Length")
+	}
+	w.header.Del("Connection")
+	dst = w.header.appendTo(dst)
+	switch {
+	case !bodyAllowed(w.status):
+	case contentLength >= 0:
+		dst = append(dst, "Content-Length: "...)
+		dst = strconv.AppendInt(dst, contentLength, 10)
+		dst = append(dst, "\r\n"...)
+	case !w.http10:
+		w.chunked = true
+		dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
+	default:
+		// HTTP/1.0 has no chunking: the body ends when the connection does.
+		w.keepAlive = false
+	}
+	switch {
+	case !w.keepAlive:
+		dst = append(dst, "Connection: close\r\n"...)
+	case w.http10:
+		dst = append(dst, "Connection: keep-alive\r\n"...)
+	}
+	return append(dst, "\r\n"...)
+}
+
+// appendFinal appends whatever completes the response: the whole response
+// when nothing was flushed, otherwise the last chunk.
+func (w *ResponseWriter) appendFinal(dst []byte) []byte {
+	if !w.headerSent {
+		dst = w.appendHead(dst, int64(len(w.body)))
+		if !w.isHead && bodyAllowed(w.status) {
+			dst = append(dst, w.body...)
+		}
+		return dst
+	}
+	dst = w.appendChunk(dst)
+	if w.chunked {
+		dst = append(dst, "0\r\n\r\n"...)
+	}
+	return dst
+}
+
+// appendFlush appends the head (first time) and the body written so far as
+// a chunk.
+func (w *ResponseWriter) appendFlush(dst []byte) []byte {
+	if !w.headerSent {
+		if w.isHead {
+			dst = w.appendHead(dst, -1)
+			w.chunked = false
+		} else {
+			dst = w.appendHead(dst, -1)
+		}
+		w.headerSent = true
+	}
+	return w.appendChunk(dst)
+}
+
+func (w *ResponseWriter) appendChunk(dst []byte) []byte {
+	if len(w.body) == 0 || w.isHead || !bodyAllowed(w.status) {
+		w.body = w.body[:0]
+		return dst
+	}
+	if w.chunked {
+		dst = strconv.AppendInt(dst, int64(len(w.body)), 16)
+		dst = append(dst, "\r\n"...)
+		dst = append(dst, w.body...)
+		dst = append(dst, "\r\n"...)
+	} else {
+		dst = append(dst, w.body...)
+	}
+	w.body = w.body[:0]
+	return dst
+}

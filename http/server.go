@@ -1,0 +1,251 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+)
+
+// ErrServerClosed is returned by ListenAndServe after Shutdown or Close.
+var ErrServerClosed = errors.New("http: server closed")
+
+// Handler responds to an HTTP request. ServeHTTP runs on the connection's
+// event loop: it must not block. A handler that has to wait (for a
+// database, another service) detaches its ResponseWriter and finishes from
+// another goroutine, or the server runs every handler on a worker pool
+// (WithWorkers). The Request and every view it returns are valid only until
+// ServeHTTP returns.
+type Handler interface {
+	ServeHTTP(w *ResponseWriter, r *Request)
+}
+
+// HandlerFunc adapts a function to a Handler.
+type HandlerFunc func(w *ResponseWriter, r *Request)
+
+// ServeHTTP calls f(w, r).
+func (f HandlerFunc) ServeHTTP(w *ResponseWriter, r *Request) { f(w, r) }
+
+// Server is an HTTP/1.1 server on a tcp.Server: a message callback that
+// parses requests incrementally out of each connection's input buffer and
+// answers them in order.
+type Server struct {
+	handler Handler
+	opts    options
+	limits  Limits
+
+	headerTimeout, bodyTimeout, idleTimeout, lingerTimeout time.Duration
+	maxPipeline, maxQueuedOutput                           int
+	serverName                                             string
+	serverHeader                                           []byte
+
+	tcp     *tcp.Server
+	states  map[*reactor.EventLoop]*loopState
+	stateMu sync.Mutex
+	workers *workerPool
+	baseCtx context.Context
+	stopCtx context.CancelFunc
+	done    chan struct{}
+
+	drainMu  sync.Mutex
+	draining bool
+}
+
+// NewServer returns a server that answers every request with handler
+// (usually a *Router). Nothing listens until Start or ListenAndServe.
+func NewServer(handler Handler, opts ...Option) *Server {
+	s := &Server{handler: handler, opts: defaultOptions(), states: make(map[*reactor.EventLoop]*loopState), done: make(chan struct{})}
+	for _, o := range opts {
+		o(&s.opts)
+	}
+	o := &s.opts
+	s.limits = o.limits.withDefaults()
+	s.headerTimeout, s.bodyTimeout, s.idleTimeout, s.lingerTimeout = o.headerTimeout, o.bodyTimeout, o.idleTimeout, o.lingerTimeout
+	s.maxPipeline, s.maxQueuedOutput = o.maxPipeline, o.maxQueuedOutput
+	s.serverName = o.serverName
+	if s.serverName != "" {
+		s.serverHeader = []byte("Server: " + s.serverName + "\r\n")
+	}
+	s.baseCtx, s.stopCtx = context.WithCancel(context.Background())
+	return s
+}
+
+// Start listens on addr and serves in the background; it returns once the
+// server accepts connections. Safe from any goroutine; a server starts once.
+func (s *Server) Start(addr string) error {
+	o := &s.opts
+	if o.workers > 0 {
+		s.workers = newWorkerPool(o.workers, o.workerQueue, o.logger)
+	}
+	topts := append([]tcp.Option{
+		tcp.WithName(o.name), tcp.WithLoops(o.loops), tcp.WithReusePort(o.reusePort), tcp.WithLogger(o.logger),
+		tcp.WithLoopInit(func(l *reactor.EventLoop) {
+			ls := newLoopState(s, l)
+			s.stateMu.Lock()
+			s.states[l] = ls
+			s.stateMu.Unlock()
+		}),
+	}, o.tcpOptions...)
+	ts, err := tcp.NewServer(addr, topts...)
+	if err != nil {
+		return err
+	}
+	ts.SetCallbacks(tcp.Callbacks{
+		Connection:    s.onConnection,
+		Message:       s.onMessage,
+		WriteComplete: s.onWriteComplete,
+	})
+	s.tcp = ts
+	if err := ts.Start(); err != nil {
+		if s.workers != nil {
+			s.workers.stop()
+		}
+		return err
+	}
+	return nil
+}
+
+// ListenAndServe is Start followed by waiting until the server is shut
+// down; it then returns ErrServerClosed, or Start's error.
+func (s *Server) ListenAndServe(addr string) error {
+	if err := s.Start(addr); err != nil {
+		return err
+	}
+	<-s.done
+	return ErrServerClosed
+}
+
+// Addr returns the listening address. Valid after Start.
+func (s *Server) Addr() netip.AddrPort { return s.tcp.Addr() }
+
+// TCP returns the underlying tcp.Server.
+func (s *Server) TCP() *tcp.Server { return s.tcp }
+
+// Logger returns the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.opts.logger }
+
+func (s *Server) loopState(l *reactor.EventLoop) *loopState {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return s.states[l]
+}
+
+func (s *Server) onConnection(tc *tcp.Conn) {
+	if tc.Connected() {
+		ls := s.loopState(tc.Loop())
+		c := &conn{tc: tc, srv: s, ls: ls}
+		c.p.SetLimits(s.limits)
+		c.cd.Reset(s.limits)
+		s.drainMu.Lock()
+		c.draining = s.draining
+		s.drainMu.Unlock()
+		tc.SetContext(c)
+		ls.add(c)
+		ls.stats.accepted.Add(1)
+		c.setDeadline(dlHeader)
+		return
+	}
+	c, ok := tc.Context().(*conn)
+	if !ok {
+		return
+	}
+	c.closed.Store(true)
+	c.ls.remove(c)
+	c.ls.stats.closed.Add(1)
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.head, c.tail = nil, nil
+}
+
+func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
+	if c, ok := tc.Context().(*conn); ok {
+		c.process(in)
+	} else {
+		in.RetrieveAll()
+	}
+}
+
+func (s *Server) onWriteComplete(tc *tcp.Conn) {
+	if c, ok := tc.Context().(*conn); ok && c.paused {
+		c.resume()
+	}
+}
+
+// handlerFor picks the handler for a request whose head is complete. With a
+// Router it resolves the route now, so that Expect: 100-continue can be
+// refused before the body is sent.
+func (s *Server) handlerFor(r *Request) Handler {
+	if rt, ok := s.handler.(*Router); ok {
+		return rt.lookup(r)
+	}
+	return s.handler
+}
+
+// Draining reports whether a graceful shutdown is in progress (a health
+// check should then report not ready). Safe from any goroutine.
+func (s *Server) Draining() bool {
+	s.drainMu.Lock()
+	defer s.drainMu.Unlock()
+	return s.draining
+}
+
+// Shutdown stops the server gracefully: it stops accepting, closes idle
+// connections, lets every request in progress finish with "Connection:
+// close" on its response, and waits for the connections to close or ctx to
+// end, after which the rest are closed by force. Safe from any goroutine.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.tcp == nil {
+		return nil
+	}
+	s.drainMu.Lock()
+	already := s.draining
+	s.draining = true
+	s.drainMu.Unlock()
+	if already {
+		return s.tcp.WaitIdle(ctx)
+	}
+	s.tcp.StopAccepting()
+	s.tcp.ForEachConn(func(tc *tcp.Conn) {
+		c, ok := tc.Context().(*conn)
+		if !ok {
+			return
+		}
+		c.draining = true
+		if c.phase == phaseHead && c.head == nil && c.inflight == 0 && tc.Input().ReadableBytes() == 0 {
+			c.closeAfter = true
+			c.maybeClose()
+		}
+	})
+	err := s.tcp.WaitIdle(ctx)
+	s.Close()
+	return err
+}
+
+// Close stops the server at once: every connection is closed and the
+// loops stop. Safe from any goroutine.
+func (s *Server) Close() error {
+	if s.tcp == nil {
+		return nil
+	}
+	s.drainMu.Lock()
+	s.draining = true
+	s.drainMu.Unlock()
+	err := s.tcp.Close()
+	s.stopCtx()
+	if s.workers != nil {
+		s.workers.stop()
+	}
+	select {
+	case <-s.done:
+	default:
+		close(s.done)
+	}
+	return err
+}
