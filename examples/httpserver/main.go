@@ -2,15 +2,15 @@
 // plaintext and JSON tests and an echo endpoint. Its behaviour is a
 // contract:
 //
-//	go run ./examples/httpserver -addr 127.0.0.1:8080 [-loops N]
+//		go run ./examples/httpserver -addr 127.0.0.1:8080 [-loops N]
 //
-//   - GET and HEAD /plaintext: 200, Content-Type: text/plain, body exactly
-//     "Hello, World!" (HEAD: same headers, no body).
-//   - GET /json: 200, Content-Type: application/json, body
-//     {"message":"Hello, World!"}, encoded per request.
-//   - POST /echo: 200, the request body (Content-Length or chunked) sent
-//     back, with the request's Content-Type.
-//   - Any other path: 404. A known path with another method: 405 with Allow.
+//	  - GET and HEAD /plaintext: 200, Content-Type: text/plain, body exactly
+//	    "Hello, World!" (HEAD: same headers, no body).
+//	  - GET /json: 200, Content-Type: application/json, body
+//	    {"message":"Hello, World!"}, encoded per request.
+//	  - POST /echo: 200, the request body (Content-Length or chunked) sent
+//	    back, with the request's Content-Type.
+//	  - Any other path: 404. A known path with another method: 405 with Allow.
 //
 // -loops 0 (the default) serves everything from the accepting loop, the
 // fastest setup on one core. SIGINT or SIGTERM drains gracefully (10 s).

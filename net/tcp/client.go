@@ -103,10 +103,11 @@ func (c *Client) Connection() *Conn {
 	return c.conn
 }
 
-// Disconnect half-closes the connection once its output drains, and stops
-// reconnecting. Safe from any goroutine.
+// Disconnect half-closes the connection once its output drains, stops a
+// connect in progress, and stops reconnecting. Safe from any goroutine.
 func (c *Client) Disconnect() {
 	c.connect.Store(false)
+	c.connector.Stop()
 	if conn := c.Connection(); conn != nil {
 		conn.Shutdown()
 	}
@@ -122,6 +123,9 @@ func (c *Client) Stop() {
 	c.connect.Store(false)
 	c.connector.Stop()
 	if !c.loop.Running() {
+		if c.ownLoop {
+			c.loop.Close() // never started: free its epoll fd and eventfd
+		}
 		return
 	}
 	runAndWait(c.loop, func() {

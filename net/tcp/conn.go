@@ -118,8 +118,13 @@ func (c *Conn) OutputBytes() int { return c.out.ReadableBytes() }
 // Send queues p for sending. On the loop with nothing queued it writes at
 // once; whatever the kernel does not take is queued and sent when the
 // socket is writable. From another goroutine p is copied and the send
-// happens on the loop, in call order. Safe from any goroutine; returns
-// ErrClosed (and sends nothing) unless the connection is connected.
+// happens on the loop. Safe from any goroutine; returns ErrClosed (and
+// sends nothing) unless the connection is connected.
+//
+// Order: the bytes of the Sends made by one goroutine arrive in the order
+// of the calls. Between goroutines there is no order: a Send on the loop
+// writes at once, possibly ahead of bytes another goroutine queued just
+// before; a protocol that needs a total order sends from one goroutine.
 func (c *Conn) Send(p []byte) error {
 	if !c.Connected() {
 		return ErrClosed
