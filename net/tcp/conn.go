@@ -225,22 +225,36 @@ func (c *Conn) Shutdown() {
 // any goroutine; the close happens on the loop (queued, so a callback that
 // calls it still finishes first).
 func (c *Conn) ForceClose() {
-	st := connState(c.state.Load())
-	if st != stateConnected && st != stateDisconnecting {
+	if !c.markDisconnecting() {
 		return
 	}
-	c.state.Store(int32(stateDisconnecting))
 	c.loop.QueueInLoop(c.handleClose)
+}
+
+// markDisconnecting moves a connected or disconnecting Conn to
+// disconnecting and reports whether it did. A compare-and-swap, not a load
+// and a store: the loop may close the connection in between, and a plain
+// store would then turn disconnected back into disconnecting, so that the
+// queued handleClose ran a second time (a second down callback, the
+// owner's count decremented twice).
+func (c *Conn) markDisconnecting() bool {
+	for {
+		st := c.state.Load()
+		if connState(st) != stateConnected && connState(st) != stateDisconnecting {
+			return false
+		}
+		if c.state.CompareAndSwap(st, int32(stateDisconnecting)) {
+			return true
+		}
+	}
 }
 
 // ForceCloseWithDelay force-closes the connection after d, unless it has
 // closed by then. Safe from any goroutine.
 func (c *Conn) ForceCloseWithDelay(d time.Duration) {
-	st := connState(c.state.Load())
-	if st != stateConnected && st != stateDisconnecting {
+	if !c.markDisconnecting() {
 		return
 	}
-	c.state.Store(int32(stateDisconnecting))
 	c.loop.RunAfter(d, c.handleClose)
 }
 
