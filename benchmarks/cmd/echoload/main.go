@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 var (
 	msgs, errs atomic.Int64
 	stop       atomic.Bool
+	gate       window.Gate
 )
 
 func main() {
@@ -33,6 +35,7 @@ func main() {
 	size := flag.Int("size", 64, "message size in bytes")
 	dur := flag.Duration("duration", 10*time.Second, "measured window")
 	warmup := flag.Duration("warmup", 500*time.Millisecond, "load before the window opens")
+	ctl := flag.Bool("ctl", false, "counting mode: pause around the window and wait for stdin (see internal/window)")
 	flag.Parse()
 
 	cs := make([]net.Conn, 0, *conns)
@@ -48,8 +51,11 @@ func main() {
 		wg.Add(1)
 		go func() { defer wg.Done(); pingPong(c, i, *size) }()
 	}
-	n, _, el := window.Run(*warmup, *dur, func() (int64, int64) { m := msgs.Load(); return m, m * int64(*size) })
+	wc := window.Config{Warmup: *warmup, Duration: *dur, Ctl: *ctl, Gate: &gate,
+		Count: func() (int64, int64) { m := msgs.Load(); return m, m * int64(*size) }}
+	n, _, el := window.Run(wc)
 	stop.Store(true)
+	window.Release(wc)
 	// Unblock any connection stuck on a server that stopped answering.
 	for _, c := range cs {
 		_ = c.SetDeadline(time.Now().Add(time.Second))
@@ -78,21 +84,35 @@ func pingPong(c net.Conn, id, size int) {
 				out[k] = byte(seq >> (8 * k))
 			}
 		}
-		if _, err := c.Write(out); err != nil {
-			failed(id, err)
-			return
-		}
-		if _, err := io.ReadFull(c, in); err != nil {
-			failed(id, err)
-			return
-		}
-		if !bytes.Equal(in, out) {
-			errs.Add(1)
-			log.Printf("conn %d: echoed bytes differ from sent bytes", id)
+		if err := roundTrip(c, out, in); err != nil {
+			if err == errMismatch {
+				errs.Add(1)
+				log.Printf("conn %d: %v", id, err)
+			} else {
+				failed(id, err)
+			}
 			return
 		}
 		msgs.Add(1)
 	}
+}
+
+var errMismatch = errors.New("echoed bytes differ from sent bytes")
+
+// roundTrip is one gated message: a pause waits for it to complete.
+func roundTrip(c net.Conn, out, in []byte) error {
+	gate.Enter()
+	defer gate.Leave()
+	if _, err := c.Write(out); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(c, in); err != nil {
+		return err
+	}
+	if !bytes.Equal(in, out) {
+		return errMismatch
+	}
+	return nil
 }
 
 func failed(id int, err error) {

@@ -31,6 +31,8 @@ const Default2 = `{"jsonrpc":"2.0","method":"Arith.Add","params":{"a":{{A}},"b":
 var (
 	calls, errs atomic.Int64
 	stop        atomic.Bool
+	inflightN   atomic.Int64 // sent, not yet answered: a pause waits for 0
+	gate        window.Gate
 )
 
 // tmpl is the request template pre-split on its placeholders so that building
@@ -82,6 +84,7 @@ func main() {
 	req := flag.String("req", Default2, "request template ({{ID}}, {{A}}, {{B}})")
 	dur := flag.Duration("duration", 10*time.Second, "measured window")
 	warmup := flag.Duration("warmup", 500*time.Millisecond, "load before the window opens")
+	ctl := flag.Bool("ctl", false, "counting mode: pause around the window and wait for stdin (see internal/window)")
 	flag.Parse()
 	t := parseTmpl(*req)
 
@@ -98,8 +101,12 @@ func main() {
 		wg.Add(1)
 		go func() { defer wg.Done(); run(c, i, *depth, t) }()
 	}
-	n, _, el := window.Run(*warmup, *dur, func() (int64, int64) { return calls.Load(), 0 })
+	wc := window.Config{Warmup: *warmup, Duration: *dur, Ctl: *ctl, Gate: &gate,
+		Drained: func() bool { return inflightN.Load() == 0 },
+		Count:   func() (int64, int64) { return calls.Load(), 0 }}
+	n, _, el := window.Run(wc)
 	stop.Store(true)
+	window.Release(wc)
 	for _, c := range cs {
 		_ = c.SetDeadline(time.Now().Add(time.Second))
 	}
@@ -133,8 +140,10 @@ func run(c net.Conn, conn, depth int, t tmpl) {
 		case <-done:
 			return
 		}
+		gate.Enter()
 		buf = buf[:0]
-		for more := true; more; {
+		k := int64(0)
+		for more := true; more; k++ {
 			a, b := id%1000, int64(conn)
 			mu.Lock()
 			want[id] = a + b
@@ -147,7 +156,10 @@ func run(c net.Conn, conn, depth int, t tmpl) {
 				more = false
 			}
 		}
-		if _, err := c.Write(buf); err != nil {
+		inflightN.Add(k)
+		_, err := c.Write(buf)
+		gate.Leave()
+		if err != nil {
 			failed(conn, err)
 			return
 		}
@@ -177,6 +189,7 @@ func read(c net.Conn, conn int, mu *sync.Mutex, want map[int64]int64, tokens cha
 			return
 		}
 		calls.Add(1)
+		inflightN.Add(-1)
 		tokens <- struct{}{}
 	}
 	if err := sc.Err(); err != nil {

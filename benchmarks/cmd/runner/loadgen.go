@@ -20,10 +20,20 @@ type windowRun struct {
 }
 
 // runWindowed runs a Go load generator pinned to the load CPU and samples
-// the server exactly at the generator's BEGIN and END lines. With withSys, a
-// syscall counter is attached for the window instead of measuring CPU.
+// the server exactly at the generator's BEGIN and END lines. With withSys the
+// generator runs in counting mode (-ctl): it pauses its load and prints
+// PAUSED, the syscall counter is attached while the server is quiet, and
+// detached after END, again with the load paused (see internal/window).
 func runWindowed(s *server, bin string, args []string, withSys bool) (*windowRun, error) {
+	if withSys {
+		args = append(args, "-ctl")
+	}
 	cmd := exec.Command("taskset", append([]string{"-c", loadCPU, bin}, args...)...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	defer stdin.Close()
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -43,10 +53,10 @@ func runWindowed(s *server, bin string, args []string, withSys bool) (*windowRun
 	for lines.Scan() {
 		line := lines.Text()
 		switch {
+		case line == "PAUSED":
+			sc, werr = startSysCount(s.pid)
+			_, _ = stdin.Write([]byte("go\n"))
 		case line == "BEGIN":
-			if withSys {
-				sc, werr = startSysCount(s.pid)
-			}
 			t0, _ = cpuTicks(s.pid)
 		case line == "END":
 			t1, _ := cpuTicks(s.pid)
@@ -54,6 +64,7 @@ func runWindowed(s *server, bin string, args []string, withSys bool) (*windowRun
 			w.rss = rssKiB(s.pid)
 			if sc != nil {
 				w.sys, werr = sc.stop()
+				_, _ = stdin.Write([]byte("done\n")) // generator may now close its conns
 			}
 		case strings.HasPrefix(line, "RESULT "):
 			for _, kv := range strings.Fields(line)[1:] {

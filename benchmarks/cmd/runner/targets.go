@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +27,11 @@ const (
 	req1 = `{"method":"Arith.Add","params":[{"a":{{A}},"b":{{B}}}],"id":{{ID}}}`
 )
 
+// muduoLoops passes -loops from the runner's -muduo-loops flag. In muduo's
+// model -loops 0 means the accepting loop also does all IO, i.e. exactly one
+// event loop, which is what the protocol compares (gnet: 1 loop).
+func muduoLoops(a string) []string { return []string{"-addr", a, "-loops", strconv.Itoa(*muduoLoopN)} }
+
 func addrFlag(extra ...string) func(string) []string {
 	return func(a string) []string { return append([]string{"-addr", a}, extra...) }
 }
@@ -45,14 +51,14 @@ func cPeer(name, src string) target {
 }
 
 var echoTargets = []target{
-	example("muduo-go", "./examples/echo", addrFlag("-loops", "1")),
+	example("muduo-go", "./examples/echo", muduoLoops),
 	goPeer("gnet", "./peers/gnetecho", "-loops", "1"),
 	goPeer("gonet", "./peers/gonet"),
 	cPeer("cfloor", "peers/cfloor/echo.c"),
 }
 
 var httpTargets = []target{
-	example("muduo-go", "./examples/httpserver", addrFlag("-loops", "1")),
+	example("muduo-go", "./examples/httpserver", muduoLoops),
 	goPeer("fasthttp", "./peers/fasthttp"),
 	goPeer("nethttp", "./peers/nethttp"),
 	goPeer("nbhttp", "./peers/nbhttp", "-loops", "1"),
