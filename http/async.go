@@ -76,6 +76,15 @@ func (w *ResponseWriter) Flush() error {
 	return nil
 }
 
+// bufferedLen returns how many body bytes wait for the next Flush.
+func (w *ResponseWriter) bufferedLen() int {
+	if w.detached {
+		w.c.dmu.Lock()
+		defer w.c.dmu.Unlock()
+	}
+	return len(w.body)
+}
+
 // Finish completes a detached response: what is not yet sent goes out on
 // the connection's loop, in pipeline order, and the writer must not be
 // used again. Calling it more than once has no further effect. Safe from

@@ -13,6 +13,7 @@ import (
 const (
 	phaseHead uint8 = iota // parsing a request head
 	phaseBody              // head complete, waiting for the body
+	phaseStream            // body streamed to a StreamingHandler
 )
 
 // What a connection's deadline is for.
@@ -35,6 +36,13 @@ type conn struct {
 	phase        uint8
 	continueSent bool
 	h            Handler // the handler chosen when the head completed
+
+	stream          *bodyStream // body being streamed (phaseStream)
+	streamSlot      *slot
+	streamRemaining int64 // Content-Length bytes still to stream
+	streamChunked   bool
+	streamFed       int  // decoded chunked bytes already fed
+	streamFull      bool // the reader is behind: don't read the socket
 
 	head, tail *slot // responses waiting for their turn (see pipeline.go)
 	inflight   int   // detached responses not yet finished
@@ -101,6 +109,15 @@ func (c *conn) process(in *buffer.Buffer) {
 			in.RetrieveAll() // nothing after a final response is read
 			break
 		}
+		if c.phase == phaseStream {
+			if !c.pumpStream(in) {
+				if c.streamFull {
+					c.pause()
+				}
+				break
+			}
+			continue
+		}
 		if c.inflight >= srv.maxPipeline || c.tc.OutputBytes() > srv.maxQueuedOutput {
 			c.pause()
 			break
@@ -121,6 +138,11 @@ func (c *conn) process(in *buffer.Buffer) {
 			}
 			c.phase = phaseBody
 			c.h = srv.handlerFor(req)
+			if sh, ok := c.h.(StreamingHandler); ok && (req.ContentLength() > 0 || req.Chunked()) {
+				c.phase = phaseStream
+				c.startStream(req, sh, in)
+				continue
+			}
 			if req.ExpectContinue() && len(data) == req.HeadLen() && (req.ContentLength() > 0 || req.Chunked()) {
 				if !c.expectContinue(req) {
 					continue
@@ -297,7 +319,8 @@ func (c *conn) pause() {
 }
 
 func (c *conn) resume() {
-	if !c.paused || c.isClosed() || c.inflight >= c.srv.maxPipeline || c.tc.OutputBytes() > c.srv.maxQueuedOutput {
+	if !c.paused || c.isClosed() || c.streamFull || c.tc.OutputBytes() > c.srv.maxQueuedOutput ||
+		(c.phase != phaseStream && c.inflight >= c.srv.maxPipeline) {
 		return
 	}
 	c.paused = false

@@ -130,10 +130,12 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 	ls := w.c.ls
 	dst = appendStatusLine(dst, w.status)
-	if ls.srv.serverName != "" {
+	if ls.srv.serverName != "" && !w.header.Has("Server") {
 		dst = append(dst, ls.srv.serverHeader...)
 	}
-	dst = append(dst, ls.date...)
+	if !w.header.Has("Date") {
+		dst = append(dst, ls.date...)
+	}
 	w.header.Del("Transfer-Encoding")
 	if !w.isHead || contentLength >= 0 {
 		w.header.Del("Content-Length")

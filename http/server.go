@@ -161,6 +161,9 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	if c.cancel != nil {
 		c.cancel()
 	}
+	if c.stream != nil {
+		c.stream.finish(ErrBodyAborted)
+	}
 	c.head, c.tail = nil, nil
 }
 

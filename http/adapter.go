@@ -1,0 +1,172 @@
+package http
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	stdhttp "net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// Adapt serves a standard library http.Handler (a ServeMux with patterns,
+// chi, pprof, ...) on the reactor. Each request runs the handler on a
+// goroutine of its own, as net/http does, so the handler may block. The
+// adapter provides what such handlers rely on:
+//
+//   - r.Context() is cancelled when the client disconnects;
+//   - r.Body streams: the handler starts when the head arrives and reads the
+//     body as it comes (with backpressure on the client), and Expect:
+//     100-continue is answered on the first Read, as net/http does;
+//   - the ResponseWriter implements http.Flusher (chunked streaming), and
+//     Content-Type is sniffed when the handler sets none.
+//
+// Cost against the native path: per request a goroutine, an *http.Request
+// with its URL and Header map, a copy of the head, and the response
+// buffered through a second writer - several allocations and two goroutine
+// switches where the native path has none. Use it for compatibility and
+// for endpoints off the hot path (pprof, admin), and native handlers for
+// the hot ones. Hijacking is not supported.
+func Adapt(h stdhttp.Handler) StreamingHandler { return &adapter{h: h} }
+
+type adapter struct{ h stdhttp.Handler }
+
+// ServeHTTP handles a request without a body (or one already complete).
+func (a *adapter) ServeHTTP(w *ResponseWriter, r *Request) {
+	a.ServeStream(w, r, io.NopCloser(bytes.NewReader(append([]byte(nil), r.Body()...))))
+}
+
+// ServeStream converts the request and runs the handler on a goroutine.
+func (a *adapter) ServeStream(w *ResponseWriter, r *Request, body io.ReadCloser) {
+	req, err := toStdRequest(r, body)
+	if err != nil {
+		WriteError(w, StatusBadRequest)
+		return
+	}
+	w.Detach()
+	go a.run(w, req)
+}
+
+func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request) {
+	sw := &stdWriter{w: w, hdr: make(stdhttp.Header)}
+	defer func() {
+		if p := recover(); p != nil {
+			if p != stdhttp.ErrAbortHandler {
+				w.c.srv.opts.logger.Error("http: adapted handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+			w.Close()
+			if !sw.wroteHeader {
+				sw.hdr = make(stdhttp.Header)
+				sw.WriteHeader(StatusInternalServerError)
+			}
+		}
+		if !sw.wroteHeader {
+			sw.WriteHeader(StatusOK)
+		}
+		_ = req.Body.Close()
+		w.Finish()
+	}()
+	a.h.ServeHTTP(sw, req)
+}
+
+// toStdRequest builds the net/http view of r; everything is copied, since
+// r's views die when the loop moves on.
+func toStdRequest(r *Request, body io.ReadCloser) (*stdhttp.Request, error) {
+	target := string(r.Target())
+	u, err := url.ParseRequestURI(target)
+	if err != nil {
+		if r.IsConnect() {
+			u = &url.URL{Host: target}
+		} else {
+			return nil, err
+		}
+	}
+	major, minor := r.Proto()
+	hdr := make(stdhttp.Header, r.NumHeaders())
+	for i := 0; i < r.NumHeaders(); i++ {
+		name, value := r.HeaderAt(i)
+		hdr.Add(string(name), string(value))
+	}
+	req := &stdhttp.Request{
+		Method:     strings.Clone(r.Method()),
+		URL:        u,
+		Proto:      "HTTP/" + strconv.Itoa(major) + "." + strconv.Itoa(minor),
+		ProtoMajor: major,
+		ProtoMinor: minor,
+		Header:     hdr,
+		Host:       string(r.Host()),
+		RequestURI: target,
+		RemoteAddr: r.RemoteAddr().String(),
+		Close:      !r.KeepAlive(),
+		Body:       body,
+	}
+	if cl := r.ContentLength(); cl >= 0 {
+		req.ContentLength = cl
+	} else if r.Chunked() {
+		req.ContentLength = -1
+		req.TransferEncoding = []string{"chunked"}
+	}
+	hdr.Del("Host")
+	if req.ContentLength == 0 {
+		req.Body = stdhttp.NoBody
+	}
+	return req.WithContext(r.Context()), nil
+}
+
+// stdWriter is the http.ResponseWriter and http.Flusher handed to adapted
+// handlers; it runs on the handler's goroutine and feeds the detached
+// native writer.
+type stdWriter struct {
+	w           *ResponseWriter
+	hdr         stdhttp.Header
+	wroteHeader bool
+	sniffed     bool
+}
+
+// adapterFlushAt bounds what one adapted response buffers before it is
+// streamed out as a chunk.
+const adapterFlushAt = 64 << 10
+
+func (s *stdWriter) Header() stdhttp.Header { return s.hdr }
+
+func (s *stdWriter) WriteHeader(code int) {
+	if s.wroteHeader {
+		return
+	}
+	s.wroteHeader = true
+	h := s.w.Header()
+	for name, values := range s.hdr {
+		for _, v := range values {
+			h.Add(name, v)
+		}
+	}
+	if strings.EqualFold(s.hdr.Get("Connection"), "close") {
+		s.w.Close()
+	}
+	s.w.WriteHeader(code)
+}
+
+func (s *stdWriter) Write(p []byte) (int, error) {
+	if !s.wroteHeader {
+		if !s.sniffed && s.hdr.Get("Content-Type") == "" && len(p) > 0 {
+			s.hdr.Set("Content-Type", stdhttp.DetectContentType(p))
+		}
+		s.sniffed = true
+		s.WriteHeader(StatusOK)
+	}
+	n, err := s.w.Write(p)
+	if err == nil && s.w.bufferedLen() >= adapterFlushAt {
+		err = s.w.Flush()
+	}
+	return n, err
+}
+
+// Flush implements http.Flusher.
+func (s *stdWriter) Flush() {
+	if !s.wroteHeader {
+		s.WriteHeader(StatusOK)
+	}
+	_ = s.w.Flush()
+}

@@ -1,0 +1,244 @@
+package http
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// StreamingHandler is a Handler that wants a request's body as it arrives
+// instead of complete: ServeStream is called on the loop as soon as the
+// head is parsed, with body delivering the (de-chunked) bytes. The handler
+// must Detach w and read body from another goroutine; the connection stops
+// reading from the client while body holds more than a bounded amount, so
+// a slow reader slows the client rather than growing memory. Expect:
+// 100-continue is answered when body is first read.
+//
+// The net/http adapter (Adapt) is a StreamingHandler.
+type StreamingHandler interface {
+	Handler
+	ServeStream(w *ResponseWriter, r *Request, body io.ReadCloser)
+}
+
+// ErrBodyAborted is the error a streamed body's Read returns when the
+// client went away or sent a malformed body.
+var ErrBodyAborted = errors.New("http: request body aborted")
+
+// Bounds on what a streamed body buffers between the loop and the reader.
+const (
+	streamHighWater = 256 << 10 // stop reading the socket above this
+	streamLowWater  = 64 << 10  // resume below this
+)
+
+// bodyStream carries body bytes from the loop (producer) to the handler's
+// goroutine (consumer).
+type bodyStream struct {
+	c    *conn
+	mu   sync.Mutex
+	cond sync.Cond
+	buf  []byte
+	err  error // io.EOF once the body is complete; set once
+
+	needContinue bool // send 100 Continue on first Read
+	full         bool // the producer paused the connection for us
+	closedByUser bool
+}
+
+func newBodyStream(c *conn, needContinue bool) *bodyStream {
+	s := &bodyStream{c: c, needContinue: needContinue}
+	s.cond.L = &s.mu
+	return s
+}
+
+// feed appends body bytes; on the loop. It reports whether the loop should
+// stop reading because the reader is behind.
+func (s *bodyStream) feed(p []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closedByUser || s.err != nil {
+		return false // nobody will read: discard
+	}
+	s.buf = append(s.buf, p...)
+	s.cond.Broadcast()
+	if len(s.buf) > streamHighWater {
+		s.full = true
+		return true
+	}
+	return false
+}
+
+// finish ends the stream with err (io.EOF when the body is complete).
+func (s *bodyStream) finish(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.cond.Broadcast()
+	s.mu.Unlock()
+}
+
+// Read implements io.Reader for the handler's goroutine.
+func (s *bodyStream) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	if s.needContinue {
+		s.needContinue = false
+		c := s.c
+		c.ls.loop.RunInLoop(c.sendContinue)
+	}
+	for len(s.buf) == 0 && s.err == nil {
+		s.cond.Wait()
+	}
+	if len(s.buf) == 0 {
+		err := s.err
+		s.mu.Unlock()
+		return 0, err
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[n:]
+	if len(s.buf) == 0 {
+		s.buf = nil // let a large burst's array go
+	}
+	resume := s.full && len(s.buf) < streamLowWater
+	if resume {
+		s.full = false
+	}
+	s.mu.Unlock()
+	if resume {
+		c := s.c
+		c.ls.loop.RunInLoop(c.streamDrained)
+	}
+	return n, nil
+}
+
+// Close implements io.Closer: the handler is done with the body; the rest
+// is read from the socket and discarded.
+func (s *bodyStream) Close() error {
+	s.mu.Lock()
+	s.closedByUser = true
+	s.buf = nil
+	resume := s.full
+	s.full = false
+	s.mu.Unlock()
+	if resume {
+		c := s.c
+		c.ls.loop.RunInLoop(c.streamDrained)
+	}
+	return nil
+}
+
+// sendContinue answers Expect: 100-continue for a streamed body, on the
+// loop, once the handler starts reading. The 100 belongs to the streamed
+// request's pipeline slot, so it follows every earlier response and
+// precedes this one; once the final response is done it is not sent.
+func (c *conn) sendContinue() {
+	if c.isClosed() || c.continueSent || c.stream == nil || c.streamSlot == nil || c.streamSlot.done {
+		return
+	}
+	c.continueSent = true
+	c.slotWrite(c.streamSlot, continueLine)
+}
+
+var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
+
+// streamDrained resumes reading after the handler caught up.
+func (c *conn) streamDrained() {
+	c.streamFull = false
+	if c.paused {
+		c.resume()
+	}
+}
+
+// startStream hands the body to a StreamingHandler. The head has been
+// parsed; its bytes are consumed now (the handler got a copy), so the body
+// starts at the beginning of the input.
+func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retrieve(int) }) {
+	needContinue := req.ExpectContinue() && !c.continueSent
+	s := newBodyStream(c, needContinue)
+	c.stream = s
+	c.streamRemaining = req.ContentLength()
+	c.streamChunked = req.Chunked()
+	c.streamFed = 0
+	c.ls.stats.requests.Add(1)
+	req.hc = c
+	w := c.ls.writer()
+	w.reset(c, req)
+	if c.head != nil {
+		w.slot = c.newSlot()
+	}
+	c.callStreaming(sh, w, req, s)
+	if !w.detached {
+		// The handler answered without taking the body: finish the
+		// response now and let the body be read and discarded - unless
+		// the client is waiting for a 100 it will not get, in which case
+		// it may never send the body, and the connection must end.
+		s.Close()
+		c.finish(w)
+		if needContinue {
+			c.closeAfter = true
+		}
+	} else {
+		c.streamSlot = w.slot
+	}
+	in.Retrieve(req.HeadLen())
+	c.p.Reset()
+	c.cd.Reset(c.srv.limits)
+}
+
+func (c *conn) callStreaming(sh StreamingHandler, w *ResponseWriter, r *Request, body io.ReadCloser) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.handlerPanicked(w, p)
+		}
+	}()
+	sh.ServeStream(w, r, body)
+}
+
+// pumpStream moves body bytes from the input into the stream. It returns
+// false when it needs more input (or paused), true when the body is
+// complete and the connection is back to parsing heads.
+func (c *conn) pumpStream(in interface {
+	Peek() []byte
+	Retrieve(int)
+}) bool {
+	s := c.stream
+	data := in.Peek()
+	if !c.streamChunked {
+		n := int64(len(data))
+		if n > c.streamRemaining {
+			n = c.streamRemaining
+		}
+		if n > 0 {
+			c.streamFull = s.feed(data[:n]) || c.streamFull
+			in.Retrieve(int(n))
+			c.ls.stats.bytesIn.Add(uint64(n))
+			c.streamRemaining -= n
+		}
+		if c.streamRemaining > 0 {
+			c.setDeadline(dlBody)
+			return false
+		}
+	} else {
+		done, err := c.cd.Decode(data)
+		if err != nil {
+			s.finish(ErrBodyAborted)
+			c.stream = nil
+			c.fail(StatusOf(err))
+			return false
+		}
+		if dl := c.cd.Len(); dl > c.streamFed {
+			c.streamFull = s.feed(data[c.streamFed:dl]) || c.streamFull
+			c.streamFed = dl
+		}
+		if !done {
+			c.setDeadline(dlBody)
+			return false
+		}
+		in.Retrieve(c.cd.Consumed())
+		c.ls.stats.bytesIn.Add(uint64(c.cd.Consumed()))
+		c.cd.Reset(c.srv.limits)
+	}
+	s.finish(io.EOF)
+	c.stream, c.streamSlot = nil, nil
+	c.phase, c.continueSent, c.h = phaseHead, false, nil
+	return true
+}
