@@ -142,13 +142,20 @@ func (l *EventLoop) Done() <-chan struct{} { return l.done }
 // Safe from any goroutine.
 func (l *EventLoop) Start() {
 	ready := make(chan struct{})
+	returned := make(chan struct{})
 	go func() {
+		defer close(returned)
 		l.QueueInLoop(func() { close(ready) })
 		if err := l.Run(); err != nil {
 			l.logger.Error("event loop stopped", "loop", l.name, "err", err)
 		}
 	}()
-	<-ready
+	// Run may return without ever running the functor (a loop that already
+	// ran): don't wait forever for it.
+	select {
+	case <-ready:
+	case <-returned:
+	}
 }
 
 // Run runs the loop on the calling goroutine, which it locks to its OS

@@ -43,15 +43,18 @@ func (q *timerQueue) timeoutMs(now time.Time) int {
 	if len(q.heap) == 0 {
 		return -1
 	}
-	d := q.heap[0].when - q.clock(now)
-	if d <= 0 {
+	// Compare before subtracting: a due time far in the past (RunAt of the
+	// zero Time saturates to the minimum Duration) would overflow.
+	c, when := q.clock(now), q.heap[0].when
+	if when <= c {
 		return 0
 	}
-	ms := (d + time.Millisecond - 1) / time.Millisecond
-	if ms > 1<<30 {
-		ms = 1 << 30
+	d := when - c
+	const maxWait = 1 << 30 // ms; also keeps the rounding below from overflowing
+	if d >= maxWait*time.Millisecond {
+		return maxWait
 	}
-	return int(ms)
+	return int((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 func (q *timerQueue) add(t *timer) { heap.Push(&q.heap, t) }
