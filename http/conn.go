@@ -11,9 +11,9 @@ import (
 
 // Connection phases.
 const (
-	phaseHead uint8 = iota // parsing a request head
-	phaseBody              // head complete, waiting for the body
-	phaseStream            // body streamed to a StreamingHandler
+	phaseHead   uint8 = iota // parsing a request head
+	phaseBody                // head complete, waiting for the body
+	phaseStream              // body streamed to a StreamingHandler
 )
 
 // What a connection's deadline is for.
