@@ -49,10 +49,10 @@ type StreamCodec struct {
 	maxSize  int
 	maxDepth int
 
-	pos   int  // offset in buf up to which bytes are examined
-	start int  // offset where the current text starts; -1 when between texts
-	kind  byte // '{' container, '"' top-level string, '0' scalar
-	depth int
+	pos    int  // offset in buf up to which bytes are examined
+	start  int  // offset where the current text starts; -1 when between texts
+	kind   byte // '{' container, '"' top-level string, '0' scalar
+	depth  int
 	inStr  bool
 	esc    bool
 	broken bool // damaged text: it ends after the next newline

@@ -153,7 +153,6 @@ func TestGoldenDispatch(t *testing.T) {
 	}
 }
 
-
 // sentinel is sent after each file over TCP; its response must be the next
 // line, which proves no stray response was produced for a notification.
 const sentinel = `{"jsonrpc":"2.0","method":"subtract","params":[1,1],"id":"sentinel"}`
