@@ -165,11 +165,22 @@ func (s *Server) invoke(ctx context.Context, c *call) (result any, rerr *Error) 
 		return res, nil
 	}
 	replyv := reflect.New(m.replyType)
-	var in [3]reflect.Value
+	if m.typed != nil {
+		reply := replyv.Interface()
+		if err := m.typed(ctx, c.argv.Interface(), reply); err != nil {
+			return nil, toError(err)
+		}
+		return reply, nil
+	}
+	var in [4]reflect.Value
 	n := 0
+	if m.rcvr.IsValid() {
+		in[n] = m.rcvr
+		n++
+	}
 	if m.hasCtx {
-		in[0] = reflect.ValueOf(ctx)
-		n = 1
+		in[n] = reflect.ValueOf(ctx)
+		n++
 	}
 	in[n], in[n+1] = c.argv, replyv
 	out := m.fn.Call(in[:n+2])

@@ -62,9 +62,11 @@ type method struct {
 	name   string
 	inline bool
 
-	raw HandlerFunc // set for RegisterFunc handlers
+	raw   HandlerFunc                                      // set for RegisterFunc handlers
+	typed func(ctx context.Context, args, reply any) error // set by Handle
 
-	fn        reflect.Value // method value bound to its receiver
+	fn        reflect.Value // the func; for methods the unbound method, taking rcvr first
+	rcvr      reflect.Value // the receiver of a method, invalid for plain funcs
 	hasCtx    bool
 	argType   reflect.Type // the args type with one pointer level removed
 	argIsPtr  bool
@@ -122,7 +124,7 @@ func (s *Server) RegisterName(name string, rcvr any, opts ...RegisterOption) err
 		if !mt.IsExported() {
 			continue
 		}
-		m, ok := newMethod(v.Method(i))
+		m, ok := newMethod(mt.Func, v)
 		if !ok {
 			continue
 		}
@@ -171,7 +173,7 @@ func (s *Server) RegisterMethod(name string, fn any, opts ...RegisterOption) err
 	if name == "" || v.Kind() != reflect.Func {
 		return fmt.Errorf("rpc: RegisterMethod needs a name and a function")
 	}
-	m, ok := newMethod(v)
+	m, ok := newMethod(v, reflect.Value{})
 	if !ok {
 		return fmt.Errorf("rpc: %s has type %s, want func([ctx,] args, *reply) error", name, v.Type())
 	}
@@ -187,19 +189,25 @@ func (s *Server) RegisterMethod(name string, fn any, opts ...RegisterOption) err
 	return nil
 }
 
-// newMethod inspects a function value (a bound method or a plain func).
-func newMethod(fn reflect.Value) (*method, bool) {
+// newMethod inspects a function: an unbound method (fn's first parameter
+// is the receiver rcvr) or, when rcvr is invalid, a plain func. Calling the
+// unbound method with the receiver as an argument avoids the allocation a
+// bound method value costs on every reflect call.
+func newMethod(fn, rcvr reflect.Value) (*method, bool) {
 	ft := fn.Type()
 	if ft.NumOut() != 1 || ft.Out(0) != typeOfError {
 		return nil, false
 	}
-	m := &method{fn: fn}
+	m := &method{fn: fn, rcvr: rcvr}
 	off := 0
-	switch {
-	case ft.NumIn() == 3 && ft.In(0) == typeOfContext:
-		m.hasCtx = true
+	if rcvr.IsValid() {
 		off = 1
-	case ft.NumIn() != 2:
+	}
+	switch {
+	case ft.NumIn() == off+3 && ft.In(off) == typeOfContext:
+		m.hasCtx = true
+		off++
+	case ft.NumIn() != off+2:
 		return nil, false
 	}
 	at, rt := ft.In(off), ft.In(off+1)

@@ -166,6 +166,10 @@ func registerSpec(t testing.TB, s *rpc.Server) {
 	must(s.RegisterMethod("Test.Coded", func(struct{}, *int) error {
 		return &rpc.Error{Code: 42, Message: "coded", Data: map[string]int{"x": 1}}
 	}, rpc.Inline()))
+	must(rpc.Handle(s, "Typed.Sub", func(_ context.Context, a *SubArgs, r *int) error {
+		*r = a.Minuend - a.Subtrahend
+		return nil
+	}))
 	must(s.RegisterMethod("Test.Ctx", func(ctx context.Context, _ struct{}, r *bool) error {
 		*r = ctx != nil
 		return nil

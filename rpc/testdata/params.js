@@ -58,3 +58,11 @@
 <-- {"jsonrpc": "2.0", "result": {"deep": [[{"k": "v\n"}]], "n": 123456789012345678901234567890}, "id": 25}
 --> {"jsonrpc": "2.0", "method": "Echo.Echo", "id": 26}
 <-- {"jsonrpc": "2.0", "result": null, "id": 26}
+
+// methods registered with the generic rpc.Handle bind the same way
+--> {"jsonrpc": "2.0", "method": "Typed.Sub", "params": [10, 3], "id": 30}
+<-- {"jsonrpc": "2.0", "result": 7, "id": 30}
+--> {"jsonrpc": "2.0", "method": "Typed.Sub", "params": {"minuend": 10, "subtrahend": 4}, "id": 31}
+<-- {"jsonrpc": "2.0", "result": 6, "id": 31}
+--> {"jsonrpc": "2.0", "method": "Typed.Sub", "params": [1, 2, 3], "id": 32}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params"}, "id": 32}
