@@ -45,6 +45,9 @@ type Codec interface {
 // a JSON text (e.g. a stray `}` or binary garbage) is ErrInvalidStream.
 //
 // Each reply is framed as one line: the JSON followed by '\n'.
+//
+// Scan and Reset belong to the connection's goroutine (one at a time);
+// AppendFrame may be called from any goroutine.
 type StreamCodec struct {
 	maxSize  int
 	maxDepth int

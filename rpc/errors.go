@@ -35,7 +35,8 @@ type Error struct {
 	Data    any    // optional, encoded with jsoniter when non-nil
 }
 
-// Error implements error and returns the message.
+// Error implements error and returns the message. The methods of Error only
+// read it and are safe for concurrent use.
 func (e *Error) Error() string { return e.Message }
 
 // ErrorCode returns e.Code.

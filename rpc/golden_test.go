@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,16 +94,6 @@ func stripData(want, got any) {
 			delete(ge, "data")
 		}
 	}
-}
-
-func sortedBatch(v []any) []any {
-	out := append([]any(nil), v...)
-	sort.Slice(out, func(i, j int) bool {
-		a, _ := json.Marshal(out[i])
-		b, _ := json.Marshal(out[j])
-		return string(a) < string(b)
-	})
-	return out
 }
 
 func checkResponse(t *testing.T, where, want, got string) {

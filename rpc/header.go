@@ -17,6 +17,9 @@ const MaxHeaderSize = 4096
 // ErrMessageTooLarge, reported before any of the body is buffered. Depth is
 // left to the dispatcher, which answers a too-deep body with an error
 // response while the stream continues (the frame boundary is known).
+//
+// Scan and Reset belong to the connection's goroutine (one at a time);
+// AppendFrame may be called from any goroutine.
 type HeaderCodec struct {
 	maxSize int
 

@@ -12,7 +12,8 @@ const ContentType = "application/json"
 // CheckHTTPRequest vets an HTTP request line and headers before the body is
 // read. It returns 0 when the request may proceed, otherwise the status to
 // answer with: 405 for a method other than POST, 415 for a Content-Type
-// that is present but not application/json, 413 when contentLength (pass
+// that is present but not application/json (application/json-rpc and
+// application/jsonrequest are accepted too), 413 when contentLength (pass
 // -1 if unknown) exceeds MaxMessageSize. The glue must still bound the body
 // it reads to MaxMessageSize. Safe for concurrent use.
 func (s *Server) CheckHTTPRequest(method, contentType string, contentLength int64) int {
@@ -21,7 +22,7 @@ func (s *Server) CheckHTTPRequest(method, contentType string, contentLength int6
 	}
 	if contentType != "" {
 		mt, _, err := mime.ParseMediaType(contentType)
-		if err != nil || mt != ContentType {
+		if err != nil || mt != ContentType && mt != "application/json-rpc" && mt != "application/jsonrequest" {
 			return http.StatusUnsupportedMediaType
 		}
 	}

@@ -87,7 +87,10 @@ func (s *Server) Register(rcvr any, opts ...RegisterOption) error {
 	if t == nil {
 		return fmt.Errorf("rpc: Register of nil receiver")
 	}
-	return s.RegisterName(reflect.Indirect(reflect.ValueOf(rcvr)).Type().Name(), rcvr, opts...)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return s.RegisterName(t.Name(), rcvr, opts...)
 }
 
 // RegisterName publishes the exported methods of rcvr that have the form

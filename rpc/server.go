@@ -52,7 +52,8 @@ type Options struct {
 	// finds the queue full is answered at once with CodeServerBusy
 	// rather than waiting: the event loop must never block.
 	QueueSize int
-	// MaxInFlight bounds the blocking calls outstanding per Session; the
+	// MaxInFlight bounds the blocking calls outstanding per Session
+	// (batch elements count one each; inline calls never count); the
 	// excess is answered with CodeServerBusy. See Session.Saturated.
 	MaxInFlight int
 	// AllowUnknownFields makes unknown object members in params ignored
