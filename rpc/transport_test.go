@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"sync"
 	"testing"
@@ -170,6 +171,10 @@ func registerSpec(t testing.TB, s *rpc.Server) {
 		*r = a.Minuend - a.Subtrahend
 		return nil
 	}))
+	must(s.RegisterMethod("Test.NaN", func(_ struct{}, r *float64) error {
+		*r = math.NaN()
+		return nil
+	}, rpc.Inline()))
 	must(s.RegisterMethod("Test.Ctx", func(ctx context.Context, _ struct{}, r *bool) error {
 		*r = ctx != nil
 		return nil

@@ -14,3 +14,6 @@
 --> {"jsonrpc": "2.0", "method": "Test.Ctx", "id": 6}
 <-- {"jsonrpc": "2.0", "result": true, "id": 6}
 --> {"jsonrpc": "2.0", "method": "Arith.Div", "params": {"a": 1, "b": 0}}
+// a result that cannot be encoded is an Internal error
+--> {"jsonrpc": "2.0", "method": "Test.NaN", "id": 7}
+<-- {"jsonrpc": "2.0", "error": {"code": -32603, "message": "Internal error"}, "id": 7}
