@@ -30,6 +30,18 @@
 // [*Error] (and has no ErrorCode method) is answered with
 // [CodeApplicationError] (1), outside the reserved range -32768..-32000.
 //
+// # Decoding
+//
+// Every text is first checked by an iterative, allocation-free validator
+// (RFC 8259 syntax plus the depth limit, with a fixed bit stack, so hostile
+// nesting can neither recurse nor allocate). The request envelope is then
+// walked by byte offsets over the validated text: ids are kept as raw bytes
+// and echoed byte for byte, the method is looked up without allocating, and
+// nothing is decoded into generic maps. jsoniter's Iterator is not used for
+// the envelope because its member-name reads allocate a string per member
+// and ReadStringAsSlice stops at an escaped quote; jsoniter does the params
+// binding (UseNumber, json tags) and all value encoding.
+//
 // # Params binding
 //
 // See [Server.Register] for the accepted shapes. Unknown object members are

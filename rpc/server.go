@@ -76,7 +76,8 @@ type Server struct {
 	pool    workerPool
 }
 
-// NewServer returns an empty Server configured by opts.
+// NewServer returns an empty Server configured by opts. Call Close when
+// done: it stops the worker goroutines (started on the first blocking call).
 func NewServer(opts Options) *Server {
 	opts.Limits = opts.Limits.withDefaults()
 	if opts.Workers <= 0 {
