@@ -47,13 +47,20 @@ func main() {
 		cs = append(cs, c)
 	}
 	var wg sync.WaitGroup
+	per := make([]atomic.Int64, len(cs)) // per-connection progress
 	for i, c := range cs {
 		wg.Add(1)
-		go func() { defer wg.Done(); pingPong(c, i, *size) }()
+		go func() { defer wg.Done(); pingPong(c, i, *size, &per[i]) }()
 	}
+	var snap []int64
 	wc := window.Config{Warmup: *warmup, Duration: *dur, Ctl: *ctl, Gate: &gate,
-		Count: func() (int64, int64) { m := msgs.Load(); return m, m * int64(*size) }}
+		Count: func() (int64, int64) {
+			snap = snapshot(per, snap)
+			m := msgs.Load()
+			return m, m * int64(*size)
+		}}
 	n, _, el := window.Run(wc)
+	stalled := stalledConns(per, snap)
 	stop.Store(true)
 	window.Release(wc)
 	// Unblock any connection stuck on a server that stopped answering.
@@ -62,8 +69,12 @@ func main() {
 	}
 	wg.Wait()
 	secs := el.Seconds()
-	fmt.Printf("RESULT msgs=%d bytes=%d secs=%.3f msgs_per_s=%.0f mib_per_s=%.2f errors=%d\n",
-		n, n*int64(*size), secs, float64(n)/secs, float64(n*int64(*size))/secs/(1<<20), errs.Load())
+	if stalled > 0 {
+		errs.Add(int64(stalled))
+		log.Printf("%d of %d connections completed no message in the window", stalled, len(cs))
+	}
+	fmt.Printf("RESULT msgs=%d bytes=%d secs=%.3f msgs_per_s=%.0f mib_per_s=%.2f errors=%d stalled=%d\n",
+		n, n*int64(*size), secs, float64(n)/secs, float64(n*int64(*size))/secs/(1<<20), errs.Load(), stalled)
 	if errs.Load() > 0 {
 		os.Exit(1)
 	}
@@ -71,7 +82,7 @@ func main() {
 
 // pingPong stamps each message with the connection number and a sequence so
 // a server that mixes up buffers between connections or messages is caught.
-func pingPong(c net.Conn, id, size int) {
+func pingPong(c net.Conn, id, size int, done *atomic.Int64) {
 	defer c.Close()
 	out := make([]byte, size)
 	in := make([]byte, size)
@@ -94,7 +105,34 @@ func pingPong(c net.Conn, id, size int) {
 			return
 		}
 		msgs.Add(1)
+		done.Add(1)
 	}
+}
+
+// snapshot copies per-connection counters; the window calls Count at its
+// start (first snapshot kept in prev) and end.
+func snapshot(per []atomic.Int64, prev []int64) []int64 {
+	if prev != nil {
+		return prev
+	}
+	s := make([]int64, len(per))
+	for i := range per {
+		s[i] = per[i].Load()
+	}
+	return s
+}
+
+// stalledConns counts connections that made no progress since the start
+// snapshot: a server that serves most connections but starves some must not
+// pass as merely slower.
+func stalledConns(per []atomic.Int64, start []int64) int {
+	n := 0
+	for i := range per {
+		if per[i].Load() == start[i] {
+			n++
+		}
+	}
+	return n
 }
 
 var errMismatch = errors.New("echoed bytes differ from sent bytes")

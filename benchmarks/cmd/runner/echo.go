@@ -113,7 +113,7 @@ func runIdle() {
 	for _, t := range ts {
 		g := got[t.name]
 		p := strings.Join(probs[t.name], "; ")
-		fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.2f | %s |\n", t.name, len(g.perConn), median(g.before), median(g.after), median(g.perConn), orOK(p))
+		fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.2f | %s |\n", t.name, len(g.perConn), median(g.before), median(g.after), median(g.perConn), orOK(cellText(p)))
 		rows = append(rows, []string{"idle", t.name, strconv.Itoa(len(g.perConn)), f2(median(g.before)), f2(median(g.after)), f2(median(g.perConn)), p})
 	}
 	emit("idle", header("idle", fmt.Sprintf("%d idle connections per echo server, each used once for a %d-byte echo; KiB/conn = ΔVmRSS / N.", *idleN, *idlePing)), b.String(), rows)

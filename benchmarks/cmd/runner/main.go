@@ -33,6 +33,7 @@ var (
 	idleN      = fs.Int("idle-n", 10000, "idle connections")
 	idlePing   = fs.Int("idle-ping", 64, "bytes each idle connection echoes once before idling (0: never used)")
 	muduoLoopN = fs.Int("muduo-loops", 0, "-loops passed to muduo-go's echo and httpserver (0: one loop that accepts and does IO)")
+	muduoRef   = fs.String("muduo-ref", "HEAD", "git revision of muduo-go to build the examples from (\"\": the working tree as it is)")
 	scen       = fs.String("scenarios", "", "comma-separated subset of http/rpc scenario names (default: all)")
 )
 

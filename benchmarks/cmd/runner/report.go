@@ -130,15 +130,25 @@ func (r *results) markdown(cols columns) string {
 		if cols.rss {
 			row = append(row, fmtOpt(len(c.samples) > 0, "%.1f", c.rssMiB()))
 		}
-		p := strings.Join(c.problems, "; ")
+		p := cellText(strings.Join(c.problems, "; "))
 		if p == "" {
 			p = "ok"
 		} else {
-			p = "**" + strings.ReplaceAll(p, "|", "/") + "**"
+			p = "**" + p + "**"
 		}
 		b.WriteString("| " + strings.Join(append(row, p), " | ") + " |\n")
 	}
 	return b.String()
+}
+
+// cellText keeps a problem description on one short table line; the CSV has
+// the full text.
+func cellText(s string) string {
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "|", "/")), " ")
+	if r := []rune(s); len(r) > 160 {
+		s = string(r[:160]) + "…"
+	}
+	return s
 }
 
 func fmtOpt(ok bool, f string, v float64) string {

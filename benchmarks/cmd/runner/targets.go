@@ -40,10 +40,40 @@ func goPeer(name, pkg string, extra ...string) target {
 	return target{name: name, build: []string{"go", "build", "-o", "$BIN", pkg}, args: addrFlag(extra...)}
 }
 
-// example builds one of the parent module's examples: -C .. makes the go
+// example builds one of the parent module's examples: -C $SRC makes the go
 // command use the parent go.mod, which is what a user of the library gets.
 func example(name, pkg string, args func(string) []string) target {
-	return target{name: name, build: []string{"go", "build", "-C", "..", "-o", "$BIN", pkg}, args: args}
+	return target{name: name, build: []string{"go", "build", "-C", "$SRC", "-o", "$BIN", pkg}, args: args}
+}
+
+var srcDir string
+
+// muduoSrc is where muduo-go is built from: by default a `git archive` of
+// -muduo-ref (HEAD) in a temp dir, because the shared checkout is often in
+// the middle of someone's edit; -muduo-ref "" builds the working tree.
+func muduoSrc() string {
+	if srcDir != "" {
+		return srcDir
+	}
+	srcDir = ".."
+	if *muduoRef == "" {
+		return srcDir
+	}
+	rev, err := exec.Command("git", "-C", "..", "rev-parse", "--short", *muduoRef).Output()
+	if err != nil {
+		fatalf("-muduo-ref %q: %v", *muduoRef, err)
+	}
+	dir := filepath.Join(os.TempDir(), "muduo-go-src-"+strings.TrimSpace(string(rev)))
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		_ = os.MkdirAll(dir, 0o755)
+		cmd := exec.Command("sh", "-c", "git -C .. archive "+strings.TrimSpace(string(rev))+" | tar -x -C "+dir)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			fatalf("extracting %s: %v: %s", *muduoRef, err, b)
+		}
+	}
+	logf("building muduo-go from %s at %s (%s)", *muduoRef, strings.TrimSpace(string(rev)), dir)
+	srcDir = dir
+	return srcDir
 }
 
 func cPeer(name, src string) target {
@@ -110,7 +140,11 @@ func buildOne(name string, cmdline []string) (string, error) {
 	}
 	args := make([]string, len(cmdline))
 	for i, a := range cmdline {
-		args[i] = strings.ReplaceAll(a, "$BIN", bin)
+		a = strings.ReplaceAll(a, "$BIN", bin)
+		if a == "$SRC" {
+			a = muduoSrc()
+		}
+		args[i] = a
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	if b, err := cmd.CombinedOutput(); err != nil {
