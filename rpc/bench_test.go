@@ -11,7 +11,7 @@ import (
 // BenchmarkDispatchInline measures decode + dispatch + encode of one
 // request to an inline method, the event-loop fast path.
 func BenchmarkDispatchInline(b *testing.B) {
-	s := newTestServer(b, rpc.Options{})
+	s := newTestServer(b)
 	sess := s.NewSession(context.Background())
 	msg := []byte(`{"jsonrpc":"2.0","method":"Arith.Add","params":{"a":1,"b":2},"id":1}`)
 	want := `{"jsonrpc":"2.0","id":1,"result":3}`
@@ -34,7 +34,7 @@ func BenchmarkDispatchInline(b *testing.B) {
 // BenchmarkDispatchInlineTyped is the same call to a method registered
 // with the generic Handle (no reflect.Value.Call).
 func BenchmarkDispatchInlineTyped(b *testing.B) {
-	s := newTestServer(b, rpc.Options{})
+	s := newTestServer(b)
 	err := rpc.Handle(s, "Typed.Add", func(_ context.Context, a *demo.Args, r *int) error {
 		*r = a.A + a.B
 		return nil
@@ -52,7 +52,7 @@ func BenchmarkDispatchInlineTyped(b *testing.B) {
 
 // BenchmarkDispatchPositional is the same call with positional params.
 func BenchmarkDispatchPositional(b *testing.B) {
-	s := newTestServer(b, rpc.Options{})
+	s := newTestServer(b)
 	msg := []byte(`{"jsonrpc":"2.0","method":"Arith.Add","params":[1,2],"id":1}`)
 	done := func(r rpc.Reply) { r.Release() }
 	b.ReportAllocs()
@@ -63,7 +63,7 @@ func BenchmarkDispatchPositional(b *testing.B) {
 
 // BenchmarkDispatchWorker goes through the worker pool (Echo.Echo).
 func BenchmarkDispatchWorker(b *testing.B) {
-	s := newTestServer(b, rpc.Options{})
+	s := newTestServer(b)
 	msg := []byte(`{"jsonrpc":"2.0","method":"Echo.Echo","params":{"a":1,"b":2},"id":1}`)
 	ch := make(chan struct{}, 1)
 	done := func(r rpc.Reply) { r.Release(); ch <- struct{}{} }

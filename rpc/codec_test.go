@@ -148,7 +148,7 @@ func TestHeaderCodec(t *testing.T) {
 }
 
 func TestHTTPHelpers(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	for _, c := range []struct {
 		method, ctype string
 		length        int64
@@ -182,7 +182,7 @@ func TestHTTPHelpers(t *testing.T) {
 }
 
 func TestAppendScanError(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	wantCode(t, s.AppendScanError(nil, rpc.ErrInvalidStream), rpc.CodeParseError)
 	wantCode(t, s.AppendScanError(nil, rpc.ErrMessageTooLarge), rpc.CodeInvalidRequest)
 	wantCode(t, s.AppendScanError([]byte("x"), rpc.ErrTooDeep)[1:], rpc.CodeInvalidRequest)

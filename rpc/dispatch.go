@@ -42,7 +42,7 @@ func (s *Server) Dispatch(ctx context.Context, msg []byte, done func(Reply)) {
 
 // Dispatch handles one complete JSON text for this session with the same
 // contract as Server.Dispatch, counting blocking calls against
-// Options.MaxInFlight. Safe for concurrent use.
+// WithMaxInFlight. Safe for concurrent use.
 func (c *Session) Dispatch(msg []byte, done func(Reply)) {
 	c.srv.dispatch(c.ctx, c, msg, done)
 }

@@ -10,7 +10,7 @@ import (
 // TestCallbackGoroutine checks the Dispatch contract: inline methods answer
 // before Dispatch returns; blocking ones answer later, exactly once.
 func TestCallbackGoroutine(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	calls := 0
 	s.Dispatch(context.Background(), []byte(`{"jsonrpc":"2.0","method":"subtract","params":[2,1],"id":1}`), func(r rpc.Reply) {
 		calls++
@@ -40,7 +40,7 @@ func TestCallbackGoroutine(t *testing.T) {
 }
 
 func TestRegisterErrors(t *testing.T) {
-	s := rpc.NewServer(rpc.Options{})
+	s := rpc.NewServer()
 	defer s.Close()
 	if s.Register(nil) == nil || s.Register(new(int)) == nil || s.RegisterName("a.b", new(struct{})) == nil {
 		t.Fatal("bad receivers accepted")

@@ -45,7 +45,7 @@
 // # Params binding
 //
 // See [Server.Register] for the accepted shapes. Unknown object members are
-// an Invalid params error unless [Options].AllowUnknownFields is set. Numbers
+// an Invalid params error unless [WithAllowUnknownFields] is set. Numbers
 // are never passed through float64: integer fields receive the exact value and
 // an args type of interface{} receives json.Number values.
 package rpc

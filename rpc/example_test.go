@@ -14,7 +14,7 @@ import (
 // transport posts callbacks that arrive on worker goroutines back to its
 // loop before writing.
 func Example() {
-	srv := rpc.NewServer(rpc.Options{})
+	srv := rpc.NewServer()
 	defer srv.Close()
 	if err := demo.Register(srv); err != nil {
 		panic(err)

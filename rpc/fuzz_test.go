@@ -96,7 +96,7 @@ func FuzzDispatch(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	addGoldenSeeds(f, func(s string) { f.Add([]byte(s)) })
-	s := newTestServer(f, rpc.Options{Limits: rpc.Limits{MaxDepth: 32}, AllowUnknownFields: false})
+	s := newTestServer(f, rpc.WithLimits(rpc.Limits{MaxDepth: 32}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		resp := s.DispatchWait(context.Background(), data)
 		if resp == nil {

@@ -133,7 +133,7 @@ func checkResponse(t *testing.T, where, want, got string) {
 func TestGoldenDispatch(t *testing.T) {
 	for _, f := range goldenFiles(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			s := newTestServer(t, rpc.Options{})
+			s := newTestServer(t)
 			for _, c := range loadGolden(t, f) {
 				got := s.DispatchWait(context.Background(), []byte(c.req))
 				checkResponse(t, f+":"+strconv.Itoa(c.line), c.resp, string(got))
@@ -149,7 +149,7 @@ const sentinel = `{"jsonrpc":"2.0","method":"subtract","params":[1,1],"id":"sent
 func runGoldenStream(t *testing.T, newCodec func() rpc.Codec, frame func([]byte) []byte, read func(*bufio.Reader) (string, error)) {
 	for _, f := range goldenFiles(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			s := newTestServer(t, rpc.Options{})
+			s := newTestServer(t)
 			addr := startTransport(t, s, newCodec)
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {

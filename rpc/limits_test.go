@@ -23,7 +23,7 @@ func wantCode(t *testing.T, resp []byte, code int) {
 }
 
 func TestDeepNesting(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	wantCode(t, s.DispatchWait(context.Background(), []byte(deep)), rpc.CodeInvalidRequest)
 	// Inside params too, and unbalanced.
@@ -42,7 +42,7 @@ func TestDeepNesting(t *testing.T) {
 }
 
 func TestTenMegabyteString(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	big := `{"jsonrpc":"2.0","method":"Echo.Echo","id":1,"params":["` + strings.Repeat("x", 10<<20) + `"]}`
 	wantCode(t, s.DispatchWait(context.Background(), []byte(big)), rpc.CodeInvalidRequest)
 	status, body := s.HandleHTTPBody(context.Background(), []byte(big))
@@ -79,7 +79,7 @@ func TestTenMegabyteString(t *testing.T) {
 }
 
 func TestRandomBinary(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 200 {
 		b := make([]byte, rng.IntN(512)+1)
@@ -105,7 +105,7 @@ func TestRandomBinary(t *testing.T) {
 }
 
 func TestIDsByteExact(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	for _, id := range []string{`"caf\u00e9"`, `"\ud83d\ude00 \/"`, `18446744073709551617123`, `1.50`, `-0.0e+00`, `null`, `"é"`, `1E2`} {
 		for _, req := range []string{
 			`{"jsonrpc":"2.0","method":"subtract","params":[2,1],"id":` + id + `}`,
@@ -129,7 +129,7 @@ func TestIDsByteExact(t *testing.T) {
 }
 
 func TestBatchLimit(t *testing.T) {
-	s := newTestServer(t, rpc.Options{Limits: rpc.Limits{MaxBatch: 3}})
+	s := newTestServer(t, rpc.WithLimits(rpc.Limits{MaxBatch: 3}))
 	one := `{"jsonrpc":"2.0","method":"subtract","params":[2,1],"id":1}`
 	got := s.DispatchWait(context.Background(), []byte("["+strings.Repeat(one+",", 3)+one+"]"))
 	wantCode(t, got, rpc.CodeInvalidRequest)
@@ -142,7 +142,7 @@ func TestBatchLimit(t *testing.T) {
 // TestBackpressure checks the per-session in-flight limit, the bounded
 // queue, and that callbacks come from workers with the right counts.
 func TestBackpressure(t *testing.T) {
-	s := rpc.NewServer(rpc.Options{Workers: 1, QueueSize: 2, MaxInFlight: 3})
+	s := rpc.NewServer(rpc.WithWorkers(1), rpc.WithQueueSize(2), rpc.WithMaxInFlight(3))
 	defer s.Close()
 	release, started := make(chan struct{}), make(chan struct{}, 10)
 	var once sync.Once
@@ -201,7 +201,7 @@ func TestBackpressure(t *testing.T) {
 }
 
 func TestCancelledAndClosed(t *testing.T) {
-	s := newTestServer(t, rpc.Options{})
+	s := newTestServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	wantCode(t, sessionWait(s.NewSession(ctx), `{"jsonrpc":"2.0","method":"sum","params":[1],"id":1}`), rpc.CodeServerClosed)

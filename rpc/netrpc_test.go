@@ -13,7 +13,7 @@ import (
 // TestNetRPCJSONClient drives the server with Go's standard JSON-RPC 1.0
 // client over the stream codec and a real TCP connection.
 func TestNetRPCJSONClient(t *testing.T) {
-	s := newTestServer(t, rpcpkg.Options{})
+	s := newTestServer(t)
 	addr := startTransport(t, s, func() rpcpkg.Codec { return rpcpkg.NewStreamCodec(s.Limits()) })
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {

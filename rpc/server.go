@@ -11,7 +11,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 )
 
-// Defaults for the zero Options fields.
+// Defaults for the options left unset.
 const (
 	DefaultMaxMessageSize = 4 << 20 // 4 MiB per JSON text
 	DefaultMaxBatch       = 1000    // calls per batch
@@ -42,8 +42,9 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Options configures a Server. The zero value gives the documented defaults.
-type Options struct {
+// options configures a Server; see the With* Options. Zero fields take the
+// documented defaults.
+type options struct {
 	Limits
 	// Workers is the size of the pool that runs blocking methods;
 	// default 4*GOMAXPROCS (at least 4). Workers start on first use.
@@ -69,16 +70,45 @@ type Options struct {
 type Server struct {
 	methods map[string]*method
 	limits  Limits
-	opts    Options
+	opts    options
 	json    jsoniter.API
 	log     *slog.Logger
 	bufs    bytebufferpool.Pool
 	pool    workerPool
 }
 
+// Option configures a Server.
+type Option func(*options)
+
+// WithLimits sets the message size, batch length and nesting depth limits
+// (zero fields keep the defaults).
+func WithLimits(l Limits) Option { return func(o *options) { o.Limits = l } }
+
+// WithWorkers sets the size of the pool that runs blocking methods
+// (default 4*GOMAXPROCS, at least 4).
+func WithWorkers(n int) Option { return func(o *options) { o.Workers = n } }
+
+// WithQueueSize bounds the blocking calls waiting for a worker; a call that
+// finds the queue full is answered at once with CodeServerBusy.
+func WithQueueSize(n int) Option { return func(o *options) { o.QueueSize = n } }
+
+// WithMaxInFlight bounds the blocking calls outstanding per Session.
+func WithMaxInFlight(n int) Option { return func(o *options) { o.MaxInFlight = n } }
+
+// WithAllowUnknownFields makes unknown object members in params ignored
+// instead of an Invalid params error.
+func WithAllowUnknownFields(on bool) Option { return func(o *options) { o.AllowUnknownFields = on } }
+
+// WithLogger sets the logger for handler panics and encoding failures.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.Logger = l } }
+
 // NewServer returns an empty Server configured by opts. Call Close when
 // done: it stops the worker goroutines (started on the first blocking call).
-func NewServer(opts Options) *Server {
+func NewServer(optFns ...Option) *Server {
+	var opts options
+	for _, f := range optFns {
+		f(&opts)
+	}
 	opts.Limits = opts.Limits.withDefaults()
 	if opts.Workers <= 0 {
 		opts.Workers = max(4, 4*runtime.GOMAXPROCS(0))
@@ -133,7 +163,7 @@ func (s *Server) NewSession(ctx context.Context) *Session {
 // whose replies have not been delivered yet. Safe from any goroutine.
 func (c *Session) InFlight() int { return int(c.inflight.Load()) }
 
-// Saturated reports whether InFlight has reached Options.MaxInFlight. A
+// Saturated reports whether InFlight has reached WithMaxInFlight. A
 // transport should stop reading from the connection while it is true and
 // re-check after each reply callback; calls dispatched while saturated are
 // answered with CodeServerBusy. Safe from any goroutine.

@@ -107,12 +107,10 @@ func (tr *testTransport) serve(conn net.Conn) {
 
 // newTestServer returns a Server with the demo services and the spec
 // examples registered; it is closed when the test ends.
-func newTestServer(t testing.TB, opts rpc.Options) *rpc.Server {
+func newTestServer(t testing.TB, opts ...rpc.Option) *rpc.Server {
 	t.Helper()
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	s := rpc.NewServer(opts)
+	opts = append([]rpc.Option{rpc.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
+	s := rpc.NewServer(opts...)
 	t.Cleanup(s.Close)
 	if err := demo.Register(s); err != nil {
 		t.Fatal(err)
