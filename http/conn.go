@@ -195,8 +195,8 @@ func (c *conn) process(in *buffer.Buffer) {
 // reports whether to go on to read the body.
 func (c *conn) expectContinue(req *Request) bool {
 	if _, refused := c.h.(refusal); refused {
+		c.closeAfter = true // before serve: the response says Connection: close
 		c.serve(req, nil)
-		c.closeAfter = true
 		return false
 	}
 	if !c.continueSent {

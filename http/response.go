@@ -118,7 +118,7 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.body = w.body[:0]
 	w.status = StatusOK
 	w.isHead = r.Method() == "HEAD"
-	w.keepAlive = r.KeepAlive() && !c.draining
+	w.keepAlive = r.KeepAlive() && !c.draining && !c.closeAfter
 	major, minor := r.Proto()
 	w.http10 = major == 1 && minor == 0
 	w.headerSent, w.chunked, w.finished, w.detached = false, false, false, false
