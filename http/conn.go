@@ -177,6 +177,11 @@ func (c *conn) process(in *buffer.Buffer) {
 		c.p.Reset()
 		c.cd.Reset(srv.limits)
 		c.phase, c.continueSent, c.h = phaseHead, false, nil
+		// Each request's header, body and idle times start anew: without
+		// this a busy keep-alive connection kept the deadline of the
+		// first time it went idle (or of its first partial head) and was
+		// cut off mid-use.
+		c.deadline, c.deadlineKind = 0, dlNone
 		c.ls.stats.bytesIn.Add(uint64(consumed))
 	}
 	if c.phase == phaseHead && in.ReadableBytes() == 0 && c.inflight == 0 {
