@@ -98,11 +98,16 @@ func (k *Connector) connect() {
 		return
 	}
 	k.fd = fd
+	// A refused connect reports EPOLLERR|EPOLLHUP without EPOLLIN, which
+	// the channel delivers as a close: it must be handled like the error,
+	// or the level-triggered HUP spins the loop and the attempt is never
+	// retried. The channel is bound before connect so that abandonFd can
+	// Remove it when connect fails at once (a zero Channel has no loop).
+	k.ch.Init(k.loop, fd, &reactor.HandlerFuncs{Write: k.handleWrite, Close: k.handleError, Error: k.handleError})
 	err = unix.Connect(fd, mnet.ToSockaddr(k.addr))
 	switch {
 	case err == nil, errors.Is(err, unix.EINPROGRESS), errors.Is(err, unix.EINTR), errors.Is(err, unix.EISCONN):
 		k.state = connectorConnecting
-		k.ch.Init(k.loop, fd, &reactor.HandlerFuncs{Write: k.handleWrite, Error: k.handleError})
 		if err := k.ch.EnableWriting(); err != nil {
 			k.abandonFd()
 			k.fatal(err)

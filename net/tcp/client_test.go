@@ -1,0 +1,282 @@
+package tcp
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
+
+// freePort returns a loopback address nothing listens on (it did a moment
+// ago, so it is not in use).
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+func newTestClient(t *testing.T, addr string, rec *recorder, opts ...Option) *Client {
+	t.Helper()
+	c, err := NewClient(addr, append([]Option{WithLogger(quietLogger)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetConnectionCallback(rec.onConnection)
+	t.Cleanup(c.Stop)
+	return c
+}
+
+// TestClientRetriesUntilServerAppears starts a client against a port with
+// nothing listening and the server a second later.
+func TestClientRetriesUntilServerAppears(t *testing.T) {
+	addr := freePort(t)
+	rec := newRecorder()
+	c := newTestClient(t, addr, rec)
+	c.Connect()
+	eventually(t, "a second connect attempt", func() bool { return c.Connector().Attempts.Load() >= 2 })
+	select {
+	case conn := <-rec.up:
+		t.Fatalf("connected to %s with no server", conn.PeerAddr())
+	default:
+	}
+
+	srec := newRecorder()
+	s, err := NewServer(addr, WithLogger(quietLogger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetCallbacks(Callbacks{Connection: srec.onConnection, Message: echoMessage})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	conn := recv(t, rec.up, "client connection")
+	recv(t, srec.up, "server connection")
+	if n := c.Connector().Attempts.Load(); n < 2 {
+		t.Fatalf("Attempts = %d, want > 1", n)
+	}
+	if conn.PeerAddr().String() != addr || c.Connection() != conn {
+		t.Fatalf("connection to %s, Connection() = %p, want %p", conn.PeerAddr(), c.Connection(), conn)
+	}
+}
+
+// TestClientReconnectsWithRetry: with retry enabled, a connection the server
+// closes is made again.
+func TestClientReconnectsWithRetry(t *testing.T) {
+	srec := newRecorder()
+	s := startServer(t, Callbacks{Connection: srec.onConnection, Message: echoMessage})
+	rec := newRecorder()
+	c := newTestClient(t, s.Addr().String(), rec)
+	c.EnableRetry()
+	c.Connect()
+	first := recv(t, rec.up, "first connection")
+	recv(t, srec.up, "server side").ForceClose()
+	if d := recv(t, rec.down, "client down"); d != first {
+		t.Fatalf("down for %s, want %s", d.Name(), first.Name())
+	}
+	second := recv(t, rec.up, "reconnection")
+	recv(t, srec.up, "server side of the reconnection")
+	if second == first || second.ID() != first.ID()+1 {
+		t.Fatalf("reconnection %s after %s", second.Name(), first.Name())
+	}
+	if got := c.Connection(); got != second {
+		t.Fatalf("Connection() = %v, want the new connection", got)
+	}
+	if err := first.Send([]byte("x")); err != ErrClosed {
+		t.Fatalf("Send on the dropped connection: %v", err)
+	}
+}
+
+// TestClientDisconnectHalfCloses: Disconnect sends what is queued, then a
+// FIN; the server reads everything, then EOF, and closes; the client does
+// not reconnect although retry is on.
+func TestClientDisconnectHalfCloses(t *testing.T) {
+	srec := newRecorder()
+	got := make(chan string, 16)
+	s := startServer(t, Callbacks{
+		Connection: srec.onConnection,
+		Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
+			got <- in.RetrieveAllAsString()
+		},
+	})
+	rec := newRecorder()
+	c := newTestClient(t, s.Addr().String(), rec, WithRetry(true))
+	c.Connect()
+	conn := recv(t, rec.up, "up")
+	sc := recv(t, srec.up, "server up")
+	if err := conn.Send([]byte("bye")); err != nil {
+		t.Fatal(err)
+	}
+	c.Disconnect()
+	if err := conn.Send([]byte("more")); err != ErrClosed {
+		t.Fatalf("Send after Disconnect: %v, want ErrClosed", err)
+	}
+	if m := recv(t, got, "bye"); m != "bye" {
+		t.Fatalf("server got %q", m)
+	}
+	if d := recv(t, srec.down, "server down"); d != sc {
+		t.Fatal("wrong server connection down")
+	}
+	recv(t, rec.down, "client down")
+	attempts := c.Connector().Attempts.Load()
+	time.Sleep(200 * time.Millisecond) // a reconnect would be immediate
+	if n := c.Connector().Attempts.Load(); n != attempts {
+		t.Fatalf("client reconnected after Disconnect (%d attempts, then %d)", attempts, n)
+	}
+	if c.Connection() != nil {
+		t.Fatal("Connection() not nil after the connection closed")
+	}
+}
+
+// TestClientStopStopsRetrying: Stop cancels the pending retry. The client
+// runs on a loop the test owns, which keeps running after Stop, so a retry
+// that was not cancelled would still happen.
+func TestClientStopStopsRetrying(t *testing.T) {
+	loop, err := reactor.New(reactor.WithLogger(quietLogger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop.Start()
+	defer func() { loop.Quit(); <-loop.Done() }()
+	rec := newRecorder()
+	c := newTestClient(t, freePort(t), rec, WithBaseLoop(loop))
+	c.Connect()
+	eventually(t, "a failed attempt", func() bool { return c.Connector().Attempts.Load() >= 1 })
+	onLoop(loop, func() {}) // the attempt has failed and a retry is due in 0.5 s
+	c.Stop()
+	n := c.Connector().Attempts.Load()
+	time.Sleep(InitialRetryDelay + 700*time.Millisecond)
+	if m := c.Connector().Attempts.Load(); m != n {
+		t.Fatalf("%d connect attempts after Stop", m-n)
+	}
+	c.Connect() // no effect after Stop
+	onLoop(loop, func() {})
+	if m := c.Connector().Attempts.Load(); m != n {
+		t.Fatal("Connect after Stop made an attempt")
+	}
+}
+
+// TestClientStopClosesConnection: Stop closes the connection at once; the
+// client's down callback runs and the server sees the close.
+func TestClientStopClosesConnection(t *testing.T) {
+	srec := newRecorder()
+	s := startServer(t, Callbacks{Connection: srec.onConnection})
+	rec := newRecorder()
+	c := newTestClient(t, s.Addr().String(), rec, WithRetry(true))
+	c.Connect()
+	conn := recv(t, rec.up, "up")
+	recv(t, srec.up, "server up")
+	c.Stop()
+	if d := recv(t, rec.down, "client down"); d != conn {
+		t.Fatal("wrong connection down")
+	}
+	recv(t, srec.down, "server down")
+	if c.Connection() != nil || !conn.Disconnected() {
+		t.Fatal("connection still there after Stop")
+	}
+	select {
+	case <-c.Loop().Done():
+	case <-time.After(guard):
+		t.Fatal("the client's own loop did not stop")
+	}
+}
+
+// TestClientConnectionFromGoroutines reads Connection() and sends on it
+// from several goroutines while the server keeps dropping the connection
+// and the client reconnects (a data race shows under -race).
+func TestClientConnectionFromGoroutines(t *testing.T) {
+	srec := newRecorder()
+	var received atomic.Int64
+	s := startServer(t, Callbacks{
+		Connection: srec.onConnection,
+		Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
+			received.Add(int64(in.ReadableBytes()))
+			in.RetrieveAll()
+		},
+	})
+	rec := newRecorder()
+	c := newTestClient(t, s.Addr().String(), rec, WithRetry(true))
+	c.Connect()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if conn := c.Connection(); conn != nil {
+					_ = conn.Name()
+					_ = conn.Connected()
+					_ = conn.SendString("data")
+				}
+			}
+		}()
+	}
+	for i := range 5 {
+		recv(t, rec.up, fmt.Sprintf("connection %d", i))
+		recv(t, srec.up, "server up").ForceClose()
+		recv(t, rec.down, "client down")
+	}
+	close(stop)
+	wg.Wait()
+	if received.Load() == 0 {
+		t.Fatal("nothing sent through Connection()")
+	}
+}
+
+// TestSelfConnectDetected provokes TCP's simultaneous open on itself: a
+// socket bound to a port and connected to that same port "succeeds" with no
+// server. The Connector's check (net.IsSelfConnect) must see it.
+func TestSelfConnectDetected(t *testing.T) {
+	ap := netip.MustParseAddrPort(freePort(t))
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	sa := &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}
+	if err := unix.Bind(fd, sa); err != nil {
+		t.Skipf("bind: %v", err)
+	}
+	if err := unix.Connect(fd, sa); err != nil {
+		t.Skipf("self connect not provoked: %v", err)
+	}
+	if !mnet.IsSelfConnect(fd) {
+		t.Fatal("a self-connected socket is not detected")
+	}
+}
+
+// TestClientImmediateConnectError: a connect that fails at once (here
+// ENETUNREACH for the broadcast address) is retried like a refused one.
+func TestClientImmediateConnectError(t *testing.T) {
+	rec := newRecorder()
+	c := newTestClient(t, "255.255.255.255:9", rec)
+	c.Connect()
+	eventually(t, "a retried attempt", func() bool { return c.Connector().Attempts.Load() >= 2 })
+	c.Stop()
+	select {
+	case <-rec.up:
+		t.Fatal("connected to the broadcast address")
+	default:
+	}
+}
