@@ -10,6 +10,7 @@ import (
 	"encoding/csv"
 	"flag"
 	"log"
+	"math"
 	"os"
 	"strconv"
 
@@ -63,6 +64,7 @@ func main() {
 	}
 
 	p := plot.New()
+	p.Add(plotter.NewGrid()) // first, so the bars are drawn over it
 	p.Title.Text = *col + " by scenario and target (" + *in + ")"
 	p.Y.Label.Text = *ylabel
 	p.Legend.Top = true
@@ -85,8 +87,28 @@ func main() {
 	p.NominalX(scenarios...)
 	// Headroom above the tallest bar so the legend never covers a bar.
 	p.Y.Min, p.Y.Max = 0, p.Y.Max*1.35
+	p.Y.Tick.Marker = evenTicks{}
 	if err := p.Save(26*vg.Centimeter, 13*vg.Centimeter, *out); err != nil {
 		log.Fatal(err)
 	}
 	log.Printf("wrote %s", *out)
+}
+
+// evenTicks labels the Y axis every 1, 2 or 5 × 10^k units, about 6 labels:
+// gonum's default ticker sometimes labels only the two ends.
+type evenTicks struct{}
+
+func (evenTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := math.Pow(10, math.Floor(math.Log10((hi-lo)/6)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if (hi-lo)/(step*m) <= 7 {
+			step *= m
+			break
+		}
+	}
+	var ts []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	return ts
 }
