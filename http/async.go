@@ -113,11 +113,16 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 	c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
 	c.dmu.Unlock()
 	c.slotWrite(w.slot, c.ls.tmp)
+	if !w.keepAlive {
+		// Nothing may follow a response that says Connection: close (RFC
+		// 9112 9.6): the responses to requests pipelined after it are
+		// dropped. Detached writers still holding one of those slots
+		// finish into an orphan that is never sent.
+		c.closeAfter = true
+		w.slot.next, c.tail = nil, w.slot
+	}
 	c.slotDone(w.slot)
 	c.ls.stats.countStatus(w.status)
-	if !w.keepAlive {
-		c.closeAfter = true
-	}
 	c.maybeClose()
 	if c.paused {
 		c.resume()
