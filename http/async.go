@@ -119,6 +119,9 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 		// dropped. Detached writers still holding one of those slots
 		// finish into an orphan that is never sent.
 		c.closeAfter = true
+		for o := w.slot.next; o != nil; o = o.next {
+			c.slots--
+		}
 		w.slot.next, c.tail = nil, w.slot
 	}
 	c.slotDone(w.slot)

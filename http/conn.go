@@ -45,6 +45,7 @@ type conn struct {
 	streamFull      bool // the reader is behind: don't read the socket
 
 	head, tail *slot // responses waiting for their turn (see pipeline.go)
+	slots      int   // length of that queue
 	inflight   int   // detached responses not yet finished
 
 	closeAfter bool // no more requests: close once the pipeline drains
@@ -118,7 +119,7 @@ func (c *conn) process(in *buffer.Buffer) {
 			}
 			continue
 		}
-		if c.inflight >= srv.maxPipeline || c.tc.OutputBytes() > srv.maxQueuedOutput {
+		if c.pipelineFull() || c.outputFull() {
 			c.pause()
 			break
 		}
@@ -314,6 +315,19 @@ func (c *conn) maybeClose() {
 	c.tc.ForceCloseWithDelay(c.srv.lingerTimeout)
 }
 
+// pipelineFull reports that as many responses as WithMaxPipeline allows
+// are in the making: detached ones, and finished ones that wait in the
+// pipeline behind an unfinished one (they hold their bytes until then).
+func (c *conn) pipelineFull() bool {
+	return c.inflight >= c.srv.maxPipeline || c.slots >= c.srv.maxPipeline
+}
+
+// outputFull reports that the client is not reading: the unsent output,
+// counting the responses batched in this callback, is over the limit.
+func (c *conn) outputFull() bool {
+	return c.tc.OutputBytes()+len(c.ls.out) > c.srv.maxQueuedOutput
+}
+
 // pause stops reading: too many responses are being made, or the client is
 // not reading what we send. resume picks up where it stopped.
 func (c *conn) pause() {
@@ -324,8 +338,8 @@ func (c *conn) pause() {
 }
 
 func (c *conn) resume() {
-	if !c.paused || c.isClosed() || c.streamFull || c.tc.OutputBytes() > c.srv.maxQueuedOutput ||
-		(c.phase != phaseStream && c.inflight >= c.srv.maxPipeline) {
+	if !c.paused || c.isClosed() || c.streamFull || c.outputFull() ||
+		(c.phase != phaseStream && c.pipelineFull()) {
 		return
 	}
 	c.paused = false

@@ -87,7 +87,8 @@ func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.idleT
 func WithLingerTimeout(d time.Duration) Option { return func(o *options) { o.lingerTimeout = d } }
 
 // WithMaxPipeline caps how many responses of one connection may be in the
-// making at once (detached or on the worker pool); past it the connection
+// making at once (detached, on the worker pool, or finished but waiting
+// in order behind one of those); past it the connection
 // stops reading until one finishes, so a pipelining client can not grow
 // the server's memory without bound. Default 64.
 func WithMaxPipeline(n int) Option { return func(o *options) { o.maxPipeline = max(n, 1) } }

@@ -17,6 +17,7 @@ type slot struct {
 func (c *conn) newSlot() *slot {
 	c.flushBatch()
 	s := &slot{}
+	c.slots++
 	if c.tail == nil {
 		c.head, c.tail = s, s
 	} else {
@@ -52,6 +53,7 @@ func (c *conn) slotDone(s *slot) {
 			break
 		}
 		c.head = h.next
+		c.slots--
 		if c.head == nil {
 			c.tail = nil
 		}

@@ -164,7 +164,7 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted)
 	}
-	c.head, c.tail = nil, nil
+	c.head, c.tail, c.slots = nil, nil, 0
 }
 
 func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
