@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -168,5 +169,33 @@ func TestRemoveOtherInSameBatch(t *testing.T) {
 	onLoop(t, l, func() { n = calls })
 	if n != 1 {
 		t.Fatalf("%d read callbacks, want 1: the channel removed by the other must not run", n)
+	}
+}
+
+// failAddPoller is the real poller whose Add fails, to drive Run's error
+// path.
+type failAddPoller struct{ Poller }
+
+func (failAddPoller) Add(int, uint32, int32) error { return unix.ENOSPC }
+
+func TestRunFailingRegistrationFreesFds(t *testing.T) {
+	leakCheck(t)
+	base := fdCount(t)
+	l, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.poller = failAddPoller{l.poller}
+	if err := l.Run(); !errors.Is(err, unix.ENOSPC) {
+		t.Fatalf("Run = %v, want the registration error", err)
+	}
+	wait(t, l.Done(), "Done")
+	if got := fdCount(t); got != base {
+		t.Fatalf("a loop whose Run failed left %d fds open", got-base)
+	}
+	l.Close()
+	l.Quit()
+	if err := l.Run(); !errors.Is(err, ErrLoopClosed) {
+		t.Fatalf("second Run = %v", err)
 	}
 }

@@ -170,6 +170,12 @@ func (l *EventLoop) Run() error {
 	l.owner.Store(getg())
 	defer close(l.done)
 	if err := l.wakeCh.EnableReading(); err != nil {
+		// The loop can not run: free its fds (Close is a no-op from now on).
+		l.mu.Lock()
+		l.closed = true
+		unix.Close(l.wakeFd)
+		l.mu.Unlock()
+		l.poller.Close()
 		l.owner.Store(0)
 		return err
 	}

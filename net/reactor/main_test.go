@@ -65,7 +65,12 @@ func newLoop(t *testing.T, opts ...Option) *EventLoop {
 func startLoop(t *testing.T, opts ...Option) *EventLoop {
 	t.Helper()
 	l := newLoop(t, opts...)
-	l.Start()
+	started := make(chan struct{})
+	go func() {
+		l.Start()
+		close(started)
+	}()
+	wait(t, started, "Start to return")
 	return l
 }
 

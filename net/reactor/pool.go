@@ -31,7 +31,8 @@ type LoopPool struct {
 func NewLoopPool(base *EventLoop, n int, balance Balance, prefix string, opts ...Option) (*LoopPool, error) {
 	p := &LoopPool{base: base, balance: balance}
 	for i := 0; i < n; i++ {
-		l, err := New(append(opts, WithName(fmt.Sprintf("%s-io-%d", prefix, i)))...)
+		// Full slice expression: never append into the caller's array.
+		l, err := New(append(opts[:len(opts):len(opts)], WithName(fmt.Sprintf("%s-io-%d", prefix, i)))...)
 		if err != nil {
 			p.Stop()
 			return nil, err

@@ -194,3 +194,24 @@ func TestLoopPoolStopUnstarted(t *testing.T) {
 		}
 	}
 }
+
+// The options slice is the caller's: NewLoopPool must not write into its
+// spare capacity.
+func TestLoopPoolDoesNotWriteCallerOptions(t *testing.T) {
+	leakCheck(t)
+	opts := make([]Option, 1, 4)
+	opts[0] = WithLogger(nil)
+	p, err := NewLoopPool(nil, 2, RoundRobin, "opts", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if opts[:2][1] != nil {
+		t.Fatal("NewLoopPool appended into the caller's options array")
+	}
+	for i, l := range p.Loops() {
+		if want := fmt.Sprintf("opts-io-%d", i); l.Name() != want {
+			t.Fatalf("loop %d named %q", i, l.Name())
+		}
+	}
+}
