@@ -155,6 +155,11 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 		// HTTP/1.0 has no chunking: the body ends when the connection does.
 		w.keepAlive = false
 	}
+	if w.c.draining {
+		// Shutdown began while this response was being made: it is the
+		// connection's last.
+		w.keepAlive = false
+	}
 	switch {
 	case !w.keepAlive:
 		dst = append(dst, "Connection: close\r\n"...)

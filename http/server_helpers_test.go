@@ -129,11 +129,12 @@ func (c *client) expectStatus(method string, code int) response {
 }
 
 // expectEOF checks that the server closes the connection without sending
-// anything more.
+// anything more, then closes it on this side too, as a client does.
 func (c *client) expectEOF() {
 	c.t.Helper()
 	_ = c.nc.SetReadDeadline(time.Now().Add(guard))
 	b, err := io.ReadAll(c.br)
+	_ = c.nc.Close()
 	if len(b) > 0 {
 		c.t.Fatalf("%d unexpected bytes before close: %q", len(b), b)
 	}
