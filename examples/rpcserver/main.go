@@ -1,0 +1,93 @@
+// Command rpcserver serves JSON-RPC 2.0 (and 1.0, so Go's net/rpc/jsonrpc
+// client works unchanged) over a TCP stream and over HTTP. Its behaviour is
+// a contract:
+//
+//	go run ./examples/rpcserver -tcp 127.0.0.1:9090 -http 127.0.0.1:9091 [-loops N]
+//
+//   - TCP: a stream of JSON texts (newline-delimited or concatenated); each
+//     reply is one line ending in "\n".
+//   - HTTP: POST /rpc with the JSON text as the body: 200 application/json,
+//     or 204 with no body when the request held only notifications; GET and
+//     other methods: 405 with Allow: POST.
+//   - Arith.Add, Arith.Mul, Arith.Div take {"a":int,"b":int} (members in any
+//     order) or [{"a":..,"b":..}] and return an int; Div is integer
+//     division, and b = 0 answers an error with message "division by zero"
+//     and code 1 (outside the reserved range).
+//   - Echo.Echo returns its params unchanged.
+//
+// Either address may be empty to skip that transport. SIGINT or SIGTERM
+// shuts down gracefully.
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+	"github.com/seed08ffa9f8/muduo-go/rpc"
+	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
+)
+
+func main() {
+	tcpAddr := flag.String("tcp", "127.0.0.1:9090", "TCP stream transport address (empty: off)")
+	httpAddr := flag.String("http", "127.0.0.1:9091", "HTTP transport address, POST /rpc (empty: off)")
+	loops := flag.Int("loops", 0, "IO loops per transport (0: the accepting loop does IO)")
+	flag.Parse()
+
+	srv := rpc.NewServer()
+	if err := demo.Register(srv); err != nil {
+		fail("register", err)
+	}
+	defer srv.Close()
+
+	var ts *rpc.TCPServer
+	if *tcpAddr != "" {
+		var err error
+		ts, err = rpc.NewTCPServer(srv, *tcpAddr, rpc.WithTCPOptions(tcp.WithLoops(*loops)))
+		if err != nil {
+			fail("tcp", err)
+		}
+		if err := ts.Start(); err != nil {
+			fail("tcp start", err)
+		}
+		slog.Info("rpcserver: TCP", "addr", ts.Addr().String())
+	}
+	var hs *http.Server
+	if *httpAddr != "" {
+		hs = http.NewServer(NewRouter(srv), http.WithLoops(*loops))
+		if err := hs.Start(*httpAddr); err != nil {
+			fail("http start", err)
+		}
+		slog.Info("rpcserver: HTTP", "addr", hs.Addr().String(), "path", "/rpc")
+	}
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if ts != nil {
+		_ = ts.Shutdown(ctx)
+	}
+	if hs != nil {
+		_ = hs.Shutdown(ctx)
+	}
+}
+
+// NewRouter mounts the HTTP transport on /rpc.
+func NewRouter(srv *rpc.Server) *http.Router {
+	rt := http.NewRouter()
+	rt.Handle("", "/rpc", srv.HTTPHandler())
+	return rt
+}
+
+func fail(what string, err error) {
+	slog.Error("rpcserver: "+what, "err", err)
+	os.Exit(1)
+}

@@ -1,0 +1,364 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	jsoniter "github.com/json-iterator/go"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+)
+
+// Client errors.
+var (
+	// ErrClientClosed: the client was closed.
+	ErrClientClosed = errors.New("rpc: client closed")
+	// ErrNotConnected: Go was called while no connection is up.
+	ErrNotConnected = errors.New("rpc: not connected")
+	// ErrConnectionLost: the connection dropped before the reply came.
+	ErrConnectionLost = errors.New("rpc: connection lost before the reply")
+)
+
+// Call is one request in flight, as in net/rpc.
+type Call struct {
+	Method string
+	Params any
+	Reply  any        // decoded into from the result; may be nil
+	Error  error      // after completion: nil, an *Error from the server, or a transport error
+	Done   chan *Call // receives the Call when it completes
+
+	id uint64
+}
+
+func (c *Call) complete() {
+	select {
+	case c.Done <- c:
+	default: // net/rpc's rule: a full channel is the caller's mistake; don't block the loop
+	}
+}
+
+// Client is a JSON-RPC 2.0 client over the TCP stream transport, on a
+// tcp.Client: many calls in flight on one connection, matched by id, with
+// reconnection through the Connector's retry and backoff. Every method is
+// safe from any goroutine.
+type Client struct {
+	tc     *tcp.Client
+	json   jsoniter.API
+	codec  *StreamCodec // loop only
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	conn    *tcp.Conn
+	up      chan struct{} // closed while connected; replaced when it drops
+	pending map[uint64]*Call
+	nextID  uint64
+	closed  bool
+}
+
+// ClientOption configures a Client.
+type ClientOption func(*clientOptions)
+
+type clientOptions struct {
+	retry   bool
+	logger  *slog.Logger
+	tcpOpts []tcp.Option
+}
+
+// WithReconnect makes the client reconnect (with backoff) whenever the
+// connection drops; calls in flight at that moment fail with
+// ErrConnectionLost. Default on.
+func WithReconnect(on bool) ClientOption { return func(o *clientOptions) { o.retry = on } }
+
+// WithClientLogger sets the client's logger.
+func WithClientLogger(l *slog.Logger) ClientOption { return func(o *clientOptions) { o.logger = l } }
+
+// WithClientTCPOptions passes options to the tcp.Client (e.g. WithBaseLoop
+// to share a loop among many clients).
+func WithClientTCPOptions(opts ...tcp.Option) ClientOption {
+	return func(o *clientOptions) { o.tcpOpts = append(o.tcpOpts, opts...) }
+}
+
+// Dial creates a client for addr and waits until it is connected or ctx
+// ends (the connector keeps retrying meanwhile).
+func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, error) {
+	o := clientOptions{retry: true, logger: slog.Default()}
+	for _, f := range opts {
+		f(&o)
+	}
+	tc, err := tcp.NewClient(addr, append([]tcp.Option{tcp.WithName("rpc-client"), tcp.WithLogger(o.logger), tcp.WithRetry(o.retry)}, o.tcpOpts...)...)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		tc:      tc,
+		json:    jsoniter.Config{EscapeHTML: false, UseNumber: true}.Froze(),
+		codec:   NewStreamCodec(Limits{}),
+		logger:  o.logger,
+		up:      make(chan struct{}),
+		pending: make(map[uint64]*Call),
+	}
+	tc.SetCallbacks(tcp.Callbacks{Connection: c.onConnection, Message: c.onMessage})
+	tc.Connect()
+	if err := c.waitUp(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("rpc: dial %s: %w", addr, err)
+	}
+	return c, nil
+}
+
+// Loop returns the client's event loop.
+func (c *Client) Loop() *reactor.EventLoop { return c.tc.Loop() }
+
+func (c *Client) waitUp(ctx context.Context) error {
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return ErrClientClosed
+		}
+		if c.conn != nil {
+			c.mu.Unlock()
+			return nil
+		}
+		up := c.up
+		c.mu.Unlock()
+		select {
+		case <-up:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (c *Client) onConnection(conn *tcp.Conn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if conn.Connected() {
+		c.conn = conn
+		c.codec.Reset()
+		close(c.up)
+		return
+	}
+	if c.conn == conn {
+		c.conn = nil
+		c.up = make(chan struct{})
+	}
+	for id, call := range c.pending {
+		delete(c.pending, id)
+		call.Error = ErrConnectionLost
+		call.complete()
+	}
+}
+
+// Go sends a call and returns at once; the Call is sent on done (which
+// must be buffered; nil makes one) when the reply arrives. Without a
+// connection the call completes at once with ErrNotConnected.
+func (c *Client) Go(method string, params, reply any, done chan *Call) *Call {
+	if done == nil {
+		done = make(chan *Call, 1)
+	}
+	call := &Call{Method: method, Params: params, Reply: reply, Done: done}
+	c.send(call, false)
+	return call
+}
+
+// Call sends a call and waits for its reply, decoding the result into
+// reply. It waits for a connection first (up to ctx). A server error is
+// returned as an *Error.
+func (c *Client) Call(ctx context.Context, method string, params, reply any) error {
+	if err := c.waitUp(ctx); err != nil {
+		return err
+	}
+	call := c.Go(method, params, reply, make(chan *Call, 1))
+	select {
+	case <-call.Done:
+		return call.Error
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.pending, call.id)
+		c.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// Notify sends a notification (no id, no reply).
+func (c *Client) Notify(ctx context.Context, method string, params any) error {
+	if err := c.waitUp(ctx); err != nil {
+		return err
+	}
+	call := &Call{Method: method, Params: params}
+	return c.send(call, true)
+}
+
+// send encodes and writes one request (or notification).
+func (c *Client) send(call *Call, notify bool) error {
+	msg, err := c.encode(nil, call, notify)
+	if err != nil {
+		call.Error = err
+		call.complete()
+		return err
+	}
+	c.mu.Lock()
+	if c.closed || c.conn == nil {
+		c.mu.Unlock()
+		call.Error = ErrNotConnected
+		if c.closed {
+			call.Error = ErrClientClosed
+		}
+		call.complete()
+		return call.Error
+	}
+	conn := c.conn
+	if !notify {
+		c.nextID++
+		call.id = c.nextID
+		msg = c.patchID(msg, call.id)
+		c.pending[call.id] = call
+	}
+	// Sent under the lock so ids reach the wire in the order they were
+	// given, and a reply can not race the pending-map entry.
+	err = conn.Send(msg)
+	c.mu.Unlock()
+	if err != nil {
+		c.mu.Lock()
+		delete(c.pending, call.id)
+		c.mu.Unlock()
+		call.Error = ErrConnectionLost
+		call.complete()
+		return call.Error
+	}
+	return nil
+}
+
+// encode builds `{"jsonrpc":"2.0","method":M,"params":P,"id":` and leaves
+// the id and the closing to patchID (the id is known only under the lock).
+func (c *Client) encode(dst []byte, call *Call, notify bool) ([]byte, error) {
+	m, err := c.json.Marshal(call.Method)
+	if err != nil {
+		return nil, err
+	}
+	dst = append(dst, `{"jsonrpc":"2.0","method":`...)
+	dst = append(dst, m...)
+	if call.Params != nil {
+		p, err := c.json.Marshal(call.Params)
+		if err != nil {
+			return nil, fmt.Errorf("rpc: encode params: %w", err)
+		}
+		dst = append(dst, `,"params":`...)
+		dst = append(dst, p...)
+	}
+	if notify {
+		return append(dst, "}\n"...), nil
+	}
+	return append(dst, `,"id":`...), nil
+}
+
+func (c *Client) patchID(msg []byte, id uint64) []byte {
+	msg = strconv.AppendUint(msg, id, 10)
+	return append(msg, "}\n"...)
+}
+
+// onMessage frames replies and completes their calls, on the loop.
+func (c *Client) onMessage(conn *tcp.Conn, in *buffer.Buffer, _ time.Time) {
+	for {
+		text, consumed, err := c.codec.Scan(in.Peek())
+		if err != nil {
+			c.logger.Warn("rpc client: unreadable reply stream; reconnecting", "err", err)
+			in.RetrieveAll()
+			conn.ForceClose()
+			return
+		}
+		if text == nil {
+			in.Retrieve(consumed)
+			return
+		}
+		c.handleReply(text)
+		in.Retrieve(consumed)
+	}
+}
+
+type clientResponse struct {
+	ID     jsoniter.RawMessage `json:"id"`
+	Result jsoniter.RawMessage `json:"result"`
+	Error  *struct {
+		Code    int                 `json:"code"`
+		Message string              `json:"message"`
+		Data    jsoniter.RawMessage `json:"data"`
+	} `json:"error"`
+}
+
+func (c *Client) handleReply(text []byte) {
+	var resps []clientResponse
+	if i := skipSpace(text, 0); i < len(text) && text[i] == '[' {
+		if err := c.json.Unmarshal(text, &resps); err != nil {
+			c.logger.Warn("rpc client: bad batch reply", "err", err)
+			return
+		}
+	} else {
+		var r clientResponse
+		if err := c.json.Unmarshal(text, &r); err != nil {
+			c.logger.Warn("rpc client: bad reply", "err", err)
+			return
+		}
+		resps = append(resps, r)
+	}
+	for i := range resps {
+		c.complete(&resps[i])
+	}
+}
+
+func (c *Client) complete(r *clientResponse) {
+	id, err := strconv.ParseUint(string(r.ID), 10, 64)
+	if err != nil {
+		c.logger.Warn("rpc client: reply with an id we never sent", "id", string(r.ID))
+		return
+	}
+	c.mu.Lock()
+	call := c.pending[id]
+	delete(c.pending, id)
+	c.mu.Unlock()
+	if call == nil {
+		return // cancelled meanwhile
+	}
+	switch {
+	case r.Error != nil:
+		e := &Error{Code: r.Error.Code, Message: r.Error.Message}
+		if len(r.Error.Data) > 0 {
+			e.Data = r.Error.Data
+		}
+		call.Error = e
+	case call.Reply != nil && len(r.Result) > 0:
+		if err := c.json.Unmarshal(r.Result, call.Reply); err != nil {
+			call.Error = fmt.Errorf("rpc: decode result of %s: %w", call.Method, err)
+		}
+	}
+	call.complete()
+}
+
+// Close fails the calls in flight, stops reconnecting and closes the
+// connection. Not from the client's own loop.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.tc.Stop()
+	c.mu.Lock()
+	for id, call := range c.pending {
+		delete(c.pending, id)
+		call.Error = ErrClientClosed
+		call.complete()
+	}
+	c.mu.Unlock()
+	return nil
+}

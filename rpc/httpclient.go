@@ -1,0 +1,101 @@
+package rpc
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	stdhttp "net/http"
+
+	jsoniter "github.com/json-iterator/go"
+)
+
+// HTTPClient calls a JSON-RPC server over the HTTP transport (POST of the
+// JSON text). It uses the standard library's HTTP client, which pools
+// keep-alive connections. Safe from any goroutine.
+type HTTPClient struct {
+	url  string
+	hc   *stdhttp.Client
+	json jsoniter.API
+	enc  Client // borrows the request encoder
+}
+
+// NewHTTPClient returns a client posting to url (e.g.
+// "http://127.0.0.1:9091/rpc"); hc nil means http.DefaultClient.
+func NewHTTPClient(url string, hc *stdhttp.Client) *HTTPClient {
+	if hc == nil {
+		hc = stdhttp.DefaultClient
+	}
+	j := jsoniter.Config{EscapeHTML: false, UseNumber: true}.Froze()
+	return &HTTPClient{url: url, hc: hc, json: j, enc: Client{json: j}}
+}
+
+// Call posts one request and decodes its result into reply; a server error
+// is returned as an *Error.
+func (h *HTTPClient) Call(ctx context.Context, method string, params, reply any) error {
+	call := &Call{Method: method, Params: params, Reply: reply}
+	msg, err := h.enc.encode(nil, call, false)
+	if err != nil {
+		return err
+	}
+	msg = h.enc.patchID(msg, 1)
+	body, err := h.post(ctx, msg)
+	if err != nil {
+		return err
+	}
+	var r clientResponse
+	if err := h.json.Unmarshal(body, &r); err != nil {
+		return fmt.Errorf("rpc: decode reply: %w", err)
+	}
+	return h.result(&r, call)
+}
+
+// Notify posts a notification; the server answers 204.
+func (h *HTTPClient) Notify(ctx context.Context, method string, params any) error {
+	msg, err := h.enc.encode(nil, &Call{Method: method, Params: params}, true)
+	if err != nil {
+		return err
+	}
+	_, err = h.post(ctx, msg)
+	return err
+}
+
+func (h *HTTPClient) result(r *clientResponse, call *Call) error {
+	if r.Error != nil {
+		e := &Error{Code: r.Error.Code, Message: r.Error.Message}
+		if len(r.Error.Data) > 0 {
+			e.Data = r.Error.Data
+		}
+		return e
+	}
+	if call.Reply != nil && len(r.Result) > 0 {
+		if err := h.json.Unmarshal(r.Result, call.Reply); err != nil {
+			return fmt.Errorf("rpc: decode result of %s: %w", call.Method, err)
+		}
+	}
+	return nil
+}
+
+func (h *HTTPClient) post(ctx context.Context, msg []byte) ([]byte, error) {
+	req, err := stdhttp.NewRequestWithContext(ctx, stdhttp.MethodPost, h.url, bytes.NewReader(msg))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", ContentType)
+	resp, err := h.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("rpc: post: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, DefaultMaxMessageSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("rpc: read reply: %w", err)
+	}
+	switch resp.StatusCode {
+	case stdhttp.StatusOK:
+		return body, nil
+	case stdhttp.StatusNoContent:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("rpc: HTTP %s", resp.Status)
+}

@@ -1,0 +1,215 @@
+package rpc
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/bytebufferpool"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+)
+
+// TCPServer is the TCP stream transport: a tcp.Server whose message
+// callback frames JSON texts with a Codec and hands them to a Server, as
+// muduo's RpcServer sits on TcpServer. Replies of inline methods are
+// written in one batch per read; replies from the worker pool are sent
+// from the worker (Conn.Send is safe from any goroutine) and need no
+// ordering, since JSON-RPC matches them by id.
+//
+// Protocol errors (invalid requests, unknown methods, bad params) are
+// answered and the connection stays open. Only input that leaves the
+// stream unrecoverable - a byte that can not start a JSON text, a text over
+// the size or depth limit - is answered with a -32700/-32600 error and
+// then the connection is closed.
+type TCPServer struct {
+	srv      *Server
+	tcp      *tcp.Server
+	newCodec func(Limits) Codec
+	linger   time.Duration
+
+	mu     sync.Mutex
+	states map[*reactor.EventLoop]*tcpLoopState
+}
+
+// TCPOption configures a TCPServer.
+type TCPOption func(*tcpOptions)
+
+type tcpOptions struct {
+	newCodec func(Limits) Codec
+	tcpOpts  []tcp.Option
+}
+
+// WithHeaderFraming frames messages LSP-style ("Content-Length: N\r\n\r\n"
+// before each JSON text) instead of as a stream of JSON texts.
+func WithHeaderFraming() TCPOption {
+	return func(o *tcpOptions) { o.newCodec = func(l Limits) Codec { return NewHeaderCodec(l) } }
+}
+
+// WithTCPOptions passes options to the underlying tcp.Server (loops,
+// ReusePort, logger...).
+func WithTCPOptions(opts ...tcp.Option) TCPOption {
+	return func(o *tcpOptions) { o.tcpOpts = append(o.tcpOpts, opts...) }
+}
+
+type tcpLoopState struct {
+	out []byte // inline replies of the current message callback
+}
+
+// NewTCPServer prepares a TCP transport for srv on addr. Call Start.
+func NewTCPServer(srv *Server, addr string, opts ...TCPOption) (*TCPServer, error) {
+	o := tcpOptions{newCodec: func(l Limits) Codec { return NewStreamCodec(l) }}
+	for _, f := range opts {
+		f(&o)
+	}
+	t := &TCPServer{srv: srv, newCodec: o.newCodec, linger: 2 * time.Second, states: make(map[*reactor.EventLoop]*tcpLoopState)}
+	topts := append([]tcp.Option{tcp.WithName("rpc"), tcp.WithLogger(srv.log), tcp.WithLoopInit(func(l *reactor.EventLoop) {
+		t.mu.Lock()
+		t.states[l] = &tcpLoopState{out: make([]byte, 0, 4096)}
+		t.mu.Unlock()
+	})}, o.tcpOpts...)
+	ts, err := tcp.NewServer(addr, topts...)
+	if err != nil {
+		return nil, err
+	}
+	ts.SetCallbacks(tcp.Callbacks{Connection: t.onConnection, Message: t.onMessage})
+	t.tcp = ts
+	return t, nil
+}
+
+// Start listens and serves. Safe from any goroutine.
+func (t *TCPServer) Start() error { return t.tcp.Start() }
+
+// Addr returns the listening address (valid after Start).
+func (t *TCPServer) Addr() netip.AddrPort { return t.tcp.Addr() }
+
+// TCP returns the underlying tcp.Server.
+func (t *TCPServer) TCP() *tcp.Server { return t.tcp }
+
+// Shutdown stops accepting and closes the connections once their replies
+// are out (in-flight calls finish first), force-closing at ctx's end.
+func (t *TCPServer) Shutdown(ctx context.Context) error { return t.tcp.Shutdown(ctx) }
+
+// Close closes every connection and stops the loops at once.
+func (t *TCPServer) Close() error { return t.tcp.Close() }
+
+// rpcConn is the RPC state of one connection, its tcp.Conn's context.
+type rpcConn struct {
+	t       *TCPServer
+	tc      *tcp.Conn
+	ls      *tcpLoopState
+	codec   Codec
+	sess    *Session
+	cancel  context.CancelFunc
+	onReply func(Reply) // bound once: no allocation per call
+	resume  func()
+	paused  bool
+	closing bool
+	waiting atomic.Bool // paused and waiting for a reply to resume
+}
+
+func (t *TCPServer) onConnection(tc *tcp.Conn) {
+	if !tc.Connected() {
+		if c, ok := tc.Context().(*rpcConn); ok {
+			c.cancel()
+		}
+		return
+	}
+	t.mu.Lock()
+	ls := t.states[tc.Loop()]
+	t.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &rpcConn{t: t, tc: tc, ls: ls, codec: t.newCodec(t.srv.limits), sess: t.srv.NewSession(ctx), cancel: cancel}
+	c.onReply = c.reply
+	c.resume = c.resumeInLoop
+	tc.SetContext(c)
+}
+
+func (t *TCPServer) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
+	c, ok := tc.Context().(*rpcConn)
+	if !ok {
+		in.RetrieveAll()
+		return
+	}
+	c.process(in)
+}
+
+// process frames and dispatches every complete text in in.
+func (c *rpcConn) process(in *buffer.Buffer) {
+	for !c.closing {
+		if c.sess.Saturated() {
+			// Too many blocking calls outstanding: stop reading until a
+			// reply comes back (TCP flow control then slows the client).
+			// Workers decrement the count before they reply, so after
+			// announcing that we wait, a second look tells whether a
+			// reply slipped in between and nothing would wake us.
+			c.waiting.Store(true)
+			if !c.sess.Saturated() && c.waiting.CompareAndSwap(true, false) {
+				continue
+			}
+			if !c.paused {
+				c.paused = true
+				c.tc.StopRead()
+			}
+			break
+		}
+		text, consumed, err := c.codec.Scan(in.Peek())
+		if err != nil {
+			ls := c.ls
+			ls.out = c.codec.AppendFrame(ls.out, c.t.srv.AppendScanError(nil, err))
+			c.closing = true
+			in.RetrieveAll()
+			c.flush()
+			c.tc.Shutdown()
+			c.tc.ForceCloseWithDelay(c.t.linger)
+			return
+		}
+		if text == nil {
+			in.Retrieve(consumed)
+			break
+		}
+		c.sess.Dispatch(text, c.onReply)
+		in.Retrieve(consumed)
+	}
+	c.flush()
+}
+
+func (c *rpcConn) flush() {
+	if out := c.ls.out; len(out) > 0 {
+		_ = c.tc.Send(out)
+		c.ls.out = out[:0]
+	}
+}
+
+// reply receives every Reply of the connection. On the loop (an inline
+// method, called from inside Dispatch) it joins the batch that process
+// flushes; from a worker it is framed and sent at once.
+func (c *rpcConn) reply(r Reply) {
+	if !r.Empty() {
+		if c.tc.Loop().InLoop() {
+			c.ls.out = c.codec.AppendFrame(c.ls.out, r.Bytes())
+		} else {
+			bb := bytebufferpool.Get()
+			bb.B = c.codec.AppendFrame(bb.B, r.Bytes())
+			_ = c.tc.Send(bb.B)
+			bytebufferpool.Put(bb)
+		}
+		r.Release()
+	}
+	if c.waiting.Load() && c.waiting.CompareAndSwap(true, false) {
+		c.tc.Loop().RunInLoop(c.resume)
+	}
+}
+
+func (c *rpcConn) resumeInLoop() {
+	if !c.paused || c.closing || c.tc.Disconnected() {
+		return
+	}
+	c.paused = false
+	c.tc.StartRead()
+	c.process(c.tc.Input())
+}
