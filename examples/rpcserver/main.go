@@ -2,18 +2,18 @@
 // client works unchanged) over a TCP stream and over HTTP. Its behaviour is
 // a contract:
 //
-//	go run ./examples/rpcserver -tcp 127.0.0.1:9090 -http 127.0.0.1:9091 [-loops N]
+//		go run ./examples/rpcserver -tcp 127.0.0.1:9090 -http 127.0.0.1:9091 [-loops N]
 //
-//   - TCP: a stream of JSON texts (newline-delimited or concatenated); each
-//     reply is one line ending in "\n".
-//   - HTTP: POST /rpc with the JSON text as the body: 200 application/json,
-//     or 204 with no body when the request held only notifications; GET and
-//     other methods: 405 with Allow: POST.
-//   - Arith.Add, Arith.Mul, Arith.Div take {"a":int,"b":int} (members in any
-//     order) or [{"a":..,"b":..}] and return an int; Div is integer
-//     division, and b = 0 answers an error with message "division by zero"
-//     and code 1 (outside the reserved range).
-//   - Echo.Echo returns its params unchanged.
+//	  - TCP: a stream of JSON texts (newline-delimited or concatenated); each
+//	    reply is one line ending in "\n".
+//	  - HTTP: POST /rpc with the JSON text as the body: 200 application/json,
+//	    or 204 with no body when the request held only notifications; GET and
+//	    other methods: 405 with Allow: POST.
+//	  - Arith.Add, Arith.Mul, Arith.Div take {"a":int,"b":int} (members in any
+//	    order) or [{"a":..,"b":..}] and return an int; Div is integer
+//	    division, and b = 0 answers an error with message "division by zero"
+//	    and code 1 (outside the reserved range).
+//	  - Echo.Echo returns its params unchanged.
 //
 // Either address may be empty to skip that transport. SIGINT or SIGTERM
 // shuts down gracefully.
