@@ -26,6 +26,7 @@ type timer struct {
 type timerQueue struct {
 	base  time.Time
 	heap  timerHeap
+	due   []*timer // reused by runExpired
 	ready bool
 }
 
@@ -75,8 +76,18 @@ func (q *timerQueue) runExpired(l *EventLoop, now time.Time) {
 		return
 	}
 	c := q.clock(time.Now())
+	// Take every due timer out first, then run them, as muduo does: a
+	// callback that re-arms itself in the past (RunAt(past)) then waits for
+	// the next iteration instead of running forever and starving I/O.
+	due := q.due[:0]
 	for len(q.heap) > 0 && q.heap[0].when <= c {
-		t := heap.Pop(&q.heap).(*timer)
+		due = append(due, heap.Pop(&q.heap).(*timer))
+	}
+	for i, t := range due {
+		due[i] = nil
+		if t.canceled {
+			continue // cancelled by an earlier callback of this batch
+		}
 		t.f()
 		if t.period > 0 && !t.canceled {
 			t.when += t.period
@@ -86,6 +97,7 @@ func (q *timerQueue) runExpired(l *EventLoop, now time.Time) {
 			q.add(t)
 		}
 	}
+	q.due = due[:0]
 }
 
 type timerHeap []*timer
