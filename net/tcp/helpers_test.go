@@ -197,8 +197,6 @@ func (r *rawConn) readFull(p []byte) error {
 	return nil
 }
 
-func (r *rawConn) shutdown() { _ = unix.Shutdown(r.fd, unix.SHUT_RDWR) }
-
 // close closes the socket. Any goroutine reading it must have returned.
 func (r *rawConn) close() {
 	if r.fd >= 0 {
