@@ -34,15 +34,18 @@ func main() {
 	reusePort := flag.Bool("reuseport", false, "set SO_REUSEPORT (several processes on one port)")
 	flag.Parse()
 
+	// Catch the signals before announcing the address: a supervisor that
+	// signals as soon as it reads the "listening" line must get a drain,
+	// not the default action.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+
 	srv := http.NewServer(NewRouter(), http.WithLoops(*loops), http.WithReusePort(*reusePort))
 	if err := srv.Start(*addr); err != nil {
 		slog.Error("httpserver: start", "err", err)
 		os.Exit(1)
 	}
 	slog.Info("httpserver: listening", "addr", srv.Addr().String(), "loops", *loops)
-
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
