@@ -161,5 +161,9 @@ func (c *Client) connClosed(conn *Conn) {
 	c.mu.Unlock()
 	if c.retry.Load() && c.connect.Load() && !c.stopped.Load() {
 		c.connector.Restart()
+		return
 	}
+	// The connector still says "connected" (it handed over this fd): reset
+	// it, or a later Connect would be ignored.
+	c.connector.reset()
 }

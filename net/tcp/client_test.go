@@ -234,14 +234,14 @@ func TestClientConnectionFromGoroutines(t *testing.T) {
 	}
 	for i := range 5 {
 		recv(t, rec.up, fmt.Sprintf("connection %d", i))
-		recv(t, srec.up, "server up").ForceClose()
+		sc := recv(t, srec.up, "server up")
+		before := received.Load()
+		eventually(t, "data sent through Connection()", func() bool { return received.Load() > before })
+		sc.ForceClose()
 		recv(t, rec.down, "client down")
 	}
 	close(stop)
 	wg.Wait()
-	if received.Load() == 0 {
-		t.Fatal("nothing sent through Connection()")
-	}
 }
 
 // TestSelfConnectDetected provokes TCP's simultaneous open on itself: a
@@ -279,4 +279,29 @@ func TestClientImmediateConnectError(t *testing.T) {
 		t.Fatal("connected to the broadcast address")
 	default:
 	}
+}
+
+// TestClientConnectAgain: without retry, Connect after the connection went
+// down (closed by the server, or by Disconnect) makes a new connection.
+func TestClientConnectAgain(t *testing.T) {
+	srec := newRecorder()
+	s := startServer(t, Callbacks{Connection: srec.onConnection})
+	rec := newRecorder()
+	c := newTestClient(t, s.Addr().String(), rec)
+	c.Connect()
+	first := recv(t, rec.up, "up")
+	recv(t, srec.up, "server up").ForceClose()
+	recv(t, rec.down, "down")
+	c.Connect()
+	second := recv(t, rec.up, "up after the server closed")
+	recv(t, srec.up, "server up")
+	if second == first {
+		t.Fatal("same connection")
+	}
+	c.Disconnect()
+	recv(t, srec.down, "server down")
+	recv(t, rec.down, "down after Disconnect")
+	c.Connect()
+	recv(t, rec.up, "up after Disconnect")
+	recv(t, srec.up, "server up")
 }

@@ -64,10 +64,18 @@ func (k *Connector) Start() {
 // Restart connects again after a connection made earlier was lost, with the
 // backoff reset. Loop only.
 func (k *Connector) Restart() {
-	k.state = connectorDisconnected
-	k.delay = InitialRetryDelay
+	k.reset()
 	k.want.Store(true)
 	k.startInLoop()
+}
+
+// reset forgets a connection made earlier (its owner reports it closed), so
+// that the next Start connects again, with the backoff reset. Loop only.
+func (k *Connector) reset() {
+	if k.state == connectorConnected {
+		k.state = connectorDisconnected
+	}
+	k.delay = InitialRetryDelay
 }
 
 // Stop stops connecting and cancels a pending retry. Safe from any
@@ -140,13 +148,14 @@ func (k *Connector) handleWrite() {
 		k.retry(errors.New("self connect"))
 		return
 	}
-	k.state = connectorConnected
 	k.fd = -1
-	if k.want.Load() {
-		k.onConn(fd)
-	} else {
+	if !k.want.Load() { // stopped meanwhile: nothing was handed over
+		k.state = connectorDisconnected
 		unix.Close(fd)
+		return
 	}
+	k.state = connectorConnected
+	k.onConn(fd)
 }
 
 func (k *Connector) handleError() {
