@@ -214,3 +214,36 @@ func TestPeerResetMidWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestPeerResetWhileNotReading: a connection whose reading is stopped
+// (backpressure) still notices a reset, with output queued or without.
+func TestPeerResetWhileNotReading(t *testing.T) {
+	for _, queue := range []bool{false, true} {
+		t.Run(fmt.Sprintf("queued=%v", queue), func(t *testing.T) {
+			rec := newRecorder()
+			ready := make(chan struct{}, 1)
+			s := startServer(t, Callbacks{
+				Connection: func(c *Conn) {
+					rec.onConnection(c)
+					if c.Connected() {
+						c.StopRead()
+						if queue {
+							_ = c.Send(pattern(16<<20, 2))
+						}
+						ready <- struct{}{}
+					}
+				},
+			})
+			c := dialRaw(t, s.Addr())
+			sc := recv(t, rec.up, "up")
+			recv(t, ready, "ready")
+			if err := c.writeAll([]byte("unread")); err != nil {
+				t.Fatal(err)
+			}
+			c.closeRST()
+			if d := recv(t, rec.down, "down"); d != sc {
+				t.Fatal("wrong connection down")
+			}
+		})
+	}
+}
