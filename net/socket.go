@@ -71,16 +71,6 @@ func Listen(ap netip.AddrPort, cfg ListenConfig) (int, error) {
 	return fd, nil
 }
 
-// Accept takes one connection from a listening socket; the new fd is
-// non-blocking and close-on-exec. Errors are returned unwrapped-comparable
-// (errors.Is(err, unix.EAGAIN) etc.).
-func Accept(lfd int) (int, netip.AddrPort, error) {
-	nfd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-	if err != nil {
-		return -1, netip.AddrPort{}, fmt.Errorf("net: accept: %w", err)
-	}
-	return nfd, FromSockaddr(sa), nil
-}
 
 // SetReuseAddr sets SO_REUSEADDR.
 func SetReuseAddr(fd int, on bool) error {
@@ -136,23 +126,7 @@ func SocketError(fd int) error {
 	return nil
 }
 
-// LocalAddr returns the address fd is bound to.
-func LocalAddr(fd int) (netip.AddrPort, error) {
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("net: getsockname: %w", err)
-	}
-	return FromSockaddr(sa), nil
-}
 
-// PeerAddr returns the address fd is connected to.
-func PeerAddr(fd int) (netip.AddrPort, error) {
-	sa, err := unix.Getpeername(fd)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("net: getpeername: %w", err)
-	}
-	return FromSockaddr(sa), nil
-}
 
 // IsSelfConnect reports whether fd is connected to itself: a connect to a
 // local port in the ephemeral range can be given that same port as its
