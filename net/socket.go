@@ -71,7 +71,6 @@ func Listen(ap netip.AddrPort, cfg ListenConfig) (int, error) {
 	return fd, nil
 }
 
-
 // SetReuseAddr sets SO_REUSEADDR.
 func SetReuseAddr(fd int, on bool) error {
 	return setBool(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, on, "SO_REUSEADDR")
@@ -125,8 +124,6 @@ func SocketError(fd int) error {
 	}
 	return nil
 }
-
-
 
 // IsSelfConnect reports whether fd is connected to itself: a connect to a
 // local port in the ephemeral range can be given that same port as its
