@@ -148,8 +148,14 @@ func (c *conn) callHandler(w *ResponseWriter, r *Request) {
 
 func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
 	c.srv.opts.logger.Error("http: handler panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-	if w.detached || w.headerSent {
+	if w.detached {
 		c.closeAfter = true
+		return
+	}
+	if w.headerSent {
+		// Part of the response is out: end it short, without the last
+		// chunk, so the client sees it incomplete; then close.
+		w.body, w.chunked, w.keepAlive = w.body[:0], false, false
 		return
 	}
 	w.header.reset()
@@ -174,15 +180,19 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 		defer func() {
 			if p := recover(); p != nil {
 				c.srv.opts.logger.Error("http: handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				// Under dmu: a Flush queued on the loop may still be
+				// reading the writer.
 				c.dmu.Lock()
-				sent := w.headerSent
-				c.dmu.Unlock()
-				if !sent {
+				if w.headerSent {
+					// End it short, without the last chunk.
+					w.body, w.chunked = w.body[:0], false
+				} else {
 					w.header.reset()
 					w.body = w.body[:0]
 					w.status = StatusInternalServerError
-					w.keepAlive = false
 				}
+				w.keepAlive = false
+				c.dmu.Unlock()
 			}
 			w.Finish()
 		}()

@@ -137,13 +137,16 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 		dst = append(dst, ls.date...)
 	}
 	w.header.Del("Transfer-Encoding")
-	if !w.isHead || contentLength >= 0 {
+	// HEAD: a Content-Length the handler set without writing a body is
+	// the length GET would send (RFC 9110 9.3.2); keep it.
+	headLength := w.isHead && contentLength <= 0 && w.header.Has("Content-Length")
+	if !headLength {
 		w.header.Del("Content-Length")
 	}
 	w.header.Del("Connection")
 	dst = w.header.appendTo(dst)
 	switch {
-	case !bodyAllowed(w.status):
+	case !bodyAllowed(w.status), headLength:
 	case contentLength >= 0:
 		dst = append(dst, "Content-Length: "...)
 		dst = strconv.AppendInt(dst, contentLength, 10)

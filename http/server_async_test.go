@@ -274,3 +274,35 @@ func TestServerHandlerPanic(t *testing.T) {
 		}
 	}
 }
+
+// TestServerPanicAfterFlush: a handler that panics once part of a chunked
+// response is out must not have it terminated as if complete: the client
+// sees the body cut short, and the connection closes.
+func TestServerPanicAfterFlush(t *testing.T) {
+	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
+		_, _ = w.WriteString("partial")
+		_ = w.Flush()
+		_, _ = w.WriteString("never")
+		panic("after flush")
+	})
+	for _, opts := range [][]Option{nil, {WithWorkers(1, 0)}} {
+		s := startServer(t, h, opts...)
+		c := dial(t, s)
+		c.send(get("/x"))
+		_ = c.nc.SetReadDeadline(time.Now().Add(guard))
+		all, err := io.ReadAll(c.br)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// On a worker, Flush hands the bytes to the loop later: what was
+		// written after it may still join the chunk, and if the panic
+		// comes first the response is a plain 500. Either way a 200 must
+		// not look complete.
+		cut := strings.HasPrefix(string(all), "HTTP/1.1 200 OK\r\n") && strings.Contains(string(all), "partial") &&
+			!strings.HasSuffix(string(all), "0\r\n\r\n")
+		plain500 := strings.HasPrefix(string(all), "HTTP/1.1 500 ") && strings.Contains(string(all), "\r\nConnection: close\r\n")
+		if opts == nil && (!cut || strings.Contains(string(all), "never")) || !(cut || plain500) {
+			t.Fatalf("workers=%v: stream %q", opts != nil, all)
+		}
+	}
+}

@@ -236,3 +236,27 @@ func TestServerResponseHeaders(t *testing.T) {
 	}
 	c.expectStatus("GET", 200)
 }
+
+// TestServerHeadExplicitLength: a handler that knows the length of what GET
+// would send may say so in a HEAD response without producing the body
+// (RFC 9110 9.3.2, 8.6).
+func TestServerHeadExplicitLength(t *testing.T) {
+	rt := NewRouter()
+	rt.GET("/file", func(w *ResponseWriter, r *Request) {
+		if r.Method() == "HEAD" {
+			w.Header().Set("Content-Length", "1234")
+			return
+		}
+		_, _ = w.Write(make([]byte, 1234))
+	})
+	s := startServer(t, rt)
+	c := dial(t, s)
+	c.send("HEAD /file HTTP/1.1\r\nHost: x\r\n\r\n" + get("/file"))
+	h := c.expectStatus("HEAD", 200)
+	if h.Header.Get("Content-Length") != "1234" || len(h.TransferEncoding) != 0 || h.body != "" {
+		t.Fatalf("HEAD: Content-Length %q TE %v body %q", h.Header.Get("Content-Length"), h.TransferEncoding, h.body)
+	}
+	if g := c.expectStatus("GET", 200); len(g.body) != 1234 {
+		t.Fatalf("GET: %d bytes", len(g.body))
+	}
+}
