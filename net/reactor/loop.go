@@ -56,7 +56,8 @@ type EventLoop struct {
 	view    buffer.Buffer // a Buffer over scratch, for zero-copy message callbacks
 	pool    buffer.Pool   // recycled connection buffers, owned by this loop
 
-	load atomic.Int64 // owner-maintained load figure (connections), see AddLoad
+	load  atomic.Int64 // owner-maintained load figure (connections), see AddLoad
+	probe probeState
 }
 
 // Option configures an EventLoop.

@@ -39,6 +39,7 @@ func (c *Conn) sendInLoop(p []byte) {
 	written := 0
 	if !c.ch.IsWriting() && c.out.ReadableBytes() == 0 && len(p) > 0 {
 		n, err := sendNoSignal(c.fd, p)
+		c.countOut(n)
 		if err != nil {
 			if err != unix.EAGAIN {
 				// EPIPE/ECONNRESET: the peer is gone. The read side sees the
@@ -68,6 +69,7 @@ func (c *Conn) sendvInLoop(bufs [][]byte) {
 	written := 0
 	if !c.ch.IsWriting() && c.out.ReadableBytes() == 0 && total > 0 {
 		n, err := writevNoSignal(c.fd, bufs)
+		c.countOut(n)
 		if err != nil && err != unix.EAGAIN {
 			c.noteWriteError(err)
 			return
@@ -103,6 +105,9 @@ func (c *Conn) queueOutput(p []byte) {
 	}
 	c.loop.BufferPool().Get(&c.out)
 	c.out.Append(p)
+	if c.set != nil {
+		c.set.queued.Add(int64(len(p)))
+	}
 	if !c.ch.IsWriting() {
 		if err := c.ch.EnableWriting(); err != nil {
 			c.loop.Logger().Error("tcp: enable writing", "conn", c.Name(), "err", err)
@@ -137,7 +142,7 @@ func (c *Conn) noteWriteError(err error) {
 	// Drop what is queued: nothing more can reach the peer. Reading goes on
 	// until the error or EOF closes the connection, so input that arrived
 	// before the reset is still delivered.
-	c.loop.BufferPool().Put(&c.out)
+	c.dropOutput()
 	if c.ch.IsWriting() {
 		_ = c.ch.DisableWriting()
 	}
@@ -179,6 +184,9 @@ func (c *Conn) OnReadable() {
 	}
 	switch {
 	case n > 0:
+		if c.set != nil {
+			c.set.bytesIn.Add(uint64(n))
+		}
 	case err == nil: // EOF: the peer closed its side
 		c.handlePeerClosed()
 	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
@@ -221,6 +229,10 @@ func (c *Conn) OnWritable() {
 			c.noteWriteError(err)
 		}
 		return
+	}
+	c.countOut(n)
+	if c.set != nil {
+		c.set.queued.Add(-int64(n))
 	}
 	c.out.Retrieve(n)
 	if c.out.ReadableBytes() > 0 {
@@ -295,9 +307,8 @@ func (c *Conn) handleClose() {
 	if f := c.cfg.onClosed; f != nil {
 		f(c)
 	}
-	pool := c.loop.BufferPool()
-	pool.Put(&c.in)
-	pool.Put(&c.out)
+	c.loop.BufferPool().Put(&c.in)
+	c.dropOutput()
 	unix.Close(c.fd)
 	c.fd = -1
 }
@@ -351,4 +362,19 @@ func writevNoSignal(fd int, bufs [][]byte) (int, error) {
 		return 0, e
 	}
 	return int(n), nil
+}
+
+// countOut adds n sent bytes to the owner's counters.
+func (c *Conn) countOut(n int) {
+	if n > 0 && c.set != nil {
+		c.set.bytesOut.Add(uint64(n))
+	}
+}
+
+// dropOutput discards the output queue (the peer is gone).
+func (c *Conn) dropOutput() {
+	if c.set != nil && c.out.ReadableBytes() > 0 {
+		c.set.queued.Add(-int64(c.out.ReadableBytes()))
+	}
+	c.loop.BufferPool().Put(&c.out)
 }

@@ -1,6 +1,10 @@
 package tcp
 
-import "github.com/seed08ffa9f8/muduo-go/net/reactor"
+import (
+	"sync/atomic"
+
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
 
 // connSet is the connections one owner has on one loop, as an intrusive
 // doubly linked list: O(1) add and remove, no map and no allocation per
@@ -9,6 +13,11 @@ type connSet struct {
 	loop *reactor.EventLoop
 	head *Conn
 	n    int
+
+	// Counters for Stats: written on the loop, read from anywhere.
+	open, queued      atomic.Int64
+	accepted, closed  atomic.Uint64
+	bytesIn, bytesOut atomic.Uint64
 }
 
 func (s *connSet) add(c *Conn) {
@@ -19,6 +28,8 @@ func (s *connSet) add(c *Conn) {
 	}
 	s.head = c
 	s.n++
+	s.open.Add(1)
+	s.accepted.Add(1)
 }
 
 func (s *connSet) remove(c *Conn) {
@@ -35,6 +46,8 @@ func (s *connSet) remove(c *Conn) {
 	}
 	c.prev, c.next, c.linked = nil, nil, false
 	s.n--
+	s.open.Add(-1)
+	s.closed.Add(1)
 }
 
 // each calls f for every connection; f may close the connection it is given.
