@@ -63,47 +63,45 @@ func TestSlowReaderBackpressure(t *testing.T) {
 	}, WithHighWaterMark(highWater), WithLoops(1))
 
 	c := dial(t, s)
-	// Phase 1: write requests for a while without reading. Backpressure
-	// ends up blocking the writes; the deadline ends the phase.
+	// Phase 1: write requests without reading, for a second and at least
+	// until the high-water mark was hit. Backpressure ends up blocking the
+	// writes; short write deadlines let the loop look at the clock.
 	var written int
 	var seq uint64
-	phase1 := time.Now().Add(time.Second)
-	_ = c.SetWriteDeadline(phase1)
-	batch := make([]byte, 0, 64*reqSize)
-	for time.Now().Before(phase1) {
-		batch = batch[:0]
-		for range 64 {
-			batch = append(batch, request(seq)...)
-			seq++
+	var pending []byte
+	start := time.Now()
+	for time.Since(start) < time.Second || hwCalls.Load() == 0 {
+		if time.Since(start) > guard {
+			t.Fatalf("no HighWaterMark callback after %d bytes of requests", written)
 		}
-		n, err := c.Write(batch)
-		written += n
-		if err != nil {
-			if !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Fatal(err)
+		if len(pending) == 0 {
+			for range 64 {
+				pending = append(pending, request(seq)...)
+				seq++
 			}
-			break
 		}
-	}
-	if hwCalls.Load() == 0 {
-		t.Fatalf("no HighWaterMark callback after %d bytes of requests", written)
+		_ = c.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
+		n, err := c.Write(pending)
+		written += n
+		pending = pending[n:]
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatal(err)
+		}
 	}
 	if q := maxQueued.Load(); q > 4<<20 {
 		t.Fatalf("server queued %d bytes for a client that does not read", q)
 	}
 	t.Logf("phase 1: %d requests written, max queued %d, %d high-water calls", written/reqSize, maxQueued.Load(), hwCalls.Load())
 
-	// Phase 2: read everything; finish the partial request, then half-close.
-	total := (written + reqSize - 1) / reqSize
+	// Phase 2: read everything; write what is left, then half-close.
+	total := int(seq)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		_ = c.SetWriteDeadline(time.Now().Add(guard))
-		if rest := written % reqSize; rest != 0 {
-			if _, err := c.Write(request(uint64(total - 1))[rest:]); err != nil {
-				t.Error(err)
-			}
+		if _, err := c.Write(pending); err != nil {
+			t.Error(err)
 		}
 		_ = c.CloseWrite()
 	}()
