@@ -45,13 +45,14 @@ type Server struct {
 	serverName                                             string
 	serverHeader                                           []byte
 
-	tcp     *tcp.Server
-	states  map[*reactor.EventLoop]*loopState
-	stateMu sync.Mutex
-	workers *workerPool
-	baseCtx context.Context
-	stopCtx context.CancelFunc
-	done    chan struct{}
+	tcp      *tcp.Server
+	states   map[*reactor.EventLoop]*loopState
+	stateMu  sync.Mutex
+	workers  *workerPool
+	baseCtx  context.Context
+	stopCtx  context.CancelFunc
+	done     chan struct{}
+	doneOnce sync.Once
 
 	drainMu  sync.Mutex
 	draining bool
@@ -245,10 +246,6 @@ func (s *Server) Close() error {
 	if s.workers != nil {
 		s.workers.stop()
 	}
-	select {
-	case <-s.done:
-	default:
-		close(s.done)
-	}
+	s.doneOnce.Do(func() { close(s.done) })
 	return err
 }
