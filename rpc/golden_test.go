@@ -146,11 +146,14 @@ func TestGoldenDispatch(t *testing.T) {
 // line, which proves no stray response was produced for a notification.
 const sentinel = `{"jsonrpc":"2.0","method":"subtract","params":[1,1],"id":"sentinel"}`
 
-func runGoldenStream(t *testing.T, newCodec func() rpc.Codec, frame func([]byte) []byte, read func(*bufio.Reader) (string, error)) {
+// runGoldenStream sends every golden file over a real TCP connection to the
+// transport start returns the address of; frame and read are the codec's
+// framing as seen by a client.
+func runGoldenStream(t *testing.T, start func(*testing.T, *rpc.Server) string, frame func([]byte) []byte, read func(*bufio.Reader) (string, error)) {
 	for _, f := range goldenFiles(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			s := newTestServer(t)
-			addr := startTransport(t, s, newCodec)
+			addr := start(t, s)
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {
 				t.Fatal(err)
@@ -176,20 +179,26 @@ func runGoldenStream(t *testing.T, newCodec func() rpc.Codec, frame func([]byte)
 	}
 }
 
+// testTransportWith starts the std-net test transport with newCodec.
+func testTransportWith(newCodec func() rpc.Codec) func(*testing.T, *rpc.Server) string {
+	return func(t *testing.T, s *rpc.Server) string { return startTransport(t, s, newCodec) }
+}
+
+func frameLine(b []byte) []byte { return append(b, '\n') }
+
+func readLine(r *bufio.Reader) (string, error) {
+	l, err := r.ReadString('\n')
+	return strings.TrimSuffix(l, "\n"), err
+}
+
+func frameHeader(b []byte) []byte { return rpc.NewHeaderCodec(rpc.Limits{}).AppendFrame(nil, b) }
+
 func TestGoldenStreamTCP(t *testing.T) {
-	runGoldenStream(t, func() rpc.Codec { return rpc.NewStreamCodec(rpc.Limits{}) },
-		func(b []byte) []byte { return append(b, '\n') },
-		func(r *bufio.Reader) (string, error) {
-			l, err := r.ReadString('\n')
-			return strings.TrimSuffix(l, "\n"), err
-		})
+	runGoldenStream(t, testTransportWith(func() rpc.Codec { return rpc.NewStreamCodec(rpc.Limits{}) }), frameLine, readLine)
 }
 
 func TestGoldenHeaderTCP(t *testing.T) {
-	hc := rpc.NewHeaderCodec(rpc.Limits{})
-	runGoldenStream(t, func() rpc.Codec { return rpc.NewHeaderCodec(rpc.Limits{}) },
-		func(b []byte) []byte { return hc.AppendFrame(nil, b) },
-		readHeaderFrame)
+	runGoldenStream(t, testTransportWith(func() rpc.Codec { return rpc.NewHeaderCodec(rpc.Limits{}) }), frameHeader, readHeaderFrame)
 }
 
 func readHeaderFrame(r *bufio.Reader) (string, error) {

@@ -91,8 +91,24 @@ func (t *TCPServer) Addr() netip.AddrPort { return t.tcp.Addr() }
 func (t *TCPServer) TCP() *tcp.Server { return t.tcp }
 
 // Shutdown stops accepting and closes the connections once their replies
-// are out (in-flight calls finish first), force-closing at ctx's end.
-func (t *TCPServer) Shutdown(ctx context.Context) error { return t.tcp.Shutdown(ctx) }
+// are out (in-flight calls finish first), force-closing at ctx's end, when
+// it returns ctx.Err(). Requests that arrive after Shutdown began are not
+// answered.
+func (t *TCPServer) Shutdown(ctx context.Context) error {
+	// Not tcp.Server.Shutdown: it half-closes every connection at once,
+	// after which a worker's reply can no longer be sent.
+	t.tcp.StopAccepting()
+	t.tcp.ForEachConn(func(tc *tcp.Conn) {
+		if c, ok := tc.Context().(*rpcConn); ok {
+			c.drain()
+		} else {
+			tc.Shutdown()
+		}
+	})
+	err := t.tcp.WaitIdle(ctx)
+	_ = t.tcp.Close()
+	return err
+}
 
 // Close closes every connection and stops the loops at once.
 func (t *TCPServer) Close() error { return t.tcp.Close() }
@@ -107,10 +123,21 @@ type rpcConn struct {
 	cancel  context.CancelFunc
 	onReply func(Reply) // bound once: no allocation per call
 	resume  func()
-	paused  bool
+	check   func()
+	paused  bool // saturated: input is left unprocessed until a reply
+	stopped bool // paused with enough input buffered to stop reading
 	closing bool
 	waiting atomic.Bool // paused and waiting for a reply to resume
+
+	outstanding atomic.Int64 // texts dispatched whose reply is not sent yet
+	draining    atomic.Bool  // Shutdown: close once outstanding is 0
 }
+
+// pauseInput is how much unprocessed input a saturated connection buffers
+// before it stops reading. Reading on below it keeps the peer's FIN
+// visible (a connection that does not read never sees it), so the
+// contexts of the calls in flight end when a client goes away.
+const pauseInput = 64 << 10
 
 func (t *TCPServer) onConnection(tc *tcp.Conn) {
 	if !tc.Connected() {
@@ -126,6 +153,7 @@ func (t *TCPServer) onConnection(tc *tcp.Conn) {
 	c := &rpcConn{t: t, tc: tc, ls: ls, codec: t.newCodec(t.srv.limits), sess: t.srv.NewSession(ctx), cancel: cancel}
 	c.onReply = c.reply
 	c.resume = c.resumeInLoop
+	c.check = c.drainCheck
 	tc.SetContext(c)
 }
 
@@ -140,6 +168,10 @@ func (t *TCPServer) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 
 // process frames and dispatches every complete text in in.
 func (c *rpcConn) process(in *buffer.Buffer) {
+	if c.closing {
+		in.RetrieveAll() // nothing more is answered: do not keep it
+		return
+	}
 	for !c.closing {
 		if c.sess.Saturated() {
 			// Too many blocking calls outstanding: stop reading until a
@@ -151,8 +183,9 @@ func (c *rpcConn) process(in *buffer.Buffer) {
 			if !c.sess.Saturated() && c.waiting.CompareAndSwap(true, false) {
 				continue
 			}
-			if !c.paused {
-				c.paused = true
+			c.paused = true
+			if !c.stopped && in.ReadableBytes() >= pauseInput {
+				c.stopped = true
 				c.tc.StopRead()
 			}
 			break
@@ -172,6 +205,7 @@ func (c *rpcConn) process(in *buffer.Buffer) {
 			in.Retrieve(consumed)
 			break
 		}
+		c.outstanding.Add(1)
 		c.sess.Dispatch(text, c.onReply)
 		in.Retrieve(consumed)
 	}
@@ -200,6 +234,11 @@ func (c *rpcConn) reply(r Reply) {
 		}
 		r.Release()
 	}
+	if c.outstanding.Add(-1) == 0 && c.draining.Load() {
+		// The last reply is out (a worker's Send is queued on the loop
+		// before this): half-close after it.
+		c.tc.Loop().QueueInLoop(c.check)
+	}
 	if c.waiting.Load() && c.waiting.CompareAndSwap(true, false) {
 		c.tc.Loop().RunInLoop(c.resume)
 	}
@@ -210,6 +249,32 @@ func (c *rpcConn) resumeInLoop() {
 		return
 	}
 	c.paused = false
-	c.tc.StartRead()
+	if c.stopped {
+		c.stopped = false
+		c.tc.StartRead()
+	}
 	c.process(c.tc.Input())
 }
+
+// drain starts a graceful close, on the loop: nothing more is dispatched,
+// and the connection is half-closed once every reply is sent. Reading goes
+// on (discarding) so that the peer's close is seen.
+func (c *rpcConn) drain() {
+	c.closing = true
+	c.draining.Store(true)
+	c.tc.Input().RetrieveAll()
+	if c.stopped {
+		c.stopped = false
+		c.tc.StartRead()
+	}
+	// draining is stored before outstanding is loaded and a reply
+	// decrements before it loads draining, so either this sees 0 or the
+	// last reply sees draining (or both). Queued either way, behind the
+	// last reply's Send, which a worker queues on the loop before its
+	// decrement.
+	if c.outstanding.Load() == 0 {
+		c.tc.Loop().QueueInLoop(c.check)
+	}
+}
+
+func (c *rpcConn) drainCheck() { c.tc.Shutdown() }
