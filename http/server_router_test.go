@@ -55,12 +55,8 @@ func TestServerExpectContinue(t *testing.T) {
 		{"unknown path", "POST /nowhere HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 404},
 		{"wrong method", "PUT /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 405},
 		{"too large", "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2048\r\n\r\n", 413},
-		{"too large chunked", "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.status == 0 {
-				t.Skip("a chunked body can only be refused once its size is sent")
-			}
 			c := dial(t, s)
 			c.send(tc.head) // no body: the final status must come without it
 			r := c.read("POST")
