@@ -20,6 +20,7 @@ type options struct {
 	bodyTimeout     time.Duration
 	idleTimeout     time.Duration
 	lingerTimeout   time.Duration
+	drainIdleGrace  time.Duration
 	maxPipeline     int
 	maxQueuedOutput int
 	serverName      string
@@ -85,6 +86,14 @@ func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.idleT
 // WithLingerTimeout bounds how long a connection that has sent its final
 // response waits for the client to close before it is closed by force.
 func WithLingerTimeout(d time.Duration) Option { return func(o *options) { o.lingerTimeout = d } }
+
+// WithDrainIdleGrace makes Shutdown keep idle keep-alive connections open
+// for up to d instead of closing them at once: a request that arrives
+// meanwhile is answered with "Connection: close" (closing an idle
+// connection races with a request the client is sending on it, which then
+// fails). Connections still idle after d are closed. Default 0: idle
+// connections are closed as soon as Shutdown starts.
+func WithDrainIdleGrace(d time.Duration) Option { return func(o *options) { o.drainIdleGrace = d } }
 
 // WithMaxPipeline caps how many responses of one connection may be in the
 // making at once (detached, on the worker pool, or finished but waiting

@@ -201,7 +201,7 @@ func (s *Server) Draining() bool {
 }
 
 // Shutdown stops the server gracefully: it stops accepting, closes idle
-// connections, lets every request in progress finish with "Connection:
+// connections (at once, or once idle past WithDrainIdleGrace), lets every request in progress finish with "Connection:
 // close" on its response, and waits for the connections to close or ctx to
 // end, after which the rest are closed by force. Safe from any goroutine.
 func (s *Server) Shutdown(ctx context.Context) error {
@@ -216,20 +216,38 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return s.tcp.WaitIdle(ctx)
 	}
 	s.tcp.StopAccepting()
+	grace := s.opts.drainIdleGrace
 	s.tcp.ForEachConn(func(tc *tcp.Conn) {
-		c, ok := tc.Context().(*conn)
-		if !ok {
-			return
-		}
-		c.draining = true
-		if c.phase == phaseHead && c.head == nil && c.inflight == 0 && tc.Input().ReadableBytes() == 0 {
-			c.closeAfter = true
-			c.maybeClose()
+		if c, ok := tc.Context().(*conn); ok {
+			c.draining = true
+			if grace <= 0 {
+				c.closeIfIdle()
+			}
 		}
 	})
+	if grace > 0 {
+		// WithDrainIdleGrace: idle connections get their next response
+		// with Connection: close; those that stay idle are closed now.
+		gctx, cancel := context.WithTimeout(ctx, grace)
+		_ = s.tcp.WaitIdle(gctx)
+		cancel()
+		s.tcp.ForEachConn(func(tc *tcp.Conn) {
+			if c, ok := tc.Context().(*conn); ok {
+				c.closeIfIdle()
+			}
+		})
+	}
 	err := s.tcp.WaitIdle(ctx)
 	s.Close()
 	return err
+}
+
+// closeIfIdle closes a connection that is between requests. Loop only.
+func (c *conn) closeIfIdle() {
+	if c.phase == phaseHead && c.head == nil && c.inflight == 0 && c.tc.Input().ReadableBytes() == 0 {
+		c.closeAfter = true
+		c.maybeClose()
+	}
 }
 
 // Close stops the server at once: every connection is closed and the

@@ -13,7 +13,12 @@
 //	  - Any other path: 404. A known path with another method: 405 with Allow.
 //
 // -loops 0 (the default) serves everything from the accepting loop, the
-// fastest setup on one core. SIGINT or SIGTERM drains gracefully (10 s).
+// fastest setup on one core. SIGINT or SIGTERM drains gracefully (10 s):
+// the listener closes, requests in progress are answered with
+// "Connection: close", and keep-alive connections idle between requests
+// get "Connection: close" on their next response, or are closed once idle
+// for -drain-idle (1 s). README_production.md has the rolling-restart
+// sequence with -reuseport.
 package main
 
 import (
@@ -32,6 +37,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	loops := flag.Int("loops", 0, "IO loops (0: the accepting loop does IO)")
 	reusePort := flag.Bool("reuseport", false, "set SO_REUSEPORT (several processes on one port)")
+	drainIdle := flag.Duration("drain-idle", time.Second, "on SIGTERM, how long an idle keep-alive connection may still send a request")
 	flag.Parse()
 
 	// Catch the signals before announcing the address: a supervisor that
@@ -40,7 +46,7 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 
-	srv := http.NewServer(NewRouter(), http.WithLoops(*loops), http.WithReusePort(*reusePort))
+	srv := http.NewServer(NewRouter(), http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle))
 	if err := srv.Start(*addr); err != nil {
 		slog.Error("httpserver: start", "err", err)
 		os.Exit(1)
