@@ -36,37 +36,57 @@ func (s connState) String() string {
 // Conn is one TCP connection, muduo's TcpConnection. See the package
 // documentation for who owns it and when it becomes invalid.
 type Conn struct {
-	loop  *reactor.EventLoop
-	cfg   *connConfig
-	ch    reactor.Channel
-	fd    int
-	id    uint64
-	state atomic.Int32
+	loop *reactor.EventLoop
+	cfg  *connConfig
+	ch   reactor.Channel
+	fd   int
+	id   uint64
 
 	local, peer netip.AddrPort
 
 	in  buffer.Buffer // unconsumed input; owns storage only while non-empty
 	out buffer.Buffer // unsent output; owns storage only while non-empty
 
-	// Output sent from other goroutines, coalesced under mu and flushed by
-	// one functor on the loop, so a burst of off-loop sends costs one
-	// wakeup and one write.
-	mu        sync.Mutex
-	offLoop   *bytebufferpool.ByteBuffer
-	flushFunc func()
-
-	wcFunc   func() // runWriteComplete, bound once
-	wcQueued bool   // a WriteComplete call is queued (loop only)
-
-	peerClosed bool // read EOF seen; close once output drains (loop only)
-	reading    bool // read interest wanted (loop only)
+	// State used only by connections that send from other goroutines or
+	// listen for WriteComplete, made on first use: an idle connection
+	// does not pay for it (see connExtra).
+	extra atomic.Pointer[connExtra]
 
 	ctx any
 
 	// Intrusive list of the owner's connections on this loop.
 	set        *connSet
 	prev, next *Conn
-	linked     bool
+
+	state      atomic.Int32
+	wcQueued   bool // a WriteComplete call is queued (loop only)
+	peerClosed bool // read EOF seen; close once output drains (loop only)
+	reading    bool // read interest wanted (loop only)
+	linked     bool // in set's list (loop only)
+}
+
+// connExtra holds the off-loop send queue and the functors bound once per
+// connection. Output sent from other goroutines is coalesced under mu and
+// flushed by one functor on the loop, so a burst of off-loop sends costs
+// one wakeup and one write.
+type connExtra struct {
+	mu        sync.Mutex
+	offLoop   *bytebufferpool.ByteBuffer
+	flushFunc func() // flushOffLoop, bound once
+	wcFunc    func() // runWriteComplete, bound once
+}
+
+// extras returns the connection's connExtra, making it on first use (from
+// any goroutine: whoever wins the compare-and-swap installs it).
+func (c *Conn) extras() *connExtra {
+	if x := c.extra.Load(); x != nil {
+		return x
+	}
+	x := &connExtra{flushFunc: c.flushOffLoop, wcFunc: c.runWriteComplete}
+	if c.extra.CompareAndSwap(nil, x) {
+		return x
+	}
+	return c.extra.Load()
 }
 
 func newConn(loop *reactor.EventLoop, cfg *connConfig, fd int, id uint64, local, peer netip.AddrPort) *Conn {
@@ -168,40 +188,43 @@ func (c *Conn) Sendv(bufs ...[]byte) error {
 		c.sendvInLoop(bufs)
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	x := c.extras()
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	for _, b := range bufs {
-		c.appendOffLoopLocked(b, "")
+		c.appendOffLoopLocked(x, b, "")
 	}
 	return nil
 }
 
 func (c *Conn) sendOffLoop(p []byte, s string) error {
-	c.mu.Lock()
-	c.appendOffLoopLocked(p, s)
-	c.mu.Unlock()
+	x := c.extras()
+	x.mu.Lock()
+	c.appendOffLoopLocked(x, p, s)
+	x.mu.Unlock()
 	return nil
 }
 
 // appendOffLoopLocked adds to the off-loop queue; the first append after a
 // flush queues the flush functor.
-func (c *Conn) appendOffLoopLocked(p []byte, s string) {
-	if c.offLoop == nil {
-		c.offLoop = bytebufferpool.Get()
-		if c.flushFunc == nil {
-			c.flushFunc = c.flushOffLoop
-		}
-		c.loop.QueueInLoop(c.flushFunc)
+func (c *Conn) appendOffLoopLocked(x *connExtra, p []byte, s string) {
+	if x.offLoop == nil {
+		x.offLoop = bytebufferpool.Get()
+		c.loop.QueueInLoop(x.flushFunc)
 	}
-	_, _ = c.offLoop.Write(p)
-	_, _ = c.offLoop.WriteString(s)
+	_, _ = x.offLoop.Write(p)
+	_, _ = x.offLoop.WriteString(s)
 }
 
 func (c *Conn) flushOffLoop() {
-	c.mu.Lock()
-	b := c.offLoop
-	c.offLoop = nil
-	c.mu.Unlock()
+	x := c.extra.Load()
+	if x == nil {
+		return
+	}
+	x.mu.Lock()
+	b := x.offLoop
+	x.offLoop = nil
+	x.mu.Unlock()
 	if b == nil {
 		return
 	}

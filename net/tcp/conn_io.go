@@ -124,10 +124,7 @@ func (c *Conn) queueWriteComplete() {
 		return
 	}
 	c.wcQueued = true
-	if c.wcFunc == nil {
-		c.wcFunc = c.runWriteComplete
-	}
-	c.loop.QueueInLoop(c.wcFunc)
+	c.loop.QueueInLoop(c.extras().wcFunc)
 }
 
 func (c *Conn) runWriteComplete() {
@@ -261,6 +258,8 @@ func (c *Conn) OnError() {
 }
 
 func (c *Conn) shutdownInLoop() {
+	// Bytes other goroutines sent before the Shutdown go out first.
+	c.flushOffLoop()
 	if c.Disconnected() || c.ch.IsWriting() {
 		return // OnWritable calls back here once the queue drains
 	}

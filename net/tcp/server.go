@@ -177,7 +177,11 @@ func (s *Server) newConnection(fd int, peer netip.AddrPort) {
 	c := newConn(loop, &s.cfg, fd, s.nextID.Add(1), local, peer)
 	c.set = s.sets[loop]
 	s.open.Add(1)
-	loop.RunInLoop(c.connectEstablished)
+	if loop.InLoop() {
+		c.connectEstablished() // one loop: no functor to allocate
+	} else {
+		loop.QueueInLoop(c.connectEstablished)
+	}
 }
 
 func (s *Server) connClosed(*Conn) { s.open.Add(-1) }
