@@ -132,12 +132,14 @@ func (s *Server) runTask(t *task) {
 // if one is due, to b.
 func (s *Server) execute(ctx context.Context, c *call, b []byte) []byte {
 	if c.err != nil {
+		s.countCall(c.m, c.err)
 		if c.notify {
 			return b
 		}
 		return s.appendError(b, c.resp, c.err)
 	}
 	result, err := s.invoke(ctx, c)
+	s.countCall(c.m, err)
 	switch {
 	case c.notify:
 		return b

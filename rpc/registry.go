@@ -73,6 +73,8 @@ type method struct {
 	replyType reflect.Type // elem type of the reply pointer
 	class     argClass
 	fields    [][]int // exported struct fields, declaration order (positional binding)
+
+	stats methodStats // calls and errors (stats.go)
 }
 
 var (

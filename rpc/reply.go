@@ -72,6 +72,7 @@ func (s *Server) appendResult(b []byte, r resp, result any) []byte {
 	s.json.ReturnStream(st)
 	if failed {
 		s.log.Error("rpc: cannot encode result", "error", st.Error)
+		s.countError(errInternal)
 		return s.appendError(b[:start], r, errInternal)
 	}
 	if r.v1 {
@@ -120,6 +121,7 @@ func (s *Server) appendString(b []byte, str string) []byte {
 
 // errorReply builds a complete Reply holding one error response.
 func (s *Server) errorReply(r resp, e *Error) Reply {
+	s.countError(e)
 	bb := s.bufs.Get()
 	bb.B = s.appendError(bb.B[:0], r, e)
 	return Reply{buf: bb, pool: &s.bufs}
@@ -130,5 +132,7 @@ func (s *Server) errorReply(r resp, e *Error) Reply {
 // ErrMessageTooLarge / ErrTooDeep -> -32600 with a data string). Safe for
 // concurrent use.
 func (s *Server) AppendScanError(dst []byte, err error) []byte {
-	return s.appendError(dst, resp{}, scanErrorObject(err))
+	e := scanErrorObject(err)
+	s.countError(e)
+	return s.appendError(dst, resp{}, e)
 }

@@ -75,6 +75,7 @@ type Server struct {
 	log     *slog.Logger
 	bufs    bytebufferpool.Pool
 	pool    workerPool
+	stats   serverStats // error counters by code (stats.go)
 }
 
 // Option configures a Server.
