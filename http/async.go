@@ -149,7 +149,11 @@ func (c *conn) callHandler(w *ResponseWriter, r *Request) {
 func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
 	c.srv.opts.logger.Error("http: handler panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	if w.detached {
+		// The response may or may not have been handed to a goroutine that
+		// will finish it; if not, its slot would wait forever. A panic
+		// leaves the connection's state in doubt anyway: end it.
 		c.closeAfter = true
+		c.tc.ForceClose()
 		return
 	}
 	if w.headerSent {

@@ -240,5 +240,6 @@ func (c *conn) pumpStream(in interface {
 	s.finish(io.EOF)
 	c.stream, c.streamSlot = nil, nil
 	c.phase, c.continueSent, c.h = phaseHead, false, nil
+	c.deadline, c.deadlineKind = 0, dlNone // the next request starts its own
 	return true
 }

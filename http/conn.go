@@ -22,6 +22,7 @@ const (
 	dlHeader
 	dlBody
 	dlIdle
+	dlWrite // paused on a client that does not read its responses
 )
 
 // conn is the HTTP state of one tcp.Conn, stored as its context. Every
@@ -89,7 +90,7 @@ func (c *conn) setDeadline(kind uint8) {
 		d = int64(c.srv.headerTimeout)
 	case dlBody:
 		d = int64(c.srv.bodyTimeout)
-	case dlIdle:
+	case dlIdle, dlWrite:
 		d = int64(c.srv.idleTimeout)
 	}
 	if d <= 0 {
@@ -334,6 +335,12 @@ func (c *conn) pause() {
 	if !c.paused {
 		c.paused = true
 		c.tc.StopRead()
+	}
+	if c.outputFull() {
+		// The client is not reading its responses. It gets the idle
+		// timeout to start again, or the connection is closed: a peer
+		// that never reads must not hold its memory forever.
+		c.setDeadline(dlWrite)
 	}
 }
 

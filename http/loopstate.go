@@ -73,7 +73,7 @@ func (ls *loopState) timeout(c *conn) {
 	kind := c.deadlineKind
 	c.deadline, c.deadlineKind = 0, dlNone
 	ls.stats.timeouts.Add(1)
-	if kind == dlIdle || (kind == dlHeader && c.tc.Input().ReadableBytes() == 0) {
+	if kind == dlIdle || kind == dlWrite || (kind == dlHeader && c.tc.Input().ReadableBytes() == 0) {
 		c.closeAfter = true
 		c.closing = true
 		c.tc.ForceClose()
