@@ -327,19 +327,26 @@ func (c *Client) complete(r *clientResponse) {
 	if call == nil {
 		return // cancelled meanwhile
 	}
-	switch {
-	case r.Error != nil:
+	call.Error = r.decodeInto(c.json, call)
+	call.complete()
+}
+
+// decodeInto turns a response into the call's outcome: an *Error from the
+// server, or the result decoded into call.Reply.
+func (r *clientResponse) decodeInto(j jsoniter.API, call *Call) error {
+	if r.Error != nil {
 		e := &Error{Code: r.Error.Code, Message: r.Error.Message}
 		if len(r.Error.Data) > 0 {
 			e.Data = r.Error.Data
 		}
-		call.Error = e
-	case call.Reply != nil && len(r.Result) > 0:
-		if err := c.json.Unmarshal(r.Result, call.Reply); err != nil {
-			call.Error = fmt.Errorf("rpc: decode result of %s: %w", call.Method, err)
+		return e
+	}
+	if call.Reply != nil && len(r.Result) > 0 {
+		if err := j.Unmarshal(r.Result, call.Reply); err != nil {
+			return fmt.Errorf("rpc: decode result of %s: %w", call.Method, err)
 		}
 	}
-	call.complete()
+	return nil
 }
 
 // Close fails the calls in flight, stops reconnecting and closes the

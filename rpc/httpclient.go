@@ -47,7 +47,7 @@ func (h *HTTPClient) Call(ctx context.Context, method string, params, reply any)
 	if err := h.json.Unmarshal(body, &r); err != nil {
 		return fmt.Errorf("rpc: decode reply: %w", err)
 	}
-	return h.result(&r, call)
+	return r.decodeInto(h.json, call)
 }
 
 // Notify posts a notification; the server answers 204.
@@ -58,22 +58,6 @@ func (h *HTTPClient) Notify(ctx context.Context, method string, params any) erro
 	}
 	_, err = h.post(ctx, msg)
 	return err
-}
-
-func (h *HTTPClient) result(r *clientResponse, call *Call) error {
-	if r.Error != nil {
-		e := &Error{Code: r.Error.Code, Message: r.Error.Message}
-		if len(r.Error.Data) > 0 {
-			e.Data = r.Error.Data
-		}
-		return e
-	}
-	if call.Reply != nil && len(r.Result) > 0 {
-		if err := h.json.Unmarshal(r.Result, call.Reply); err != nil {
-			return fmt.Errorf("rpc: decode result of %s: %w", call.Method, err)
-		}
-	}
-	return nil
 }
 
 func (h *HTTPClient) post(ctx context.Context, msg []byte) ([]byte, error) {
