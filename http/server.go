@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
@@ -56,6 +57,8 @@ type Server struct {
 
 	drainMu  sync.Mutex
 	draining bool
+
+	varsName atomic.Pointer[string] // set by PublishExpvar (expvar.go)
 }
 
 // NewServer returns a server that answers every request with handler

@@ -1,0 +1,146 @@
+package http
+
+import (
+	"bytes"
+	_ "embed" // the /debug/status page
+	"expvar"
+	"html/template"
+	stdhttp "net/http"
+	"net/http/pprof"
+	"strings"
+)
+
+// MountDebug registers the server's health and debug endpoints on rt, each
+// path under prefix ("" for the root, or e.g. "/admin"):
+//
+//   - GET prefix+"/healthz": 200 "ok\n", or 503 "draining\n" once a
+//     graceful Shutdown has begun (Draining), so a load balancer stops
+//     sending new work; that answer closes its connection. text/plain,
+//     never cached.
+//   - GET prefix+"/debug/vars": every expvar variable as one JSON object
+//     (expvar.Handler through Adapt). See Server.PublishExpvar, Vars,
+//     PublishRuntimeExpvar and rpc's Server.PublishExpvar for what this
+//     package's servers publish.
+//   - prefix+"/debug/pprof/...": net/http/pprof through Adapt (the index,
+//     profile?seconds=N, heap, goroutine, trace, symbol...), for go tool
+//     pprof http://host/debug/pprof/profile.
+//   - GET prefix+"/debug/status": a self-contained HTML page, in the spirit
+//     of muduo's inspector, that fetches /debug/vars every second and shows
+//     this server's counters (the variable this server published with
+//     PublishExpvar, or else the first "muduo-http" one), a requests/s
+//     sparkline of the last minute, the per-loop table, the RPC servers'
+//     calls by method and errors by code, goroutines and memory. Its
+//     numbers carry stable ids (open-connections, requests-total,
+//     requests-per-second, responses-2xx, bytes-in, ...) and their exact
+//     value in a data-value attribute.
+//
+// These endpoints expose internals (profiles, command line, memory): mount
+// them on a server that only trusted clients can reach, or behind an
+// authenticating handler. Register before the server starts, like every
+// route. The adapted handlers run on goroutines of their own, so a 30 s
+// CPU profile never blocks a loop.
+func (s *Server) MountDebug(rt *Router, prefix string) {
+	prefix = strings.TrimSuffix(prefix, "/")
+	rt.GET(prefix+"/healthz", s.serveHealthz)
+	rt.Handle("GET", prefix+"/debug/vars", Adapt(expvar.Handler()))
+	rt.HandlePrefix("", prefix+"/debug/pprof/", pprofHandler(prefix))
+	page := statusPage{srv: s, prefix: prefix, tmpl: template.Must(template.New("status").Parse(statusHTML))}
+	rt.GET(prefix+"/debug/status", page.serve)
+}
+
+// serveHealthz answers a health check: ready unless draining.
+func (s *Server) serveHealthz(w *ResponseWriter, _ *Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	if s.Draining() {
+		// The connection's last response, even if the loop has not
+		// marked the connection draining yet.
+		w.Close()
+		w.WriteHeader(StatusServiceUnavailable)
+		_, _ = w.WriteString("draining\n")
+		return
+	}
+	_, _ = w.WriteString("ok\n")
+}
+
+// pprofHandler serves net/http/pprof's endpoints, which expect their
+// paths to start with /debug/pprof/.
+func pprofHandler(prefix string) Handler {
+	var h stdhttp.Handler = stdhttp.HandlerFunc(func(w stdhttp.ResponseWriter, r *stdhttp.Request) {
+		switch strings.TrimPrefix(r.URL.Path, "/debug/pprof/") {
+		case "cmdline":
+			pprof.Cmdline(w, r)
+		case "profile":
+			pprof.Profile(w, r)
+		case "symbol":
+			pprof.Symbol(w, r)
+		case "trace":
+			pprof.Trace(w, r)
+		default:
+			pprof.Index(w, r) // the index, and every named profile (heap, goroutine, ...)
+		}
+	})
+	if prefix != "" {
+		h = stdhttp.StripPrefix(prefix, h)
+	}
+	return Adapt(h)
+}
+
+//go:embed debug_status.html
+var statusHTML string
+
+// statusPage serves /debug/status.
+type statusPage struct {
+	srv    *Server
+	prefix string
+	tmpl   *template.Template
+}
+
+// statusCard is one number on the page: its element id and label.
+type statusCard struct{ ID, Label string }
+
+var (
+	statusCards = []statusCard{
+		{"open-connections", "open connections"}, {"requests-total", "requests"},
+		{"requests-per-second", "requests/s"}, {"connections-accepted", "connections accepted"},
+		{"connections-closed", "connections closed"}, {"bytes-in", "bytes in"},
+		{"bytes-out", "bytes out"}, {"queued-output", "queued output"},
+		{"queue-delay", "loop queue delay (max)"}, {"bad-requests", "bad requests"},
+		{"timeouts", "timeouts"}, {"draining", "draining"},
+	}
+	statusClasses = []statusCard{
+		{"responses-1xx", "1xx"}, {"responses-2xx", "2xx"}, {"responses-3xx", "3xx"},
+		{"responses-4xx", "4xx"}, {"responses-5xx", "5xx"},
+	}
+	statusRuntime = []statusCard{
+		{"goroutines", "goroutines"}, {"gomaxprocs", "GOMAXPROCS"}, {"rss-bytes", "RSS"},
+		{"heap-alloc", "heap in use"}, {"num-gc", "GC cycles"},
+	}
+)
+
+func (p statusPage) serve(w *ResponseWriter, _ *Request) {
+	var name string
+	if n := p.srv.varsName.Load(); n != nil {
+		name = *n
+	}
+	var b bytes.Buffer
+	err := p.tmpl.Execute(&b, map[string]any{
+		"Title":   p.srv.opts.name,
+		"VarsURL": p.prefix + "/debug/vars",
+		"VarName": name,
+		"Cards":   statusCards,
+		"Classes": statusClasses,
+		"Runtime": statusRuntime,
+	})
+	if err != nil {
+		p.srv.opts.logger.Error("http: /debug/status", "err", err)
+		WriteError(w, StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:")
+	_, _ = w.Write(b.Bytes())
+}
