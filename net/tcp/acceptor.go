@@ -82,6 +82,27 @@ func (a *Acceptor) Close() {
 	}
 }
 
+// maxDrain bounds DrainAndClose under a connection flood.
+const maxDrain = 2 * unix.SOMAXCONN
+
+// DrainAndClose accepts the connections already queued on the listening
+// socket (the kernel completed their handshakes: closing would reset
+// them), handing each to the callback, then closes it. Loop only.
+func (a *Acceptor) DrainAndClose() {
+	for i := 0; i < maxDrain && a.fd >= 0; i++ {
+		fd, peer, err := mnet.Accept(a.fd)
+		if err == nil {
+			a.onConn(fd, peer)
+			continue
+		}
+		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EPROTO) {
+			continue
+		}
+		break
+	}
+	a.Close()
+}
+
 func (a *Acceptor) handleRead() {
 	for i := 0; i < maxAcceptBatch && a.fd >= 0; i++ {
 		fd, peer, err := mnet.Accept(a.fd)

@@ -187,12 +187,14 @@ func (s *Server) newConnection(fd int, peer netip.AddrPort) {
 func (s *Server) connClosed(*Conn) { s.open.Add(-1) }
 
 // StopAccepting closes the listening socket; established connections are
-// not touched. Safe from any goroutine.
+// not touched. Connections waiting in the accept queue are accepted first
+// (closing the socket would reset them), so a graceful stop serves them.
+// Safe from any goroutine.
 func (s *Server) StopAccepting() {
 	if s.acceptor == nil {
 		return
 	}
-	runAndWait(s.base, s.acceptor.Close)
+	runAndWait(s.base, s.acceptor.DrainAndClose)
 }
 
 // ForEachConn calls f for every open connection, on each connection's own
@@ -255,7 +257,9 @@ func (s *Server) stop() {
 		return
 	}
 	s.halted = true
-	s.StopAccepting()
+	if s.acceptor != nil {
+		runAndWait(s.base, s.acceptor.Close) // Close: no draining
+	}
 	s.ForEachConn(func(c *Conn) { c.handleClose() })
 	s.pool.Stop()
 	if s.ownBase {
