@@ -2,8 +2,8 @@ package http
 
 // Header is a response's header fields, in the order they were first set.
 // Names are matched case-insensitively and written as given. Values must
-// not contain CR or LF (Set and Add drop such a field rather than let a
-// handler split the response). Storage is reused between responses, so
+// not contain CR or LF, and names must be tokens (Set and Add drop such a
+// field rather than let a handler split the response). Storage is reused between responses, so
 // setting headers allocates nothing in steady state.
 //
 // A Header belongs to its ResponseWriter and is used by one goroutine at a
@@ -12,12 +12,55 @@ package http
 // value that aliases request bytes must therefore be set before the
 // handler returns (or be copied).
 type Header struct {
-	kv []string // name, value, name, value, ...
+	kv      []string // name, value, name, value, ...
+	special uint8    // which specialField names may be present
 }
+
+// The names the server treats specially when it writes the head. Set and
+// Add note them in a bit mask, so the common response, which sets none of
+// them, is written without scanning its fields for each.
+const (
+	specialDate uint8 = 1 << iota
+	specialServer
+	specialConnection
+	specialContentLength
+	specialTransferEncoding
+)
+
+// specialBit returns name's bit, 0 for an ordinary name; the length switch
+// keeps the ordinary case to one comparison.
+func specialBit(name string) uint8 {
+	switch len(name) {
+	case 4:
+		if equalFoldStr(name, "Date") {
+			return specialDate
+		}
+	case 6:
+		if equalFoldStr(name, "Server") {
+			return specialServer
+		}
+	case 10:
+		if equalFoldStr(name, "Connection") {
+			return specialConnection
+		}
+	case 14:
+		if equalFoldStr(name, "Content-Length") {
+			return specialContentLength
+		}
+	case 17:
+		if equalFoldStr(name, "Transfer-Encoding") {
+			return specialTransferEncoding
+		}
+	}
+	return 0
+}
+
+// has reports whether a field with special name bit may be set.
+func (h *Header) has(bit uint8) bool { return h.special&bit != 0 }
 
 // Set replaces every field named name with one of value.
 func (h *Header) Set(name, value string) {
-	if !validFieldValue(value) {
+	if !validFieldName(name) || !validFieldValue(value) {
 		return
 	}
 	for i := 0; i < len(h.kv); i += 2 {
@@ -27,14 +70,16 @@ func (h *Header) Set(name, value string) {
 			return
 		}
 	}
+	h.special |= specialBit(name)
 	h.kv = append(h.kv, name, value)
 }
 
 // Add appends a field, keeping existing fields of the same name.
 func (h *Header) Add(name, value string) {
-	if !validFieldValue(value) {
+	if !validFieldName(name) || !validFieldValue(value) {
 		return
 	}
+	h.special |= specialBit(name)
 	h.kv = append(h.kv, name, value)
 }
 
@@ -59,7 +104,14 @@ func (h *Header) Has(name string) bool {
 }
 
 // Del removes every field named name.
-func (h *Header) Del(name string) { h.delFrom(name, 0) }
+func (h *Header) Del(name string) {
+	bit := specialBit(name)
+	if bit != 0 && !h.has(bit) {
+		return // never set: nothing to scan for
+	}
+	h.delFrom(name, 0)
+	h.special &^= bit
+}
 
 func (h *Header) delFrom(name string, from int) {
 	j := from
@@ -88,6 +140,7 @@ func (h *Header) Each(f func(name, value string)) {
 func (h *Header) reset() {
 	clear(h.kv)
 	h.kv = h.kv[:0]
+	h.special = 0
 }
 
 func (h *Header) appendTo(dst []byte) []byte {
@@ -98,6 +151,20 @@ func (h *Header) appendTo(dst []byte) []byte {
 		dst = append(dst, "\r\n"...)
 	}
 	return dst
+}
+
+// validFieldName reports whether n is a token (RFC 9110 5.1): a name with a
+// space, colon, CR or LF would let a handler split the response.
+func validFieldName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if classes[n[i]]&clsToken == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func validFieldValue(v string) bool {

@@ -120,21 +120,24 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 	ls := w.c.ls
 	dst = appendStatusLine(dst, w.status)
-	if ls.srv.serverName != "" && !w.header.Has("Server") {
+	h := &w.header
+	if ls.srv.serverName != "" && !h.has(specialServer) {
 		dst = append(dst, ls.srv.serverHeader...)
 	}
-	if !w.header.Has("Date") {
+	if !h.has(specialDate) {
 		dst = append(dst, ls.date...)
 	}
-	w.header.Del("Transfer-Encoding")
+	// The framing fields are the server's: drop what a handler set. The
+	// common response set none, and this costs a bit test.
+	h.Del("Transfer-Encoding")
 	// HEAD: a Content-Length the handler set without writing a body is
 	// the length GET would send (RFC 9110 9.3.2); keep it.
-	headLength := w.isHead && contentLength <= 0 && w.header.Has("Content-Length")
+	headLength := w.isHead && contentLength <= 0 && h.has(specialContentLength)
 	if !headLength {
-		w.header.Del("Content-Length")
+		h.Del("Content-Length")
 	}
-	w.header.Del("Connection")
-	dst = w.header.appendTo(dst)
+	h.Del("Connection")
+	dst = h.appendTo(dst)
 	switch {
 	case !bodyAllowed(w.status), headLength:
 	case contentLength >= 0:

@@ -37,6 +37,9 @@ func dialRaw(tb testing.TB, s *Server) *rawClient {
 func (c *rawClient) write(tb testing.TB, p []byte) {
 	for len(p) > 0 {
 		n, err := unix.Write(c.fd, p)
+		if err == unix.EINTR {
+			continue // a blocking syscall interrupted by the runtime's preemption signal
+		}
 		if err != nil {
 			tb.Fatalf("write: %v", err)
 		}
@@ -49,6 +52,9 @@ func (c *rawClient) readN(tb testing.TB, n int) []byte {
 	got := 0
 	for got < n {
 		m, err := unix.Read(c.fd, c.buf[got:n])
+		if err == unix.EINTR {
+			continue
+		}
 		if err != nil || m == 0 {
 			tb.Fatalf("read after %d of %d bytes: %v", got, n, err)
 		}
@@ -65,6 +71,9 @@ func (c *rawClient) responseLen(tb testing.TB, req []byte) int {
 	got := 0
 	for {
 		m, err := unix.Read(c.fd, c.buf[got:])
+		if err == unix.EINTR {
+			continue
+		}
 		if err != nil || m == 0 {
 			tb.Fatalf("read: %v", err)
 		}
