@@ -19,6 +19,19 @@
 // get "Connection: close" on their next response, or are closed once idle
 // for -drain-idle (1 s). README_production.md has the rolling-restart
 // sequence with -reuseport.
+//
+// Observability (on unless -debug=false), see http.Server.MountDebug:
+//
+//   - GET /healthz: 200 "ok\n"; 503 "draining\n" (with Connection: close)
+//     once SIGINT/SIGTERM has started the drain.
+//   - GET /debug/vars: expvar JSON with "muduo_http" (the server's
+//     counters, shape documented at http.Vars), "goroutines", "gomaxprocs",
+//     "rss_bytes", "memstats" and "cmdline".
+//   - /debug/pprof/: net/http/pprof, e.g. go tool pprof
+//     http://127.0.0.1:8080/debug/pprof/profile?seconds=10.
+//   - GET /debug/status: a live HTML page of those numbers.
+//
+// The variables are published before the "listening" line is logged.
 package main
 
 import (
@@ -38,6 +51,7 @@ func main() {
 	loops := flag.Int("loops", 0, "IO loops (0: the accepting loop does IO)")
 	reusePort := flag.Bool("reuseport", false, "set SO_REUSEPORT (several processes on one port)")
 	drainIdle := flag.Duration("drain-idle", time.Second, "on SIGTERM, how long an idle keep-alive connection may still send a request")
+	debug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} (see debug.go)")
 	flag.Parse()
 
 	// Catch the signals before announcing the address: a supervisor that
@@ -46,10 +60,17 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 
-	srv := http.NewServer(NewRouter(), http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle))
+	rt := NewRouter()
+	srv := http.NewServer(rt, http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle))
+	if *debug {
+		srv.MountDebug(rt, "")
+	}
 	if err := srv.Start(*addr); err != nil {
 		slog.Error("httpserver: start", "err", err)
 		os.Exit(1)
+	}
+	if *debug {
+		publishVars(srv)
 	}
 	slog.Info("httpserver: listening", "addr", srv.Addr().String(), "loops", *loops)
 	<-sig
