@@ -7,7 +7,7 @@
 //
 // Usage (from the benchmarks directory):
 //
-//	go run ./cmd/runner echo|http|rpc|idle|all [flags]
+//	go run ./cmd/runner echo|http|rpc|idle|scale|all [flags]
 package main
 
 import (
@@ -39,7 +39,7 @@ var (
 
 func main() {
 	if len(os.Args) < 2 || strings.HasPrefix(os.Args[1], "-") {
-		fmt.Fprintln(os.Stderr, "usage: runner echo|http|rpc|idle|all [flags]")
+		fmt.Fprintln(os.Stderr, "usage: runner echo|http|rpc|idle|scale|all [flags]")
 		fs.PrintDefaults()
 		os.Exit(2)
 	}
@@ -62,6 +62,8 @@ func main() {
 		runRPC()
 	case "idle":
 		runIdle()
+	case "scale":
+		runScale()
 	case "all":
 		runEcho()
 		runHTTP()
