@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Pass thresholds.
+const (
+	maxRSSGrowth = 0.10
+	returnWithin = 5 * time.Second
+)
+
+// waitBaseline samples every 250 ms, up to limit, until each server's fds
+// and goroutines (when known) are back to base; it returns how long each
+// took (-1: not within limit).
+func waitBaseline(smp *sampler, base sample, limit time.Duration) []time.Duration {
+	start := time.Now()
+	back := make([]time.Duration, len(smp.servers))
+	for i := range back {
+		back[i] = -1
+	}
+	for {
+		sm := smp.take("cooldown")
+		pending := 0
+		for i := range smp.servers {
+			if back[i] >= 0 {
+				continue
+			}
+			if fdsBack(smp.servers[i], sm.ps[i].fds, base.ps[i].fds) && (base.gor[i] < 0 || sm.gor[i] < 0 || sm.gor[i] <= base.gor[i]) {
+				back[i] = time.Since(start)
+			} else {
+				pending++
+			}
+		}
+		if pending == 0 || time.Since(start) > limit {
+			return back
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// fdsBack reports whether s holds no more descriptors than at the
+// baseline, not counting the Go runtime's own netpoller: one epoll and one
+// eventfd that the runtime creates on the process's first runtime timer
+// (runtime/time.go calls netpollGenericInit), which a server that only
+// uses its own reactor may first set during the load. Not a leak: it
+// happens once per process.
+func fdsBack(s *server, fds, base int) bool {
+	if fds <= base {
+		return true
+	}
+	if fds != base+2 {
+		return false
+	}
+	now := fdKinds(s.pid)
+	if now["anon_inode:[eventpoll]"] == s.baseFd["anon_inode:[eventpoll]"]+1 && now["anon_inode:[eventfd]"] == s.baseFd["anon_inode:[eventfd]"]+1 {
+		s.netpollLate = true
+		return true
+	}
+	return false
+}
+
+type verdict struct {
+	ok, fail, xfail int64
+	lines           []string
+	pass            bool
+	drained         []bool
+}
+
+func (v *verdict) check(pass bool, format string, a ...any) {
+	mark := "PASS"
+	if !pass {
+		mark = "FAIL"
+		v.pass = false
+	}
+	v.lines = append(v.lines, mark+"  "+fmt.Sprintf(format, a...))
+}
+
+func (v *verdict) note(format string, a ...any) {
+	v.lines = append(v.lines, "NOTE  "+fmt.Sprintf(format, a...))
+}
+
+// judge applies the pass criteria.
+func judge(e *env, servers []*server, samples []sample, base sample, loadEnd time.Duration, back []time.Duration, cooldown time.Duration) *verdict {
+	v := &verdict{pass: true}
+	st := e.st
+	v.ok, v.fail, v.xfail = st.totals()
+	v.check(v.fail == 0 && v.ok > 0, "well-formed requests: %d verified byte for byte, %d wrong/missing/late", v.ok, v.fail)
+	st.mu.Lock()
+	for _, name := range st.order {
+		k := st.kinds[name]
+		switch {
+		case k.xfail && k.fail.Load() > 0:
+			v.note("known server bug (-xfail %s): %d failures, %d ok", name, k.fail.Load(), k.ok.Load())
+		case k.xfail:
+			v.note("XPASS %s: %d ok and no failure: the bug looks fixed; drop it from -xfail", name, k.ok.Load())
+		case k.ok.Load() == 0 && name != "tool":
+			v.note("client kind %s verified nothing", name)
+		}
+	}
+	late := len(st.late)
+	st.mu.Unlock()
+	v.check(late == 0, "hostile connections closed by the servers within their timeouts (header %v, body %v, +%v slack): %d late; %d hostile connections in all",
+		headerTimeout, bodyTimeout, closeSlack, late, st.hostileAll.Load())
+
+	for i, s := range servers {
+		_, panics, logBytes := s.out.snapshot()
+		v.check(s.alive() && panics == 0, "%s: alive at the end (%v), \"panic\" in its output %d times (%d bytes of output)", s.name, s.alive(), panics, logBytes)
+		a, b := rssWindow(samples, i, loadEnd, 0.10, 0.30), rssWindow(samples, i, loadEnd, 0.80, 1.0)
+		if a > 0 && b > 0 {
+			g := float64(b)/float64(a) - 1
+			v.check(g < maxRSSGrowth, "%s: RSS %d KiB after warm-up (median over 10-30%% of the run) -> %d KiB at the end (median over the last 20%%): %+.1f%% (limit %+.0f%%; peak %d KiB)",
+				s.name, a, b, 100*g, 100*maxRSSGrowth, rssPeak(samples, i))
+		} else {
+			v.check(false, "%s: not enough RSS samples", s.name)
+		}
+		last := samples[len(samples)-1]
+		gs := "goroutines not available (no /debug/vars)"
+		if base.gor[i] >= 0 {
+			gs = fmt.Sprintf("goroutines %.0f -> %.0f", base.gor[i], last.gor[i])
+		}
+		v.check(back[i] >= 0 && back[i] <= returnWithin, "%s: back to baseline %v after the load stopped (limit %v): fds %d -> %d, %s; threads %d -> %d",
+			s.name, roundOrNever(back[i], cooldown), returnWithin, base.ps[i].fds, last.ps[i].fds, gs, base.ps[i].threads, last.ps[i].threads)
+		if s.netpollLate {
+			v.note("%s: the Go runtime's netpoller (1 epoll + 1 eventfd) started during the load, on the first runtime timer: not counted as a leak", s.name)
+		} else if d := fdDiff(s.baseFd, fdKinds(s.pid)); d != "" {
+			v.note("%s: descriptors by kind, baseline -> now: %s", s.name, d)
+		}
+	}
+	return v
+}
+
+func roundOrNever(d, waited time.Duration) string {
+	if d < 0 {
+		return "never within " + waited.Round(100*time.Millisecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}
+
+// rssWindow is the median RSS of server i over the load samples between
+// the fractions from and to of the load time. The median, because floods
+// and 8 MiB bodies make spikes of a few seconds that come and go; a leak
+// raises the level under them.
+func rssWindow(samples []sample, i int, loadEnd time.Duration, from, to float64) int64 {
+	var v []int64
+	for _, sm := range samples {
+		f := sm.t.Seconds() / loadEnd.Seconds()
+		if sm.phase == "load" && f >= from && f <= to {
+			v = append(v, sm.ps[i].rssKiB)
+		}
+	}
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+func rssPeak(samples []sample, i int) int64 {
+	var m int64
+	for _, sm := range samples {
+		m = max(m, sm.ps[i].rssKiB)
+	}
+	return m
+}
+
+// print writes the verdict; it returns whether every criterion passed.
+func (v *verdict) print(servers []*server) bool {
+	fmt.Println("== verdict")
+	for _, l := range v.lines {
+		fmt.Println(l)
+	}
+	for i, s := range servers {
+		if i < len(v.drained) && !v.drained[i] {
+			fmt.Printf("NOTE  %s did not exit 0 within 5 s of SIGTERM\n", s.name)
+		}
+	}
+	if v.pass {
+		fmt.Println("chaos: PASS")
+	} else {
+		fmt.Println("chaos: FAIL")
+	}
+	return v.pass
+}
