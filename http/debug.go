@@ -28,11 +28,12 @@ import (
 //     of muduo's inspector, that fetches /debug/vars every second and shows
 //     this server's counters (the variable this server published with
 //     PublishExpvar, or else the first "muduo-http" one), a requests/s
-//     sparkline of the last minute, the per-loop table, the RPC servers'
-//     calls by method and errors by code, goroutines and memory. Its
-//     numbers carry stable ids (open-connections, requests-total,
-//     requests-per-second, responses-2xx, bytes-in, ...) and their exact
-//     value in a data-value attribute.
+//     sparkline of the last minute, the per-loop table, the TCP servers
+//     (tcp.Server.PublishExpvar), the RPC servers' calls by method and
+//     errors by code, goroutines and memory. Its numbers carry stable ids
+//     (open-connections, requests-total, requests-per-second,
+//     responses-2xx, bytes-in, ...) and their exact value in a data-value
+//     attribute.
 //
 // These endpoints expose internals (profiles, command line, memory): mount
 // them on a server that only trusted clients can reach, or behind an

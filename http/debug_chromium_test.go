@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"expvar"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
 )
@@ -48,7 +50,8 @@ func TestDebugStatusChromium(t *testing.T) {
 	if err := demo.Register(rs); err != nil {
 		t.Fatal(err)
 	}
-	if err := rs.PublishExpvar(uniqueVar("muduo_rpc_chromium")); err != nil {
+	rpcVar := uniqueVar("muduo_rpc_chromium")
+	if err := rs.PublishExpvar(rpcVar); err != nil {
 		t.Fatal(err)
 	}
 	rt := http.NewRouter()
@@ -70,6 +73,25 @@ func TestDebugStatusChromium(t *testing.T) {
 	}
 	http.PublishRuntimeExpvar()
 	base := "http://" + srv.Addr().String()
+
+	// A bare TCP server with one connection, shown in its own table.
+	ts, err := tcp.NewServer("127.0.0.1:0", tcp.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer ts.Close()
+	tcpVar := uniqueVar("muduo_tcp_chromium")
+	if err := ts.PublishExpvar(tcpVar); err != nil {
+		t.Fatal(err)
+	}
+	tc, err := net.Dial("tcp", ts.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
 
 	cl := newClient(t)
 	const n = 30
@@ -100,7 +122,7 @@ func TestDebugStatusChromium(t *testing.T) {
 		defer nc.Close()
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for srv.Stats().Open != held+1 {
+	for srv.Stats().Open != held+1 || ts.Vars().Open != 1 {
 		if time.Now().After(deadline) {
 			t.Fatalf("open %d, want %d", srv.Stats().Open, held+1)
 		}
@@ -165,20 +187,37 @@ func TestDebugStatusChromium(t *testing.T) {
 	if m := regexp.MustCompile(`id="rps-line"[^>]*points="([^"]+)"`).FindStringSubmatch(dom); m == nil || len(strings.Fields(m[1])) < 1 {
 		t.Errorf("empty sparkline")
 	}
-	// RPC: calls by method, errors by code.
-	if got := num("rpc-calls-total"); got != 3 {
-		t.Errorf("rpc-calls-total %d, want 3", got)
+	// RPC: the totals are over every RPC variable in the process (earlier
+	// tests' stay published), the tables per variable.
+	var calls, errs int64
+	expvar.Do(func(kv expvar.KeyValue) {
+		var v struct {
+			Kind string `json:"kind"`
+			rpc.Stats
+		}
+		if json.Unmarshal([]byte(kv.Value.String()), &v) == nil && v.Kind == rpc.ExpvarKind {
+			calls, errs = calls+int64(v.Calls), errs+int64(v.ErrorsTotal)
+		}
+	})
+	if got := num("rpc-calls-total"); got != calls {
+		t.Errorf("rpc-calls-total %d, want %d", got, calls)
 	}
-	if got := num("rpc-errors-total"); got != 2 {
-		t.Errorf("rpc-errors-total %d, want 2", got)
+	if got := num("rpc-errors-total"); got != errs {
+		t.Errorf("rpc-errors-total %d, want %d", got, errs)
 	}
+	rpcTable := dom[max(strings.Index(dom, `data-rpc="`+rpcVar+`"`), 0):]
 	for sel, want := range map[string]int64{
 		`data-method="Arith.Add"|calls`: 2, `data-method="Arith.Div"|calls`: 1, `data-method="Arith.Div"|errors`: 1,
 		`data-method="Echo.Echo"|calls`: 0, `data-error="method_not_found"|count`: 1, `data-error="application"|count`: 1,
 	} {
 		row, class, _ := strings.Cut(sel, "|")
-		if got, ok := rowValue(dom, row, class); !ok || got != float64(want) {
-			t.Errorf("%s: %v (found %v), want %d", sel, got, ok, want)
+		if got, ok := rowValue(rpcTable, row, class); !ok || got != float64(want) {
+			t.Errorf("%s %s: %v (found %v), want %d", rpcVar, sel, got, ok, want)
+		}
+	}
+	for class, want := range map[string]float64{"open": 1, "accepted": 1, "closed": 0} {
+		if got, ok := rowValue(dom, `data-tcp="`+tcpVar+`"`, class); !ok || got != want {
+			t.Errorf("%s %s: %v (found %v), want %v", tcpVar, class, got, ok, want)
 		}
 	}
 	if t.Failed() {

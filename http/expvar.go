@@ -54,23 +54,14 @@ type Vars struct {
 }
 
 // Vars returns the server's counters as PublishExpvar publishes them. It
-// also probes every IO loop's functor-queue delay (reactor.EventLoop.Probe)
-// unless the server is draining, so the delays reported are those of the
-// previous read: read it periodically (e.g. once a second) for fresh ones.
-// Safe from any goroutine after Start.
+// also probes every running IO loop's functor-queue delay
+// (reactor.EventLoop.Probe), so the delays reported are those measured
+// since the previous call: read it periodically (e.g. once a second) for
+// fresh ones. Safe from any goroutine after Start.
 func (s *Server) Vars() Vars {
-	v := Vars{Kind: ExpvarKind, Name: s.opts.name, Addr: s.tcp.Addr().String(), Stats: s.Stats()}
-	if !v.Draining {
-		for _, l := range s.tcp.Loops() {
-			l.Probe()
-		}
-	}
-	v.TCPLoops = s.tcp.Stats()
-	for _, l := range v.TCPLoops {
-		v.QueuedOut += l.QueuedOut
-		v.QueueDelayMax = max(v.QueueDelayMax, l.QueueDelay)
-	}
-	return v
+	tv := s.tcp.Vars()
+	return Vars{Kind: ExpvarKind, Name: s.opts.name, Addr: tv.Addr, Stats: s.Stats(),
+		QueuedOut: tv.QueuedOut, QueueDelayMax: tv.QueueDelayMax, TCPLoops: tv.Loops}
 }
 
 // PublishExpvar publishes the server's Vars through expvar under name
