@@ -17,6 +17,16 @@
 //
 // Either address may be empty to skip that transport. SIGINT or SIGTERM
 // shuts down gracefully.
+//
+// Observability (on unless -debug=false; needs the HTTP transport), see
+// http.Server.MountDebug: the HTTP address also serves GET /healthz (200
+// "ok\n", 503 "draining\n" once the shutdown has begun), GET /debug/vars,
+// /debug/pprof/ and GET /debug/status. /debug/vars holds "muduo_rpc"
+// (calls by method, errors by code: rpc.Server.PublishExpvar),
+// "muduo_rpc_tcp" (the TCP transport's connections and bytes:
+// tcp.Server.PublishExpvar), "muduo_http" (the HTTP transport: http.Vars),
+// "goroutines", "gomaxprocs", "rss_bytes", "memstats" and "cmdline". They
+// are published before the HTTP address is logged.
 package main
 
 import (
@@ -38,6 +48,7 @@ func main() {
 	tcpAddr := flag.String("tcp", "127.0.0.1:9090", "TCP stream transport address (empty: off)")
 	httpAddr := flag.String("http", "127.0.0.1:9091", "HTTP transport address, POST /rpc (empty: off)")
 	loops := flag.Int("loops", 0, "IO loops per transport (0: the accepting loop does IO)")
+	debug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} on the HTTP address (see debug.go)")
 	flag.Parse()
 
 	srv := rpc.NewServer()
@@ -60,9 +71,16 @@ func main() {
 	}
 	var hs *http.Server
 	if *httpAddr != "" {
-		hs = http.NewServer(NewRouter(srv), http.WithLoops(*loops))
+		rt := NewRouter(srv)
+		hs = http.NewServer(rt, http.WithLoops(*loops))
+		if *debug {
+			hs.MountDebug(rt, "")
+		}
 		if err := hs.Start(*httpAddr); err != nil {
 			fail("http start", err)
+		}
+		if *debug {
+			publishVars(srv, ts, hs)
 		}
 		slog.Info("rpcserver: HTTP", "addr", hs.Addr().String(), "path", "/rpc")
 	}
