@@ -75,4 +75,26 @@
 //     chunks cannot make the server buffer far more than the body limit.
 //     Trailer fields are validated like header fields, bounded by
 //     MaxHeaderBytes (431), and ignored.
+//
+// # Observability
+//
+// Server.MountDebug adds GET /healthz (200 "ok\n"; 503 "draining\n" once
+// Shutdown has begun), GET /debug/vars (expvar), /debug/pprof/ and GET
+// /debug/status (a live page of the numbers) to a Router. Nothing is
+// published implicitly; a program calls, once, after Start:
+//
+//	http.PublishRuntimeExpvar()       // "goroutines", "gomaxprocs", "rss_bytes"
+//	srv.PublishExpvar("muduo_http")   // this server: see Vars for the JSON
+//	rpcSrv.PublishExpvar("muduo_rpc") // rpc.Server: calls by method, errors by code
+//	tcpSrv.PublishExpvar("muduo_tcp") // tcp.Server: connections, bytes, per loop
+//
+// next to expvar's own "cmdline" and "memstats". Every published server
+// variable is a JSON object with a "kind" member ("muduo-http",
+// "muduo-rpc", "muduo-tcp") so a reader can find them under any name;
+// the examples use "muduo_http", "muduo_rpc" and "muduo_rpc_tcp". The
+// shapes are documented at Vars, rpc.Server.PublishExpvar and tcp.Vars;
+// members are only ever added. Importing this package imports expvar and
+// net/http/pprof, which register /debug/vars and /debug/pprof/ on
+// net/http's DefaultServeMux: a program that serves DefaultServeMux
+// publicly exposes them there.
 package http

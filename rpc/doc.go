@@ -48,4 +48,13 @@
 // an Invalid params error unless [WithAllowUnknownFields] is set. Numbers
 // are never passed through float64: integer fields receive the exact value and
 // an args type of interface{} receives json.Number values.
+//
+// # Statistics
+//
+// [Server.Stats] counts calls and errors per registered method and error
+// responses by code (the five spec codes, [CodeServerBusy],
+// [CodeServerClosed], [CodeApplicationError] and any other), with atomic
+// counters that cost the dispatch path no allocation.
+// [Server.PublishExpvar] publishes them through expvar, for the HTTP
+// server's /debug/vars and /debug/status (see http.Server.MountDebug).
 package rpc
