@@ -78,7 +78,7 @@
 //
 // # Observability
 //
-// Server.MountDebug adds GET /healthz (200 "ok\n"; 503 "draining\n" once
+// debug.Mount (package http/debug) adds GET /healthz (200 "ok\n"; 503 "draining\n" once
 // Shutdown has begun), GET /debug/vars (expvar), /debug/pprof/ and GET
 // /debug/status (a live page of the numbers) to a Router. Nothing is
 // published implicitly; a program calls, once, after Start:

@@ -66,8 +66,8 @@ func (s *Server) Vars() Vars {
 
 // PublishExpvar publishes the server's Vars through expvar under name
 // (conventionally "muduo_http"), read afresh on every read of the
-// variables, e.g. GET /debug/vars (see MountDebug). The /debug/status page
-// of MountDebug shows this server from it. Call it after Start. expvar
+// variables, e.g. GET /debug/vars (see debug.Mount). The /debug/status page
+// of debug.Mount shows this server from it. Call it after Start. expvar
 // names are process-wide and permanent: it returns an error, rather than
 // panicking as expvar.Publish does, when name is taken.
 func (s *Server) PublishExpvar(name string) error {
@@ -137,3 +137,15 @@ func rssBytes() int64 {
 	}
 	return pages * int64(os.Getpagesize())
 }
+
+// ExpvarName returns the name the server's variables were published under
+// by PublishExpvar, or "" if they were not. Safe from any goroutine.
+func (s *Server) ExpvarName() string {
+	if n := s.varsName.Load(); n != nil {
+		return *n
+	}
+	return ""
+}
+
+// Name returns the server's name (WithName).
+func (s *Server) Name() string { return s.opts.name }

@@ -56,5 +56,5 @@
 // [CodeServerClosed], [CodeApplicationError] and any other), with atomic
 // counters that cost the dispatch path no allocation.
 // [Server.PublishExpvar] publishes them through expvar, for the HTTP
-// server's /debug/vars and /debug/status (see http.Server.MountDebug).
+// server's /debug/vars and /debug/status (see http.debug.Mount (package http/debug)).
 package rpc

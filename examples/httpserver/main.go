@@ -20,7 +20,7 @@
 // for -drain-idle (1 s). README_production.md has the rolling-restart
 // sequence with -reuseport.
 //
-// Observability (on unless -debug=false), see http.Server.MountDebug:
+// Observability (on unless -debug=false), see debug.Mount (package http/debug):
 //
 //   - GET /healthz: 200 "ok\n"; 503 "draining\n" (with Connection: close)
 //     once SIGINT/SIGTERM has started the drain.
@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	httpdebug "github.com/seed08ffa9f8/muduo-go/http/debug"
 )
 
 func main() {
@@ -63,7 +64,7 @@ func main() {
 	rt := NewRouter()
 	srv := http.NewServer(rt, http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle))
 	if *debug {
-		srv.MountDebug(rt, "")
+		httpdebug.Mount(srv, rt, "")
 	}
 	if err := srv.Start(*addr); err != nil {
 		slog.Error("httpserver: start", "err", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/http/debug"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
@@ -41,7 +42,7 @@ func TestDebugVars(t *testing.T) {
 	defer ts.Close()
 	rt := NewRouter(srv)
 	hs := http.NewServer(rt, http.WithLogger(quiet))
-	hs.MountDebug(rt, "")
+	debug.Mount(hs, rt, "")
 	if err := hs.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

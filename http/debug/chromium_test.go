@@ -1,4 +1,4 @@
-package http_test
+package debug_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/http/debug"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
@@ -58,7 +59,7 @@ func TestDebugStatusChromium(t *testing.T) {
 	rt.GET("/hello", func(w *http.ResponseWriter, _ *http.Request) { _, _ = w.WriteString("hello") })
 	rt.Handle("", "/rpc", rs.HTTPHandler())
 	srv := http.NewServer(rt, http.WithLoops(2), http.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	srv.MountDebug(rt, "")
+	debug.Mount(srv, rt, "")
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

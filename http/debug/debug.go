@@ -1,4 +1,10 @@
-package http
+// Package debug mounts an HTTP server's health and debug endpoints:
+// /healthz, /debug/vars, /debug/pprof/ and the /debug/status page.
+//
+// It is a package of its own because net/http/pprof registers its handlers
+// on net/http's DefaultServeMux when imported: only programs that ask for
+// the debug endpoints get that side effect.
+package debug
 
 import (
 	"bytes"
@@ -8,9 +14,11 @@ import (
 	stdhttp "net/http"
 	"net/http/pprof"
 	"strings"
+
+	"github.com/seed08ffa9f8/muduo-go/http"
 )
 
-// MountDebug registers the server's health and debug endpoints on rt, each
+// Mount registers s's health and debug endpoints on rt, each
 // path under prefix ("" for the root, or e.g. "/admin"):
 //
 //   - GET prefix+"/healthz": 200 "ok\n", or 503 "draining\n" once a
@@ -40,17 +48,21 @@ import (
 // authenticating handler. Register before the server starts, like every
 // route. The adapted handlers run on goroutines of their own, so a 30 s
 // CPU profile never blocks a loop.
-func (s *Server) MountDebug(rt *Router, prefix string) {
+func Mount(s *http.Server, rt *http.Router, prefix string) {
 	prefix = strings.TrimSuffix(prefix, "/")
-	rt.GET(prefix+"/healthz", s.serveHealthz)
-	rt.Handle("GET", prefix+"/debug/vars", Adapt(expvar.Handler()))
+	rt.GET(prefix+"/healthz", healthz(s))
+	rt.Handle("GET", prefix+"/debug/vars", http.Adapt(expvar.Handler()))
 	rt.HandlePrefix("", prefix+"/debug/pprof/", pprofHandler(prefix))
 	page := statusPage{srv: s, prefix: prefix, tmpl: template.Must(template.New("status").Parse(statusHTML))}
 	rt.GET(prefix+"/debug/status", page.serve)
 }
 
-// serveHealthz answers a health check: ready unless draining.
-func (s *Server) serveHealthz(w *ResponseWriter, _ *Request) {
+// healthz answers a health check: ready unless draining.
+func healthz(s *http.Server) func(*http.ResponseWriter, *http.Request) {
+	return func(w *http.ResponseWriter, _ *http.Request) { serveHealthz(s, w) }
+}
+
+func serveHealthz(s *http.Server, w *http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -58,7 +70,7 @@ func (s *Server) serveHealthz(w *ResponseWriter, _ *Request) {
 		// The connection's last response, even if the loop has not
 		// marked the connection draining yet.
 		w.Close()
-		w.WriteHeader(StatusServiceUnavailable)
+		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.WriteString("draining\n")
 		return
 	}
@@ -67,7 +79,7 @@ func (s *Server) serveHealthz(w *ResponseWriter, _ *Request) {
 
 // pprofHandler serves net/http/pprof's endpoints, which expect their
 // paths to start with /debug/pprof/.
-func pprofHandler(prefix string) Handler {
+func pprofHandler(prefix string) http.Handler {
 	var h stdhttp.Handler = stdhttp.HandlerFunc(func(w stdhttp.ResponseWriter, r *stdhttp.Request) {
 		switch strings.TrimPrefix(r.URL.Path, "/debug/pprof/") {
 		case "cmdline":
@@ -85,15 +97,15 @@ func pprofHandler(prefix string) Handler {
 	if prefix != "" {
 		h = stdhttp.StripPrefix(prefix, h)
 	}
-	return Adapt(h)
+	return http.Adapt(h)
 }
 
-//go:embed debug_status.html
+//go:embed status.html
 var statusHTML string
 
 // statusPage serves /debug/status.
 type statusPage struct {
-	srv    *Server
+	srv    *http.Server
 	prefix string
 	tmpl   *template.Template
 }
@@ -120,14 +132,11 @@ var (
 	}
 )
 
-func (p statusPage) serve(w *ResponseWriter, _ *Request) {
-	var name string
-	if n := p.srv.varsName.Load(); n != nil {
-		name = *n
-	}
+func (p statusPage) serve(w *http.ResponseWriter, _ *http.Request) {
+	name := p.srv.ExpvarName()
 	var b bytes.Buffer
 	err := p.tmpl.Execute(&b, map[string]any{
-		"Title":   p.srv.opts.name,
+		"Title":   p.srv.Name(),
 		"VarsURL": p.prefix + "/debug/vars",
 		"VarName": name,
 		"Cards":   statusCards,
@@ -135,8 +144,8 @@ func (p statusPage) serve(w *ResponseWriter, _ *Request) {
 		"Runtime": statusRuntime,
 	})
 	if err != nil {
-		p.srv.opts.logger.Error("http: /debug/status", "err", err)
-		WriteError(w, StatusInternalServerError)
+		p.srv.Logger().Error("http: /debug/status", "err", err)
+		http.WriteError(w, http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()

@@ -1,4 +1,4 @@
-package http_test
+package debug_test
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/http/debug"
 )
 
 // varSeq makes expvar names unique: they are process-wide and permanent.
@@ -31,7 +32,7 @@ func debugServer(t *testing.T, prefix string, opts ...http.Option) (*http.Server
 	rt.GET("/hello", func(w *http.ResponseWriter, _ *http.Request) { _, _ = w.WriteString("hello") })
 	opts = append([]http.Option{http.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
 	srv := http.NewServer(rt, opts...)
-	srv.MountDebug(rt, prefix)
+	debug.Mount(srv, rt, prefix)
 	if err := srv.PublishExpvar("never"); err == nil {
 		t.Fatal("PublishExpvar before Start succeeded")
 	}
