@@ -9,7 +9,6 @@ import (
 	"net"
 	nethttp "net/http"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -312,13 +311,4 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 
 func contextWithGuard() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), guard)
-}
-
-func contains(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if !strings.Contains(s, sub) {
-			return false
-		}
-	}
-	return true
 }

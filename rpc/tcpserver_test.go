@@ -1,7 +1,6 @@
 package rpc_test
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -311,16 +310,5 @@ func TestReactorShutdownDeliversInFlight(t *testing.T) {
 	c.Close()
 	if err := <-done; err != nil {
 		t.Fatalf("Shutdown: %v", err)
-	}
-}
-
-func readAllLines(r *bufio.Reader) []string {
-	var out []string
-	for {
-		l, err := readLine(r)
-		if err != nil {
-			return out
-		}
-		out = append(out, l)
 	}
 }
