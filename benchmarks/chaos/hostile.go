@@ -71,6 +71,11 @@ func (h *hconn) waitClosed(d time.Duration) bool {
 	select {
 	case <-h.closed:
 		return true
+	default:
+	}
+	select {
+	case <-h.closed:
+		return true
 	case <-time.After(d):
 		return false
 	}
@@ -132,6 +137,7 @@ func slowBody(ctx context.Context, e *env, rng *rnd) {
 		}
 		defer h.finish()
 		if _, err := h.Write(head); err != nil {
+			e.st.failf(k, head, []byte(err.Error()), "writing the head")
 			return
 		}
 		dripUntilClosed(ctx, h, bytes.Repeat([]byte("b"), 100), bodyTimeout+closeSlack)
@@ -147,7 +153,7 @@ func dripUntilClosed(ctx context.Context, h *hconn, p []byte, limit time.Duratio
 	for i := 0; time.Since(h.start) < limit+time.Second; i++ {
 		_ = h.SetWriteDeadline(time.Now().Add(time.Second))
 		if _, err := h.Write(p[i%len(p) : i%len(p)+1]); err != nil {
-			h.waitClosed(time.Second)
+			h.waitClosed(max(time.Second, limit-time.Since(h.start)))
 			return
 		}
 		select {
@@ -167,6 +173,8 @@ func judgeTimeout(e *env, k *kind, h *hconn, req []byte, limit time.Duration, na
 		if time.Since(h.start) >= limit {
 			e.st.failf(k, req, h.got, "server did not close within %v", limit)
 			e.st.hostileClosed(name, time.Since(h.start), limit)
+		} else if time.Now().Before(e.end) {
+			e.st.failf(e.st.kind("tool"), req, h.got, "%s: gave up after %v without the server closing", name, time.Since(h.start))
 		}
 		return
 	}

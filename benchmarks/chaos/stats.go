@@ -39,6 +39,7 @@ type stats struct {
 	order    []string
 	failures []failure
 	nfail    int
+	nxfail   int
 	late     []hostileRec // hostile connections closed later than allowed
 	closedN  map[string]int
 	maxClose map[string]time.Duration
@@ -75,6 +76,11 @@ func (s *stats) failf(k *kind, req, got []byte, format string, a ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nfail++
+	if k.xfail { // a few examples of a known bug are enough
+		if s.nxfail++; s.nxfail > 3 {
+			return
+		}
+	}
 	if len(s.failures) < 40 {
 		s.failures = append(s.failures, failure{
 			at: time.Since(s.start).Round(time.Millisecond), kind: k.name,
