@@ -19,7 +19,7 @@
 // shuts down gracefully.
 //
 // Observability (on unless -debug=false; needs the HTTP transport), see
-// http.Server.MountDebug: the HTTP address also serves GET /healthz (200
+// debug.Mount (package http/debug): the HTTP address also serves GET /healthz (200
 // "ok\n", 503 "draining\n" once the shutdown has begun), GET /debug/vars,
 // /debug/pprof/ and GET /debug/status. /debug/vars holds "muduo_rpc"
 // (calls by method, errors by code: rpc.Server.PublishExpvar),
@@ -32,6 +32,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -39,6 +40,7 @@ import (
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/http/debug"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
@@ -48,41 +50,18 @@ func main() {
 	tcpAddr := flag.String("tcp", "127.0.0.1:9090", "TCP stream transport address (empty: off)")
 	httpAddr := flag.String("http", "127.0.0.1:9091", "HTTP transport address, POST /rpc (empty: off)")
 	loops := flag.Int("loops", 0, "IO loops per transport (0: the accepting loop does IO)")
-	debug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} on the HTTP address (see debug.go)")
+	withDebug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} on the HTTP address (see debug.go)")
 	flag.Parse()
 
-	srv := rpc.NewServer()
-	if err := demo.Register(srv); err != nil {
-		fail("register", err)
+	a, err := start(*tcpAddr, *httpAddr, *loops, *withDebug, slog.Default())
+	if err != nil {
+		fail("start", err)
 	}
-	defer srv.Close()
-
-	var ts *rpc.TCPServer
-	if *tcpAddr != "" {
-		var err error
-		ts, err = rpc.NewTCPServer(srv, *tcpAddr, rpc.WithTCPOptions(tcp.WithLoops(*loops)))
-		if err != nil {
-			fail("tcp", err)
-		}
-		if err := ts.Start(); err != nil {
-			fail("tcp start", err)
-		}
-		slog.Info("rpcserver: TCP", "addr", ts.Addr().String())
+	if a.ts != nil {
+		slog.Info("rpcserver: TCP", "addr", a.ts.Addr().String())
 	}
-	var hs *http.Server
-	if *httpAddr != "" {
-		rt := NewRouter(srv)
-		hs = http.NewServer(rt, http.WithLoops(*loops))
-		if *debug {
-			hs.MountDebug(rt, "")
-		}
-		if err := hs.Start(*httpAddr); err != nil {
-			fail("http start", err)
-		}
-		if *debug {
-			publishVars(srv, ts, hs)
-		}
-		slog.Info("rpcserver: HTTP", "addr", hs.Addr().String(), "path", "/rpc")
+	if a.hs != nil {
+		slog.Info("rpcserver: HTTP", "addr", a.hs.Addr().String(), "path", "/rpc")
 	}
 
 	sig := make(chan os.Signal, 1)
@@ -90,12 +69,65 @@ func main() {
 	<-sig
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if ts != nil {
-		_ = ts.Shutdown(ctx)
+	a.shutdown(ctx)
+}
+
+// app is the wiring main runs: one rpc.Server with the demo services
+// behind the TCP and the HTTP transport (either may be nil).
+type app struct {
+	srv *rpc.Server
+	ts  *rpc.TCPServer
+	hs  *http.Server
+}
+
+// start registers the services and starts the transports on the given
+// addresses ("" skips one; port 0 picks a free one). withDebug mounts the
+// debug routes and publishes the expvars, which a process can do once.
+func start(tcpAddr, httpAddr string, loops int, withDebug bool, logger *slog.Logger) (*app, error) {
+	a := &app{srv: rpc.NewServer(rpc.WithLogger(logger))}
+	if err := demo.Register(a.srv); err != nil {
+		a.srv.Close()
+		return nil, fmt.Errorf("register: %w", err)
 	}
-	if hs != nil {
-		_ = hs.Shutdown(ctx)
+	if tcpAddr != "" {
+		ts, err := rpc.NewTCPServer(a.srv, tcpAddr, rpc.WithTCPOptions(tcp.WithLoops(loops)))
+		if err == nil {
+			err = ts.Start()
+		}
+		if err != nil {
+			a.srv.Close()
+			return nil, fmt.Errorf("tcp: %w", err)
+		}
+		a.ts = ts
 	}
+	if httpAddr != "" {
+		rt := NewRouter(a.srv)
+		hs := http.NewServer(rt, http.WithLoops(loops), http.WithLogger(logger))
+		if withDebug {
+			debug.Mount(hs, rt, "")
+		}
+		if err := hs.Start(httpAddr); err != nil {
+			a.shutdown(context.Background())
+			return nil, fmt.Errorf("http: %w", err)
+		}
+		a.hs = hs
+		if withDebug {
+			publishVars(a.srv, a.ts, hs)
+		}
+	}
+	return a, nil
+}
+
+// shutdown drains both transports (calls in flight are answered), forcing
+// what is left when ctx ends, then stops the workers.
+func (a *app) shutdown(ctx context.Context) {
+	if a.ts != nil {
+		_ = a.ts.Shutdown(ctx)
+	}
+	if a.hs != nil {
+		_ = a.hs.Shutdown(ctx)
+	}
+	a.srv.Close()
 }
 
 // NewRouter mounts the HTTP transport on /rpc.
