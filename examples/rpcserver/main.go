@@ -53,6 +53,10 @@ func main() {
 	withDebug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} on the HTTP address (see debug.go)")
 	flag.Parse()
 
+	// Before the addresses are logged: whoever waits for them may signal
+	// at once.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	a, err := start(*tcpAddr, *httpAddr, *loops, *withDebug, slog.Default())
 	if err != nil {
 		fail("start", err)
@@ -64,8 +68,6 @@ func main() {
 		slog.Info("rpcserver: HTTP", "addr", a.hs.Addr().String(), "path", "/rpc")
 	}
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
