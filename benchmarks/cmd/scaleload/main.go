@@ -18,13 +18,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -42,6 +37,7 @@ var (
 	hold     = flag.Duration("hold", 30*time.Second, "measured window with every connection held")
 	settle   = flag.Duration("settle", 3*time.Second, "after connecting, before the window (every connection has sent requests)")
 	pid      = flag.Int("pid", 0, "server pid, for VmRSS and its fd count (0: not reported)")
+	client   = flag.String("client", "epoll", "epoll (one thread, non-blocking sockets) or goroutine (one per connection)")
 	dialPar  = flag.Int("dial-par", 128, "connections being set up at once")
 	connTO   = flag.Duration("connect-timeout", 2*time.Minute, "bound on the connecting phase")
 	path     = flag.String("path", "/plaintext", "request path")
@@ -79,21 +75,17 @@ func main() {
 	rssBefore := rssKiB(*pid)
 	logf("server VmRSS before connecting: %d KiB; connecting %d from %d source addresses (RLIMIT_NOFILE %d)", rssBefore, *conns, *srcs, limit)
 
-	g.epoch = time.Now()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, *dialPar)
-	var dialed sync.WaitGroup
-	ctx, cancel := context.WithTimeout(context.Background(), *connTO)
-	defer cancel()
 	t0 := time.Now()
-	for i := 0; i < *conns; i++ {
-		src := net.IPv4(127, 0, 0, byte(2+i%max(*srcs, 1)))
-		wg.Add(1)
-		dialed.Add(1)
-		sem <- struct{}{}
-		go g.conn(ctx, i, src, sem, &dialed, &wg)
+	var finish func()
+	if *client == "epoll" {
+		ec := &epollClient{g: g}
+		connected, done := make(chan struct{}), make(chan struct{})
+		go func() { ec.run(connected); close(done) }()
+		<-connected
+		finish = func() { ec.stop.Store(true); <-done }
+	} else {
+		finish = g.dialAll()
 	}
-	dialed.Wait()
 	logf("connected %d of %d in %v (%d dial errors)", g.live.Load(), *conns, time.Since(t0).Round(time.Millisecond), g.dialErrs.Load())
 
 	time.Sleep(*settle)
@@ -107,8 +99,7 @@ func main() {
 	fds := fdCount(*pid)
 	reqs := g.reqs.Load()
 	p50, p99 := g.lat.quantile(0.50), g.lat.quantile(0.99)
-	close(g.stop)
-	wg.Wait()
+	finish()
 
 	errs := g.dialErrs.Load() + g.reqErrs.Load()
 	perConn := 0.0
@@ -134,121 +125,6 @@ func (g *gen) fail(counter *atomic.Int64, err error) {
 		g.firstErr = append(g.firstErr, err.Error())
 	}
 	g.errMu.Unlock()
-}
-
-// conn dials from src, then sends one request per interval at its own
-// offset in the interval until stopped.
-func (g *gen) conn(ctx context.Context, i int, src net.IP, sem chan struct{}, dialed, wg *sync.WaitGroup) {
-	defer wg.Done()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: src}, Control: bindNoPort}
-	c, err := d.DialContext(ctx, "tcp", *addr)
-	<-sem
-	if err != nil {
-		g.fail(&g.dialErrs, fmt.Errorf("dial from %v: %w", src, err))
-		dialed.Done()
-		return
-	}
-	g.live.Add(1)
-	dialed.Done()
-	defer c.Close()
-	br := bufio.NewReaderSize(c, 512)
-	offset := time.Duration(int64(*interval) * int64(i) / int64(*conns))
-	next := g.epoch.Add(offset)
-	for now := time.Now(); next.Before(now); {
-		next = next.Add(*interval)
-	}
-	t := time.NewTimer(time.Until(next))
-	defer t.Stop()
-	for {
-		select {
-		case <-g.stop:
-			return
-		case <-t.C:
-		}
-		start := time.Now()
-		if start.Sub(next) > *interval {
-			g.late.Add(1)
-		}
-		if err := g.roundTrip(c, br); err != nil {
-			select {
-			case <-g.stop: // closing down: not a server error
-			default:
-				g.live.Add(-1)
-				g.fail(&g.reqErrs, err)
-			}
-			return
-		}
-		g.lat.add(time.Since(start))
-		g.reqs.Add(1)
-		next = next.Add(*interval)
-		if now := time.Now(); next.Before(now) {
-			next = now
-		}
-		t.Reset(time.Until(next))
-	}
-}
-
-// roundTrip sends the request and reads and checks one response: status
-// 200, Content-Length framing, the expected body, no Connection: close.
-func (g *gen) roundTrip(c net.Conn, br *bufio.Reader) error {
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write(g.req); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	line, err := br.ReadSlice('\n')
-	if err != nil {
-		return fmt.Errorf("read status: %w", err)
-	}
-	if !bytes.HasPrefix(line, []byte("HTTP/1.1 200 ")) {
-		return fmt.Errorf("status line %q", line)
-	}
-	clen := -1
-	for {
-		h, err := br.ReadSlice('\n')
-		if err != nil {
-			return fmt.Errorf("read header: %w", err)
-		}
-		h = bytes.TrimRight(h, "\r\n")
-		if len(h) == 0 {
-			break
-		}
-		k, v, _ := bytes.Cut(h, []byte(":"))
-		v = bytes.TrimSpace(v)
-		switch strings.ToLower(string(k)) {
-		case "content-length":
-			clen, _ = strconv.Atoi(string(v))
-		case "connection":
-			if bytes.EqualFold(v, []byte("close")) {
-				return errors.New("server said Connection: close")
-			}
-		}
-	}
-	if clen != len(g.want) {
-		return fmt.Errorf("Content-Length %d, want %d", clen, len(g.want))
-	}
-	body, err := br.Peek(clen)
-	if err != nil {
-		return fmt.Errorf("read body: %w", err)
-	}
-	if !bytes.Equal(body, g.want) {
-		return fmt.Errorf("body %q", body)
-	}
-	_, _ = br.Discard(clen)
-	return nil
-}
-
-// bindNoPort sets IP_BIND_ADDRESS_NO_PORT: binding a source address then
-// picks the port at connect time, per destination, instead of reserving
-// one of the source address's ephemeral ports for any destination.
-func bindNoPort(_, _ string, rc syscall.RawConn) error {
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, 24 /* IP_BIND_ADDRESS_NO_PORT */, 1)
-	})
-	if err != nil {
-		return err
-	}
-	return serr
 }
 
 func raiseNofile() uint64 {
