@@ -26,17 +26,11 @@ func main() {
 	loops := flag.Int("loops", 0, "IO loops (0: the accepting loop does IO)")
 	flag.Parse()
 
-	srv, err := tcp.NewServer(*addr, tcp.WithName("echo"), tcp.WithLoops(*loops))
+	srv, err := newServer(*addr, *loops)
 	if err != nil {
 		slog.Error("echo", "err", err)
 		os.Exit(1)
 	}
-	srv.SetMessageCallback(func(c *tcp.Conn, in *buffer.Buffer, _ time.Time) {
-		// Send copies or writes at once, so the input can be consumed
-		// straight after: the steady state allocates nothing.
-		_ = c.Send(in.Peek())
-		in.RetrieveAll()
-	})
 	if err := srv.Start(); err != nil {
 		slog.Error("echo: start", "err", err)
 		os.Exit(1)
@@ -49,4 +43,19 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(ctx)
+}
+
+// newServer returns the echo server, not yet started.
+func newServer(addr string, loops int) (*tcp.Server, error) {
+	srv, err := tcp.NewServer(addr, tcp.WithName("echo"), tcp.WithLoops(loops))
+	if err != nil {
+		return nil, err
+	}
+	srv.SetMessageCallback(func(c *tcp.Conn, in *buffer.Buffer, _ time.Time) {
+		// Send copies or writes at once, so the input can be consumed
+		// straight after: the steady state allocates nothing.
+		_ = c.Send(in.Peek())
+		in.RetrieveAll()
+	})
+	return srv, nil
 }
