@@ -1,5 +1,7 @@
 package http
 
+import "encoding/binary"
+
 // Byte classes as 256-entry tables: one load per byte keeps the validation
 // loops branch-light, which matters because every head byte goes through one.
 const (
@@ -135,10 +137,42 @@ func parseFieldLine(line []byte) (nameEnd, valStart, valEnd int, err *Error) {
 	for valEnd > valStart && isOWS(line[valEnd-1]) {
 		valEnd--
 	}
-	for _, c := range line[valStart:valEnd] {
-		if classes[c]&clsValue == 0 {
-			return 0, 0, 0, ErrFieldValue
-		}
+	if !validValue(line[valStart:valEnd]) {
+		return 0, 0, 0, ErrFieldValue
 	}
 	return nameEnd, valStart, valEnd, nil
+}
+
+// validValue reports whether every byte of v is a field-vchar, SP, HTAB or
+// obs-text: no control character other than HTAB, no DEL. Values are most
+// of a head's bytes (User-Agent, Accept, cookies), so it checks eight bytes
+// at a time: a word with no byte below 0x20 and none equal to 0x7f is valid
+// as a whole; a word that may hold one (or an HTAB) is checked byte by byte.
+// The word tests may report false alarms (borrows), never misses, so the
+// result is exactly the per-byte one.
+func validValue(v []byte) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		below := (x - 0x20*ones) &^ x & highs // some byte < 0x20
+		y := x ^ 0x7f*ones
+		del := (y - ones) &^ y & highs // some byte == 0x7f
+		if below|del != 0 {
+			for _, c := range v[i : i+8] {
+				if classes[c]&clsValue == 0 {
+					return false
+				}
+			}
+		}
+	}
+	for _, c := range v[i:] {
+		if classes[c]&clsValue == 0 {
+			return false
+		}
+	}
+	return true
 }
