@@ -215,7 +215,7 @@ func TestClientReconnect(t *testing.T) {
 
 // TestClientClose fails the calls in flight; later calls fail at once.
 func TestClientClose(t *testing.T) {
-	s := newTestServer(t)
+	s := newTestServer(t, rpc.WithWorkers(8)) // every call must start
 	b := registerBlocker(t, s)
 	ts := startTCP(t, s)
 	ctx, cancel := contextWithGuard()
