@@ -148,6 +148,10 @@ func (t *TCPServer) onConnection(tc *tcp.Conn) {
 	}
 	t.mu.Lock()
 	ls := t.states[tc.Loop()]
+	if ls == nil { // a WithLoopInit in WithTCPOptions replaced ours
+		ls = &tcpLoopState{}
+		t.states[tc.Loop()] = ls
+	}
 	t.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &rpcConn{t: t, tc: tc, ls: ls, codec: t.newCodec(t.srv.limits), sess: t.srv.NewSession(ctx), cancel: cancel}

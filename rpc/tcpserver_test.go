@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
 )
@@ -310,5 +312,22 @@ func TestReactorShutdownDeliversInFlight(t *testing.T) {
 	c.Close()
 	if err := <-done; err != nil {
 		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+// TestReactorUserLoopInit: a tcp.WithLoopInit passed through
+// WithTCPOptions replaces the transport's own; connections still work.
+func TestReactorUserLoopInit(t *testing.T) {
+	s := newTestServer(t)
+	inits := make(chan struct{}, 4)
+	ts := startTCP(t, s, rpc.WithTCPOptions(tcp.WithLoops(2), tcp.WithLoopInit(func(*reactor.EventLoop) { inits <- struct{}{} })))
+	if len(inits) != 2 {
+		t.Fatalf("%d loop inits", len(inits))
+	}
+	for range 4 { // over both loops
+		c := dialLine(t, ts.Addr().String())
+		if got := c.call(`{"jsonrpc":"2.0","method":"Arith.Add","params":[{"a":1,"b":2}],"id":1}`); got != `{"jsonrpc":"2.0","id":1,"result":3}` {
+			t.Fatal(got)
+		}
 	}
 }
