@@ -42,7 +42,18 @@ type bodyStream struct {
 	needContinue bool // send 100 Continue on first Read
 	full         bool // the producer paused the connection for us
 	closedByUser bool
+
+	// The loop's side, touched only on the connection's loop.
+	slot      *slot // the streamed request's response slot
+	remaining int64 // Content-Length bytes still to stream
+	chunked   bool
+	fed       int  // decoded chunked bytes already fed
+	loopFull  bool // the reader is behind: don't read the socket
 }
+
+// streamFull reports whether a streamed body's reader is behind, so the
+// connection must not read more. Loop only.
+func (c *conn) streamFull() bool { return c.stream != nil && c.stream.loopFull }
 
 func newBodyStream(c *conn, needContinue bool) *bodyStream {
 	s := &bodyStream{c: c, needContinue: needContinue}
@@ -131,18 +142,20 @@ func (s *bodyStream) Close() error {
 // request's pipeline slot, so it follows every earlier response and
 // precedes this one; once the final response is done it is not sent.
 func (c *conn) sendContinue() {
-	if c.isClosed() || c.continueSent || c.stream == nil || c.streamSlot == nil || c.streamSlot.done {
+	if c.isClosed() || c.continueSent || c.stream == nil || c.stream.slot == nil || c.stream.slot.done {
 		return
 	}
 	c.continueSent = true
-	c.slotWrite(c.streamSlot, continueLine)
+	c.slotWrite(c.stream.slot, continueLine)
 }
 
 var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 
 // streamDrained resumes reading after the handler caught up.
 func (c *conn) streamDrained() {
-	c.streamFull = false
+	if c.stream != nil {
+		c.stream.loopFull = false
+	}
 	if c.paused {
 		c.resume()
 	}
@@ -155,9 +168,8 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 	needContinue := req.ExpectContinue() && !c.continueSent
 	s := newBodyStream(c, needContinue)
 	c.stream = s
-	c.streamRemaining = req.ContentLength()
-	c.streamChunked = req.Chunked()
-	c.streamFed = 0
+	s.remaining = req.ContentLength()
+	s.chunked = req.Chunked()
 	c.ls.stats.requests.Add(1)
 	req.hc = c
 	w := c.ls.writer()
@@ -177,11 +189,11 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 			c.closeAfter = true
 		}
 	} else {
-		c.streamSlot = w.slot
+		s.slot = w.slot
 	}
 	in.Retrieve(req.HeadLen())
-	c.p.Reset()
-	c.cd.Reset(c.srv.limits)
+	c.rs.p.Reset()
+	c.rs.cd.Reset(c.srv.limits)
 }
 
 func (c *conn) callStreaming(sh StreamingHandler, w *ResponseWriter, r *Request, body io.ReadCloser) {
@@ -202,43 +214,43 @@ func (c *conn) pumpStream(in interface {
 }) bool {
 	s := c.stream
 	data := in.Peek()
-	if !c.streamChunked {
+	if !s.chunked {
 		n := int64(len(data))
-		if n > c.streamRemaining {
-			n = c.streamRemaining
+		if n > s.remaining {
+			n = s.remaining
 		}
 		if n > 0 {
-			c.streamFull = s.feed(data[:n]) || c.streamFull
+			s.loopFull = s.feed(data[:n]) || s.loopFull
 			in.Retrieve(int(n))
 			c.ls.stats.bytesIn.Add(uint64(n))
-			c.streamRemaining -= n
+			s.remaining -= n
 		}
-		if c.streamRemaining > 0 {
+		if s.remaining > 0 {
 			c.setDeadline(dlBody)
 			return false
 		}
 	} else {
-		done, err := c.cd.Decode(data)
+		done, err := c.rs.cd.Decode(data)
 		if err != nil {
 			s.finish(ErrBodyAborted)
 			c.stream = nil
 			c.fail(StatusOf(err))
 			return false
 		}
-		if dl := c.cd.Len(); dl > c.streamFed {
-			c.streamFull = s.feed(data[c.streamFed:dl]) || c.streamFull
-			c.streamFed = dl
+		if dl := c.rs.cd.Len(); dl > s.fed {
+			s.loopFull = s.feed(data[s.fed:dl]) || s.loopFull
+			s.fed = dl
 		}
 		if !done {
 			c.setDeadline(dlBody)
 			return false
 		}
-		in.Retrieve(c.cd.Consumed())
-		c.ls.stats.bytesIn.Add(uint64(c.cd.Consumed()))
-		c.cd.Reset(c.srv.limits)
+		in.Retrieve(c.rs.cd.Consumed())
+		c.ls.stats.bytesIn.Add(uint64(c.rs.cd.Consumed()))
+		c.rs.cd.Reset(c.srv.limits)
 	}
 	s.finish(io.EOF)
-	c.stream, c.streamSlot = nil, nil
+	c.stream = nil
 	c.phase, c.continueSent, c.h = phaseHead, false, nil
 	c.deadline, c.deadlineKind = 0, dlNone // the next request starts its own
 	return true

@@ -32,18 +32,12 @@ type conn struct {
 	srv *Server
 	ls  *loopState
 
-	p            Parser
-	cd           ChunkedDecoder
+	rs           *reqState // parser state, borrowed from the loop while a request is in progress
 	phase        uint8
 	continueSent bool
 	h            Handler // the handler chosen when the head completed
 
-	stream          *bodyStream // body being streamed (phaseStream)
-	streamSlot      *slot
-	streamRemaining int64 // Content-Length bytes still to stream
-	streamChunked   bool
-	streamFed       int  // decoded chunked bytes already fed
-	streamFull      bool // the reader is behind: don't read the socket
+	stream *bodyStream // body being streamed (phaseStream)
 
 	head, tail *slot // responses waiting for their turn (see pipeline.go)
 	slots      int   // length of that queue
@@ -66,6 +60,31 @@ type conn struct {
 }
 
 func (c *conn) isClosed() bool { return c.closed.Load() }
+
+// reqState is the parsing state of the request a connection is reading:
+// a Parser and a ChunkedDecoder (with the parser's reusable header index).
+// A connection borrows one from its loop while it has request bytes and
+// gives it back when it has none, so an idle keep-alive connection holds
+// no parser: what a connection needs to resume a partial head or body is
+// kept only while there is one.
+type reqState struct {
+	p  Parser
+	cd ChunkedDecoder
+}
+
+func (rs *reqState) reset(l Limits) {
+	rs.p.Reset()
+	rs.cd.Reset(l)
+}
+
+// releaseReqState gives the parsing state back to the loop when nothing is
+// in progress: no partial head or body buffered, no streamed body.
+func (c *conn) releaseReqState(in *buffer.Buffer) {
+	if c.rs != nil && c.phase == phaseHead && in.ReadableBytes() == 0 {
+		c.ls.putReqState(c.rs)
+		c.rs = nil
+	}
+}
 
 // context returns the connection's context, cancelled when it closes.
 // Created on first use, on the loop: connections that never ask pay nothing.
@@ -106,6 +125,10 @@ func (c *conn) setDeadline(kind uint8) {
 // write.
 func (c *conn) process(in *buffer.Buffer) {
 	srv := c.srv
+	if c.rs == nil {
+		c.rs = c.ls.getReqState()
+	}
+	defer c.releaseReqState(in)
 	for {
 		if c.closeAfter || c.isClosed() {
 			in.RetrieveAll() // nothing after a final response is read
@@ -113,7 +136,7 @@ func (c *conn) process(in *buffer.Buffer) {
 		}
 		if c.phase == phaseStream {
 			if !c.pumpStream(in) {
-				if c.streamFull {
+				if c.streamFull() {
 					c.pause()
 				}
 				break
@@ -129,7 +152,7 @@ func (c *conn) process(in *buffer.Buffer) {
 			if len(data) == 0 {
 				break
 			}
-			req, err := c.p.Parse(data)
+			req, err := c.rs.p.Parse(data)
 			if err != nil {
 				c.fail(StatusOf(err))
 				continue
@@ -151,12 +174,12 @@ func (c *conn) process(in *buffer.Buffer) {
 				}
 			}
 		}
-		req, _ := c.p.Parse(data) // rebinds the finished head to data
+		req, _ := c.rs.p.Parse(data) // rebinds the finished head to data
 		hl := req.HeadLen()
 		var body []byte
 		var consumed int
 		if req.Chunked() {
-			done, err := c.cd.Decode(data[hl:])
+			done, err := c.rs.cd.Decode(data[hl:])
 			if err != nil {
 				c.fail(StatusOf(err))
 				continue
@@ -165,7 +188,7 @@ func (c *conn) process(in *buffer.Buffer) {
 				c.setDeadline(dlBody)
 				break
 			}
-			body, consumed = data[hl:hl+c.cd.Len()], hl+c.cd.Consumed()
+			body, consumed = data[hl:hl+c.rs.cd.Len()], hl+c.rs.cd.Consumed()
 		} else {
 			n := max(req.ContentLength(), 0)
 			if int64(len(data)-hl) < n {
@@ -176,8 +199,7 @@ func (c *conn) process(in *buffer.Buffer) {
 		}
 		c.serve(req, body)
 		in.Retrieve(consumed)
-		c.p.Reset()
-		c.cd.Reset(srv.limits)
+		c.rs.reset(srv.limits)
 		c.phase, c.continueSent, c.h = phaseHead, false, nil
 		// Each request's header, body and idle times start anew: without
 		// this a busy keep-alive connection kept the deadline of the
@@ -345,7 +367,7 @@ func (c *conn) pause() {
 }
 
 func (c *conn) resume() {
-	if !c.paused || c.isClosed() || c.streamFull || c.outputFull() ||
+	if !c.paused || c.isClosed() || c.streamFull() || c.outputFull() ||
 		(c.phase != phaseStream && c.pipelineFull()) {
 		return
 	}

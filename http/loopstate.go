@@ -22,6 +22,8 @@ type loopState struct {
 	tmp  []byte // scratch for building one response
 	w    *ResponseWriter
 
+	rsFree []*reqState // parsing states not lent to a connection
+
 	conns struct {
 		head *conn
 		n    atomic.Int64
@@ -43,6 +45,34 @@ func (ls *loopState) writer() *ResponseWriter {
 		ls.w = &ResponseWriter{}
 	}
 	return ls.w
+}
+
+// getReqState lends a connection the parsing state for a request.
+func (ls *loopState) getReqState() *reqState {
+	if n := len(ls.rsFree); n > 0 {
+		rs := ls.rsFree[n-1]
+		ls.rsFree[n-1] = nil
+		ls.rsFree = ls.rsFree[:n-1]
+		return rs
+	}
+	rs := &reqState{}
+	rs.p.SetLimits(ls.srv.limits)
+	rs.cd.Reset(ls.srv.limits)
+	return rs
+}
+
+// maxFreeReqStates bounds the loop's spare parsing states: enough for every
+// connection that is mid-request at once on a busy loop, without keeping a
+// burst's worth forever.
+const maxFreeReqStates = 4096
+
+// putReqState takes a parsing state back, reset for its next request.
+func (ls *loopState) putReqState(rs *reqState) {
+	if len(ls.rsFree) >= maxFreeReqStates {
+		return
+	}
+	rs.reset(ls.srv.limits)
+	ls.rsFree = append(ls.rsFree, rs)
 }
 
 func (ls *loopState) updateDate(now time.Time) {

@@ -144,8 +144,6 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	if tc.Connected() {
 		ls := s.loopState(tc.Loop())
 		c := &conn{tc: tc, srv: s, ls: ls}
-		c.p.SetLimits(s.limits)
-		c.cd.Reset(s.limits)
 		s.drainMu.Lock()
 		c.draining = s.draining
 		s.drainMu.Unlock()

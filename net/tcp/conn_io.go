@@ -124,6 +124,16 @@ func (c *Conn) queueWriteComplete() {
 		return
 	}
 	c.wcQueued = true
+	if s := c.set; s != nil {
+		// One functor per loop and owner runs every connection's
+		// callback: a connection that only ever writes at once needs no
+		// functor (nor connExtra) of its own.
+		if len(s.wcPending) == 0 {
+			c.loop.QueueInLoop(s.runWriteCompleteFunc())
+		}
+		s.wcPending = append(s.wcPending, c)
+		return
+	}
 	c.loop.QueueInLoop(c.extras().wcFunc)
 }
 

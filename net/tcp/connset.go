@@ -14,6 +14,10 @@ type connSet struct {
 	head *Conn
 	n    int
 
+	wcPending []*Conn // connections whose WriteComplete is queued
+	wcRunning []*Conn // swapped with wcPending while running
+	wcFunc    func()  // runWriteComplete, bound once
+
 	// Counters for Stats: written on the loop, read from anywhere.
 	open, queued      atomic.Int64
 	accepted, closed  atomic.Uint64
@@ -56,5 +60,22 @@ func (s *connSet) each(f func(*Conn)) {
 		next := c.next
 		f(c)
 		c = next
+	}
+}
+
+func (s *connSet) runWriteCompleteFunc() func() {
+	if s.wcFunc == nil {
+		s.wcFunc = s.runWriteComplete
+	}
+	return s.wcFunc
+}
+
+// runWriteComplete calls WriteComplete for every connection queued since
+// the last run.
+func (s *connSet) runWriteComplete() {
+	s.wcPending, s.wcRunning = s.wcRunning[:0], s.wcPending
+	for i, c := range s.wcRunning {
+		s.wcRunning[i] = nil
+		c.runWriteComplete()
 	}
 }
