@@ -47,6 +47,7 @@ type conn struct {
 	closing    bool // shutdown/linger started
 	draining   bool // the server is shutting down
 	paused     bool // reading stopped for backpressure
+	peerEOF    bool // the client half-closed: answer what it sent, then close
 	closed     atomic.Bool
 	dmu        sync.Mutex // guards detached writers against the loop
 
@@ -212,6 +213,9 @@ func (c *conn) process(in *buffer.Buffer) {
 		c.setDeadline(dlIdle)
 	} else if c.inflight > 0 && c.phase == phaseHead && in.ReadableBytes() == 0 {
 		c.setDeadline(dlNone) // a handler is working; the client waits for us
+	}
+	if c.peerEOF && !c.paused {
+		c.closeAfter = true // everything the client sent has been read
 	}
 	c.flushBatch()
 	c.maybeClose()

@@ -104,6 +104,7 @@ func (s *Server) Start(addr string) error {
 		Connection:    s.onConnection,
 		Message:       s.onMessage,
 		WriteComplete: s.onWriteComplete,
+		HalfClose:     s.onHalfClose,
 	})
 	s.tcp = ts
 	if err := ts.Start(); err != nil {
@@ -176,6 +177,37 @@ func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 		in.RetrieveAll()
 	}
 }
+
+// onHalfClose: the client closed its side after sending. Requests it sent
+// are still answered (a detached or worker response included, which is why
+// the connection does not just close), then the connection closes. A FIN
+// looks the same whether the client half-closed or left, so after a grace
+// period the connection is closed and the requests' context cancelled.
+func (s *Server) onHalfClose(tc *tcp.Conn) {
+	c, ok := tc.Context().(*conn)
+	if !ok {
+		tc.Shutdown()
+		return
+	}
+	c.peerEOF = true
+	if c.stream != nil {
+		c.stream.finish(ErrBodyAborted) // the body will never be complete
+	}
+	if !c.paused {
+		c.closeAfter = true
+		c.flushBatch()
+		c.maybeClose()
+	}
+	tc.Loop().RunAfter(halfCloseGrace, func() {
+		if !tc.Disconnected() {
+			tc.ForceClose() // its down callback cancels the context
+		}
+	})
+}
+
+// halfCloseGrace is how long a half-closed connection waits for responses
+// in progress before their context is cancelled.
+const halfCloseGrace = 2 * time.Second
 
 func (s *Server) onWriteComplete(tc *tcp.Conn) {
 	if c, ok := tc.Context().(*conn); ok && c.paused {

@@ -76,7 +76,7 @@ func NewTCPServer(srv *Server, addr string, opts ...TCPOption) (*TCPServer, erro
 	if err != nil {
 		return nil, err
 	}
-	ts.SetCallbacks(tcp.Callbacks{Connection: t.onConnection, Message: t.onMessage})
+	ts.SetCallbacks(tcp.Callbacks{Connection: t.onConnection, Message: t.onMessage, HalfClose: t.onHalfClose})
 	t.tcp = ts
 	return t, nil
 }
@@ -129,6 +129,7 @@ type rpcConn struct {
 	closing bool
 	waiting atomic.Bool // paused and waiting for a reply to resume
 
+	peerEOF     bool         // the client half-closed: answer what it sent, then close
 	outstanding atomic.Int64 // texts dispatched whose reply is not sent yet
 	draining    atomic.Bool  // Shutdown: close once outstanding is 0
 }
@@ -248,10 +249,43 @@ func (c *rpcConn) reply(r Reply) {
 	}
 }
 
+// onHalfClose: the client sent everything it will send (printf ... | nc -N,
+// say). Every complete text it sent has been dispatched unless the
+// connection is paused; the connection closes once the last reply is out,
+// so replies from the worker pool still reach the client.
+func (t *TCPServer) onHalfClose(tc *tcp.Conn) {
+	c, ok := tc.Context().(*rpcConn)
+	if !ok {
+		tc.Shutdown()
+		return
+	}
+	c.peerEOF = true
+	if !c.paused && !c.closing {
+		c.drain()
+	}
+	// A FIN looks the same whether the client half-closed (and reads on)
+	// or went away: give the calls in progress a grace period, then
+	// close, which cancels their context.
+	tc.Loop().RunAfter(halfCloseGrace, func() {
+		if !tc.Disconnected() {
+			tc.ForceClose() // its down callback cancels the context
+		}
+	})
+}
+
+// halfCloseGrace is how long a half-closed connection waits for its calls
+// in progress before their context is cancelled.
+const halfCloseGrace = 2 * time.Second
+
 func (c *rpcConn) resumeInLoop() {
 	if !c.paused || c.closing || c.tc.Disconnected() {
 		return
 	}
+	defer func() {
+		if c.peerEOF && !c.paused && !c.closing {
+			c.drain() // the input left when the client half-closed is done
+		}
+	}()
 	c.paused = false
 	if c.stopped {
 		c.stopped = false

@@ -25,6 +25,13 @@ type WriteCompleteCallback func(c *Conn)
 // reaction is StopRead on the producing side until WriteComplete.
 type HighWaterMarkCallback func(c *Conn, queued int)
 
+// HalfCloseCallback is called on the Conn's loop when the peer has closed
+// its side (read EOF) after every byte it sent was delivered. The
+// connection stays open for writing: the callback's owner finishes the
+// answers it still owes and then calls Shutdown (or ForceClose), which
+// closes the connection once the output has drained.
+type HalfCloseCallback func(c *Conn)
+
 // Callbacks is the public surface of a Server or Client: what it calls for
 // each of its connections. Nil callbacks are skipped; a nil Message callback
 // discards the input.
@@ -33,6 +40,11 @@ type Callbacks struct {
 	Message       MessageCallback
 	WriteComplete WriteCompleteCallback
 	HighWaterMark HighWaterMarkCallback
+	// HalfClose, if set, keeps a connection whose peer half-closed open
+	// until the owner calls Shutdown. Without it the connection closes as
+	// soon as its queued output has drained, which loses answers that a
+	// protocol was still working on (calls on a worker pool, say).
+	HalfClose HalfCloseCallback
 }
 
 // DefaultHighWaterMark is the output queue size that triggers the

@@ -63,6 +63,7 @@ type Conn struct {
 	peerClosed bool // read EOF seen; close once output drains (loop only)
 	reading    bool // read interest wanted (loop only)
 	linked     bool // in set's list (loop only)
+	holding    bool // peer closed, kept open for the owner's answers (loop only)
 }
 
 // connExtra holds the off-loop send queue and the functors bound once per

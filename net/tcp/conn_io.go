@@ -217,12 +217,18 @@ func (c *Conn) deliver(in *buffer.Buffer) {
 // gets the whole response.
 func (c *Conn) handlePeerClosed() {
 	c.peerClosed = true
-	if c.out.ReadableBytes() == 0 {
-		c.handleClose()
-		return
-	}
 	c.reading = false
 	_ = c.ch.DisableReading()
+	if cb := c.cfg.cb.HalfClose; cb != nil {
+		// The owner still has answers to give (calls in progress): the
+		// connection stays open for writing until it calls Shutdown.
+		c.holding = true
+		cb(c)
+		return
+	}
+	if c.out.ReadableBytes() == 0 {
+		c.handleClose()
+	}
 }
 
 // OnWritable implements reactor.Handler.
@@ -249,7 +255,7 @@ func (c *Conn) OnWritable() {
 	c.loop.BufferPool().Put(&c.out)
 	c.queueWriteComplete()
 	switch {
-	case c.peerClosed:
+	case c.peerClosed && !c.holding:
 		c.handleClose()
 	case connState(c.state.Load()) == stateDisconnecting:
 		c.shutdownInLoop()
@@ -272,6 +278,10 @@ func (c *Conn) shutdownInLoop() {
 	c.flushOffLoop()
 	if c.Disconnected() || c.ch.IsWriting() {
 		return // OnWritable calls back here once the queue drains
+	}
+	if c.peerClosed {
+		c.handleClose() // both directions are done
+		return
 	}
 	if err := mnet.ShutdownWrite(c.fd); err != nil {
 		c.loop.Logger().Debug("tcp: shutdown", "conn", c.Name(), "err", err)
