@@ -58,6 +58,7 @@ type Client struct {
 	conn    *tcp.Conn
 	up      chan struct{} // closed while connected; replaced when it drops
 	pending map[uint64]*Call
+	batches [][]*Call // batches in flight, oldest first (see failOldestBatch)
 	nextID  uint64
 	closed  bool
 }
@@ -163,6 +164,10 @@ func (c *Client) onConnection(conn *tcp.Conn) {
 func (c *Client) Go(method string, params, reply any, done chan *Call) *Call {
 	if done == nil {
 		done = make(chan *Call, 1)
+	} else if cap(done) == 0 {
+		// As net/rpc: a completion sent to an unbuffered channel nobody
+		// is receiving on would be lost, and the caller would hang.
+		panic("rpc: done channel is unbuffered")
 	}
 	call := &Call{Method: method, Params: params, Reply: reply, Done: done}
 	c.send(call, false)
@@ -315,6 +320,13 @@ func (c *Client) handleReply(text []byte) {
 }
 
 func (c *Client) complete(r *clientResponse) {
+	if (len(r.ID) == 0 || string(r.ID) == "null") && r.Error != nil {
+		// Our requests always carry ids, so an error with a null id
+		// rejects a whole batch (too long, too large) before any of its
+		// calls ran.
+		c.failOldestBatch(r)
+		return
+	}
 	id, err := strconv.ParseUint(string(r.ID), 10, 64)
 	if err != nil {
 		c.logger.Warn("rpc client: reply with an id we never sent", "id", string(r.ID))
@@ -368,4 +380,45 @@ func (c *Client) Close() error {
 	}
 	c.mu.Unlock()
 	return nil
+}
+
+// failOldestBatch completes every call of the oldest batch in flight with
+// the error of a reply that has no id. The server rejects a batch as a
+// whole on the loop, in the order the batches arrived, so the oldest one
+// still waiting is the one rejected.
+func (c *Client) failOldestBatch(r *clientResponse) {
+	c.mu.Lock()
+	var calls []*Call
+	for len(c.batches) > 0 && calls == nil {
+		b := c.batches[0]
+		c.batches = c.batches[1:]
+		for _, call := range b {
+			if c.pending[call.id] == call {
+				calls = b
+				break
+			}
+		}
+	}
+	for _, call := range calls {
+		delete(c.pending, call.id)
+	}
+	c.mu.Unlock()
+	if calls == nil {
+		c.logger.Warn("rpc client: error reply without an id", "code", r.Error.Code, "message", r.Error.Message)
+		return
+	}
+	for _, call := range calls {
+		call.Error = r.decodeInto(c.json, call)
+		call.complete()
+	}
+}
+
+// forgetBatch drops a finished batch from the list of batches in flight.
+func (c *Client) forgetBatch(calls []*Call) {
+	for i, b := range c.batches {
+		if len(b) > 0 && len(calls) > 0 && &b[0] == &calls[0] {
+			c.batches = append(c.batches[:i], c.batches[i+1:]...)
+			return
+		}
+	}
 }

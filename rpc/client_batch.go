@@ -58,8 +58,22 @@ func (c *Client) Batch(ctx context.Context, elems []BatchElem) error {
 		msg = append(msg, p[:len(p)-1]...) // drop each element's newline
 	}
 	msg = append(msg, ']', '\n')
+	var waitingCalls []*Call
+	for i, call := range calls {
+		if !elems[i].Notify {
+			waitingCalls = append(waitingCalls, call)
+		}
+	}
+	if len(waitingCalls) > 0 {
+		c.batches = append(c.batches, waitingCalls)
+	}
 	err := c.conn.Send(msg)
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.forgetBatch(waitingCalls)
+		c.mu.Unlock()
+	}()
 	if err != nil {
 		c.forget(calls)
 		return ErrConnectionLost

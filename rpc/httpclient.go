@@ -81,5 +81,11 @@ func (h *HTTPClient) post(ctx context.Context, msg []byte) ([]byte, error) {
 	case stdhttp.StatusNoContent:
 		return nil, nil
 	}
+	// A refusal (413, say) may still carry a JSON-RPC error object: it
+	// says more than the status line.
+	var r clientResponse
+	if h.json.Unmarshal(body, &r) == nil && r.Error != nil {
+		return nil, r.decodeInto(h.json, &Call{})
+	}
 	return nil, fmt.Errorf("rpc: HTTP %s", resp.Status)
 }

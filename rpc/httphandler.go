@@ -24,8 +24,15 @@ func (h httpHandler) ServeHTTP(w *mhttp.ResponseWriter, r *mhttp.Request) {
 	// anyway (garbage gets -32700), and clients such as curl -d send
 	// form encoding by default; refusing them with 415 helps nobody.
 	if st := h.s.CheckHTTPRequest(r.Method(), "", r.ContentLength()); st != 0 {
-		if st == 405 {
+		switch st {
+		case 405:
 			w.Header().Set("Allow", "POST")
+		case 413:
+			// Too large to read: still say why in JSON-RPC's terms.
+			w.Header().Set("Content-Type", ContentType)
+			w.WriteHeader(st)
+			w.SetBody(h.s.AppendScanError(w.Body(), ErrMessageTooLarge))
+			return
 		}
 		mhttp.WriteError(w, st)
 		return
