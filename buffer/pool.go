@@ -9,14 +9,18 @@ package buffer
 //
 // The zero Pool is ready to use.
 type Pool struct {
-	free [][]byte
+	free  [][]byte
+	bytes int // total capacity held in free
 }
 
 // maxPooled bounds how many storages a pool keeps; maxPooledSize bounds how
-// large one may be, so a burst's big buffer is given back to the GC.
+// large one may be, so a burst's big buffer is given back to the GC; and
+// maxPooledBytes bounds them together, so that a burst of large reads does
+// not leave a loop holding up to maxPooled*maxPooledSize (64 MiB) for good.
 const (
-	maxPooled     = 1024
-	maxPooledSize = 64 * 1024
+	maxPooled      = 1024
+	maxPooledSize  = 64 * 1024
+	maxPooledBytes = 4 << 20
 )
 
 // Get gives b storage from the pool if b has none. It is a no-op for a
@@ -29,6 +33,7 @@ func (p *Pool) Get(b *Buffer) {
 		s := p.free[n-1]
 		p.free[n-1] = nil
 		p.free = p.free[:n-1]
+		p.bytes -= cap(s)
 		b.buf = s[:cap(s)]
 		b.r, b.w = CheapPrepend, CheapPrepend
 		return
@@ -41,10 +46,12 @@ func (p *Pool) Get(b *Buffer) {
 // unread bytes in b are discarded.
 func (p *Pool) Put(b *Buffer) {
 	s := b.Release()
-	if s == nil || cap(s) > maxPooledSize || cap(s) < CheapPrepend || len(p.free) >= maxPooled {
+	if s == nil || cap(s) > maxPooledSize || cap(s) < CheapPrepend || len(p.free) >= maxPooled ||
+		p.bytes+cap(s) > maxPooledBytes {
 		return
 	}
 	p.free = append(p.free, s)
+	p.bytes += cap(s)
 }
 
 // Len reports how many storages the pool holds.

@@ -190,3 +190,24 @@ func BenchmarkAppendRetrievePartial(b *testing.B) {
 		buf.Retrieve(buf.ReadableBytes() - 10)
 	}
 }
+
+// The pool holds at most maxPooledBytes in all, however the storages are
+// sized: large ones stop being kept before the count bound is reached.
+func TestPoolByteBound(t *testing.T) {
+	var p Pool
+	for i := 0; i < maxPooled; i++ {
+		b := New(maxPooledSize - CheapPrepend)
+		p.Put(b)
+	}
+	if got := p.Len() * maxPooledSize; got > maxPooledBytes {
+		t.Fatalf("pool holds %d bytes, bound %d", got, maxPooledBytes)
+	}
+	if p.Len() != maxPooledBytes/maxPooledSize {
+		t.Fatalf("Len = %d, want %d", p.Len(), maxPooledBytes/maxPooledSize)
+	}
+	var b Buffer
+	p.Get(&b)
+	if p.bytes != (p.Len())*maxPooledSize {
+		t.Fatalf("bytes = %d after Get, want %d", p.bytes, p.Len()*maxPooledSize)
+	}
+}
