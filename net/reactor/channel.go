@@ -111,6 +111,11 @@ func (c *Channel) update(events uint32) error {
 	return c.loop.updateChannel(c)
 }
 
+// Forget records that the owner closed the fd: Fd returns -1 from now on,
+// so a stale owner can not reach a new file that got the same number. Call
+// it after Remove and close. Loop goroutine only.
+func (c *Channel) Forget() { c.fd = -1 }
+
 // Remove unregisters the channel. After Remove returns no callback of c runs
 // again, including for events already fetched in the current batch.
 func (c *Channel) Remove() error {

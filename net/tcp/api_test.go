@@ -196,7 +196,7 @@ func TestSocketOptions(t *testing.T) {
 		var v int
 		onLoop(c.Loop(), func() {
 			var err error
-			if v, err = unix.GetsockoptInt(c.fd, level, opt); err != nil {
+			if v, err = unix.GetsockoptInt(c.ch.Fd(), level, opt); err != nil {
 				t.Error(err)
 			}
 		})

@@ -36,11 +36,9 @@ func (s connState) String() string {
 // Conn is one TCP connection, muduo's TcpConnection. See the package
 // documentation for who owns it and when it becomes invalid.
 type Conn struct {
-	loop *reactor.EventLoop
-	cfg  *connConfig
-	ch   reactor.Channel
-	fd   int
-	id   uint64
+	cfg *connConfig
+	ch  reactor.Channel // also holds the loop and the fd
+	id  uint64
 
 	local, peer netip.AddrPort
 
@@ -62,7 +60,6 @@ type Conn struct {
 	wcQueued   bool // a WriteComplete call is queued (loop only)
 	peerClosed bool // read EOF seen; close once output drains (loop only)
 	reading    bool // read interest wanted (loop only)
-	linked     bool // in set's list (loop only)
 	holding    bool // peer closed, kept open for the owner's answers (loop only)
 }
 
@@ -91,7 +88,8 @@ func (c *Conn) extras() *connExtra {
 }
 
 func newConn(loop *reactor.EventLoop, cfg *connConfig, fd int, id uint64, local, peer netip.AddrPort) *Conn {
-	c := &Conn{loop: loop, cfg: cfg, fd: fd, id: id, local: local, peer: peer}
+	c := &Conn{cfg: cfg, id: id, local: local, peer: peer}
+	c.ch.Init(loop, fd, c)
 	c.state.Store(int32(stateConnecting))
 	return c
 }
@@ -104,7 +102,7 @@ func (c *Conn) Name() string { return c.cfg.name + "#" + strconv.FormatUint(c.id
 func (c *Conn) ID() uint64 { return c.id }
 
 // Loop returns the IO loop that owns the connection.
-func (c *Conn) Loop() *reactor.EventLoop { return c.loop }
+func (c *Conn) Loop() *reactor.EventLoop { return c.ch.Loop() }
 
 // LocalAddr returns the local address. Safe from any goroutine.
 func (c *Conn) LocalAddr() netip.AddrPort { return c.local }
@@ -150,7 +148,7 @@ func (c *Conn) Send(p []byte) error {
 	if !c.Connected() {
 		return ErrClosed
 	}
-	if c.loop.InLoop() {
+	if c.ch.Loop().InLoop() {
 		c.sendInLoop(p)
 		return nil
 	}
@@ -162,7 +160,7 @@ func (c *Conn) SendString(s string) error {
 	if !c.Connected() {
 		return ErrClosed
 	}
-	if c.loop.InLoop() {
+	if c.ch.Loop().InLoop() {
 		c.sendInLoop(stringBytes(s))
 		return nil
 	}
@@ -185,7 +183,7 @@ func (c *Conn) Sendv(bufs ...[]byte) error {
 	if !c.Connected() {
 		return ErrClosed
 	}
-	if c.loop.InLoop() {
+	if c.ch.Loop().InLoop() {
 		c.sendvInLoop(bufs)
 		return nil
 	}
@@ -211,7 +209,7 @@ func (c *Conn) sendOffLoop(p []byte, s string) error {
 func (c *Conn) appendOffLoopLocked(x *connExtra, p []byte, s string) {
 	if x.offLoop == nil {
 		x.offLoop = bytebufferpool.Get()
-		c.loop.QueueInLoop(x.flushFunc)
+		c.ch.Loop().QueueInLoop(x.flushFunc)
 	}
 	_, _ = x.offLoop.Write(p)
 	_, _ = x.offLoop.WriteString(s)
@@ -242,7 +240,7 @@ func (c *Conn) Shutdown() {
 	if !c.state.CompareAndSwap(int32(stateConnected), int32(stateDisconnecting)) {
 		return
 	}
-	c.loop.RunInLoop(c.shutdownInLoop)
+	c.ch.Loop().RunInLoop(c.shutdownInLoop)
 }
 
 // ForceClose closes the connection now, dropping unsent output. Safe from
@@ -252,7 +250,7 @@ func (c *Conn) ForceClose() {
 	if !c.markDisconnecting() {
 		return
 	}
-	c.loop.QueueInLoop(c.handleClose)
+	c.ch.Loop().QueueInLoop(c.handleClose)
 }
 
 // markDisconnecting moves a connected or disconnecting Conn to
@@ -279,32 +277,32 @@ func (c *Conn) ForceCloseWithDelay(d time.Duration) {
 	if !c.markDisconnecting() {
 		return
 	}
-	c.loop.RunAfter(d, c.handleClose)
+	c.ch.Loop().RunAfter(d, c.handleClose)
 }
 
 // StartRead resumes reading (read interest on). Safe from any goroutine.
-func (c *Conn) StartRead() { c.loop.RunInLoop(c.startReadInLoop) }
+func (c *Conn) StartRead() { c.ch.Loop().RunInLoop(c.startReadInLoop) }
 
 // StopRead stops reading: the kernel's receive buffer fills and TCP flow
 // control slows the peer. The basis of backpressure. Safe from any goroutine.
-func (c *Conn) StopRead() { c.loop.RunInLoop(c.stopReadInLoop) }
+func (c *Conn) StopRead() { c.ch.Loop().RunInLoop(c.stopReadInLoop) }
 
 // SetTCPNoDelay sets TCP_NODELAY. Safe from any goroutine: off the loop it
 // is applied on the loop and its error, if any, is logged.
 func (c *Conn) SetTCPNoDelay(on bool) error {
-	return c.sockopt(func() error { return mnet.SetNoDelay(c.fd, on) })
+	return c.sockopt(func() error { return mnet.SetNoDelay(c.ch.Fd(), on) })
 }
 
 // SetKeepAlive sets SO_KEEPALIVE and, with period > 0, the probe timing.
 // Safe from any goroutine, as SetTCPNoDelay.
 func (c *Conn) SetKeepAlive(on bool, period time.Duration) error {
-	return c.sockopt(func() error { return mnet.SetKeepAlive(c.fd, on, period) })
+	return c.sockopt(func() error { return mnet.SetKeepAlive(c.ch.Fd(), on, period) })
 }
 
 // sockopt runs f against the fd on the loop, only while the fd is open: an
 // option set from another goroutine must never reach a reused fd.
 func (c *Conn) sockopt(f func() error) error {
-	if c.loop.InLoop() {
+	if c.ch.Loop().InLoop() {
 		if c.Disconnected() {
 			return ErrClosed
 		}
@@ -313,12 +311,12 @@ func (c *Conn) sockopt(f func() error) error {
 	if c.Disconnected() {
 		return ErrClosed
 	}
-	c.loop.QueueInLoop(func() {
+	c.ch.Loop().QueueInLoop(func() {
 		if c.Disconnected() {
 			return
 		}
 		if err := f(); err != nil {
-			c.loop.Logger().Warn("tcp: socket option", "conn", c.Name(), "err", err)
+			c.ch.Loop().Logger().Warn("tcp: socket option", "conn", c.Name(), "err", err)
 		}
 	})
 	return nil

@@ -10,20 +10,19 @@ import (
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
 )
 
-// This file is the loop side of Conn: everything here runs on c.loop.
+// This file is the loop side of Conn: everything here runs on c.ch.Loop().
 
 // connectEstablished is run on the loop once the owner has created c: it
 // registers the fd for reading and announces the connection.
 func (c *Conn) connectEstablished() {
 	c.state.Store(int32(stateConnected))
-	c.ch.Init(c.loop, c.fd, c)
 	c.reading = true
 	if err := c.ch.EnableReading(); err != nil {
-		c.loop.Logger().Error("tcp: register connection", "conn", c.Name(), "err", err)
+		c.ch.Loop().Logger().Error("tcp: register connection", "conn", c.Name(), "err", err)
 		c.handleClose()
 		return
 	}
-	c.loop.AddLoad(1)
+	c.ch.Loop().AddLoad(1)
 	if c.set != nil {
 		c.set.add(c)
 	}
@@ -38,7 +37,7 @@ func (c *Conn) sendInLoop(p []byte) {
 	}
 	written := 0
 	if !c.ch.IsWriting() && c.out.ReadableBytes() == 0 && len(p) > 0 {
-		n, err := sendNoSignal(c.fd, p)
+		n, err := sendNoSignal(c.ch.Fd(), p)
 		c.countOut(n)
 		if err != nil {
 			if err != unix.EAGAIN {
@@ -68,7 +67,7 @@ func (c *Conn) sendvInLoop(bufs [][]byte) {
 	}
 	written := 0
 	if !c.ch.IsWriting() && c.out.ReadableBytes() == 0 && total > 0 {
-		n, err := writevNoSignal(c.fd, bufs)
+		n, err := writevNoSignal(c.ch.Fd(), bufs)
 		c.countOut(n)
 		if err != nil && err != unix.EAGAIN {
 			c.noteWriteError(err)
@@ -100,17 +99,17 @@ func (c *Conn) queueOutput(p []byte) {
 	if hw := c.cfg.highWater; old < hw && old+len(p) >= hw {
 		if cb := c.cfg.cb.HighWaterMark; cb != nil {
 			queued := old + len(p)
-			c.loop.QueueInLoop(func() { cb(c, queued) })
+			c.ch.Loop().QueueInLoop(func() { cb(c, queued) })
 		}
 	}
-	c.loop.BufferPool().Get(&c.out)
+	c.ch.Loop().BufferPool().Get(&c.out)
 	c.out.Append(p)
 	if c.set != nil {
 		c.set.queued.Add(int64(len(p)))
 	}
 	if !c.ch.IsWriting() {
 		if err := c.ch.EnableWriting(); err != nil {
-			c.loop.Logger().Error("tcp: enable writing", "conn", c.Name(), "err", err)
+			c.ch.Loop().Logger().Error("tcp: enable writing", "conn", c.Name(), "err", err)
 		}
 	}
 }
@@ -129,12 +128,12 @@ func (c *Conn) queueWriteComplete() {
 		// callback: a connection that only ever writes at once needs no
 		// functor (nor connExtra) of its own.
 		if len(s.wcPending) == 0 {
-			c.loop.QueueInLoop(s.runWriteCompleteFunc())
+			c.ch.Loop().QueueInLoop(s.runWriteCompleteFunc())
 		}
 		s.wcPending = append(s.wcPending, c)
 		return
 	}
-	c.loop.QueueInLoop(c.extras().wcFunc)
+	c.ch.Loop().QueueInLoop(c.extras().wcFunc)
 }
 
 func (c *Conn) runWriteComplete() {
@@ -145,7 +144,7 @@ func (c *Conn) runWriteComplete() {
 }
 
 func (c *Conn) noteWriteError(err error) {
-	c.loop.Logger().Debug("tcp: write", "conn", c.Name(), "err", err)
+	c.ch.Loop().Logger().Debug("tcp: write", "conn", c.Name(), "err", err)
 	// Drop what is queued: nothing more can reach the peer. Reading goes on
 	// until the error or EOF closes the connection, so input that arrived
 	// before the reset is still delivered.
@@ -164,12 +163,12 @@ func (c *Conn) noteWriteError(err error) {
 // no input buffer. Only a partial message left over is copied into the
 // connection's own buffer.
 func (c *Conn) OnReadable() {
-	loop := c.loop
+	loop := c.ch.Loop()
 	var n int
 	var err error
 	if c.in.ReadableBytes() == 0 {
 		scratch := loop.Scratch()
-		n, err = readRaw(c.fd, scratch)
+		n, err = readRaw(c.ch.Fd(), scratch)
 		if n > 0 {
 			v := loop.View()
 			v.Adopt(scratch, n)
@@ -181,7 +180,7 @@ func (c *Conn) OnReadable() {
 			v.Release()
 		}
 	} else {
-		n, err = c.in.ReadFd(c.fd, loop.Scratch())
+		n, err = c.in.ReadFd(c.ch.Fd(), loop.Scratch())
 		if n > 0 {
 			c.deliver(&c.in)
 			if c.in.ReadableBytes() == 0 {
@@ -198,14 +197,14 @@ func (c *Conn) OnReadable() {
 		c.handlePeerClosed()
 	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
 	default:
-		c.loop.Logger().Debug("tcp: read", "conn", c.Name(), "err", err)
+		c.ch.Loop().Logger().Debug("tcp: read", "conn", c.Name(), "err", err)
 		c.handleClose()
 	}
 }
 
 func (c *Conn) deliver(in *buffer.Buffer) {
 	if cb := c.cfg.cb.Message; cb != nil {
-		cb(c, in, c.loop.Now())
+		cb(c, in, c.ch.Loop().Now())
 		return
 	}
 	in.RetrieveAll()
@@ -236,7 +235,7 @@ func (c *Conn) OnWritable() {
 	if !c.ch.IsWriting() {
 		return
 	}
-	n, err := sendNoSignal(c.fd, c.out.Peek())
+	n, err := sendNoSignal(c.ch.Fd(), c.out.Peek())
 	if err != nil {
 		if err != unix.EAGAIN {
 			c.noteWriteError(err)
@@ -252,7 +251,7 @@ func (c *Conn) OnWritable() {
 		return
 	}
 	_ = c.ch.DisableWriting()
-	c.loop.BufferPool().Put(&c.out)
+	c.ch.Loop().BufferPool().Put(&c.out)
 	c.queueWriteComplete()
 	switch {
 	case c.peerClosed && !c.holding:
@@ -268,8 +267,8 @@ func (c *Conn) OnClose() { c.handleClose() }
 // OnError implements reactor.Handler: log SO_ERROR. Reading proceeds and
 // reports the error (or EOF) itself, which closes the connection.
 func (c *Conn) OnError() {
-	if err := mnet.SocketError(c.fd); err != nil {
-		c.loop.Logger().Debug("tcp: socket error", "conn", c.Name(), "err", err)
+	if err := mnet.SocketError(c.ch.Fd()); err != nil {
+		c.ch.Loop().Logger().Debug("tcp: socket error", "conn", c.Name(), "err", err)
 	}
 }
 
@@ -283,8 +282,8 @@ func (c *Conn) shutdownInLoop() {
 		c.handleClose() // both directions are done
 		return
 	}
-	if err := mnet.ShutdownWrite(c.fd); err != nil {
-		c.loop.Logger().Debug("tcp: shutdown", "conn", c.Name(), "err", err)
+	if err := mnet.ShutdownWrite(c.ch.Fd()); err != nil {
+		c.ch.Loop().Logger().Debug("tcp: shutdown", "conn", c.Name(), "err", err)
 	}
 }
 
@@ -314,22 +313,22 @@ func (c *Conn) handleClose() {
 	}
 	c.state.Store(int32(stateDisconnected))
 	if err := c.ch.Remove(); err != nil {
-		c.loop.Logger().Debug("tcp: unregister", "conn", c.Name(), "err", err)
+		c.ch.Loop().Logger().Debug("tcp: unregister", "conn", c.Name(), "err", err)
 	}
 	if c.set != nil {
 		c.set.remove(c)
 	}
-	c.loop.AddLoad(-1)
+	c.ch.Loop().AddLoad(-1)
 	if cb := c.cfg.cb.Connection; cb != nil {
 		cb(c)
 	}
 	if f := c.cfg.onClosed; f != nil {
 		f(c)
 	}
-	c.loop.BufferPool().Put(&c.in)
+	c.ch.Loop().BufferPool().Put(&c.in)
 	c.dropOutput()
-	unix.Close(c.fd)
-	c.fd = -1
+	unix.Close(c.ch.Fd())
+	c.ch.Forget()
 }
 
 func readRaw(fd int, p []byte) (int, error) {
@@ -395,5 +394,5 @@ func (c *Conn) dropOutput() {
 	if c.set != nil && c.out.ReadableBytes() > 0 {
 		c.set.queued.Add(-int64(c.out.ReadableBytes()))
 	}
-	c.loop.BufferPool().Put(&c.out)
+	c.ch.Loop().BufferPool().Put(&c.out)
 }

@@ -25,7 +25,6 @@ type connSet struct {
 }
 
 func (s *connSet) add(c *Conn) {
-	c.linked = true
 	c.prev, c.next = nil, s.head
 	if s.head != nil {
 		s.head.prev = c
@@ -37,8 +36,8 @@ func (s *connSet) add(c *Conn) {
 }
 
 func (s *connSet) remove(c *Conn) {
-	if !c.linked {
-		return
+	if c.prev == nil && s.head != c {
+		return // not in the list
 	}
 	if c.prev != nil {
 		c.prev.next = c.next
@@ -48,7 +47,7 @@ func (s *connSet) remove(c *Conn) {
 	if c.next != nil {
 		c.next.prev = c.prev
 	}
-	c.prev, c.next, c.linked = nil, nil, false
+	c.prev, c.next = nil, nil
 	s.n--
 	s.open.Add(-1)
 	s.closed.Add(1)
