@@ -34,9 +34,9 @@ type EventLoop struct {
 	started atomic.Bool
 	done    chan struct{}
 
-	// Channels by fd. A slice rather than a map: fds are small and dense,
-	// the lookup is an index, and a slot costs 8 bytes.
-	channels []*Channel
+	// Channels by fd (see channelTable): fds are small and dense, so an
+	// index beats a map, and a slot costs 8 bytes.
+	channels channelTable
 	nextSeq  int32
 
 	wakeFd      int
@@ -198,10 +198,8 @@ func (l *EventLoop) Run() error {
 		}
 		for i := range events {
 			ev := &events[i]
-			if fd := int(ev.Fd); fd < len(l.channels) {
-				if ch := l.channels[fd]; ch != nil && ch.seq == ev.Pad {
-					ch.handleEvent(ev.Events, ev.Pad)
-				}
+			if ch := l.channels.get(int(ev.Fd)); ch != nil && ch.seq == ev.Pad {
+				ch.handleEvent(ev.Events, ev.Pad)
 			}
 		}
 		l.timers.runExpired(l, l.now)
@@ -309,10 +307,7 @@ func (l *EventLoop) updateChannel(c *Channel) error {
 		if c.events == 0 {
 			return nil
 		}
-		for fd >= len(l.channels) {
-			l.channels = append(l.channels, nil)
-		}
-		if cur := l.channels[fd]; cur != nil && cur != c {
+		if cur := l.channels.get(fd); cur != nil && cur != c {
 			return fmt.Errorf("reactor: fd %d already registered", fd)
 		}
 		l.nextSeq++
@@ -321,7 +316,7 @@ func (l *EventLoop) updateChannel(c *Channel) error {
 			return err
 		}
 		c.added = true
-		l.channels[fd] = c
+		l.channels.set(fd, c)
 		return nil
 	}
 	return l.poller.Modify(fd, c.events, c.seq)
@@ -333,8 +328,8 @@ func (l *EventLoop) removeChannel(c *Channel) error {
 	}
 	c.added = false
 	fd := int(c.fd)
-	if fd < len(l.channels) && l.channels[fd] == c {
-		l.channels[fd] = nil
+	if l.channels.get(fd) == c {
+		l.channels.set(fd, nil)
 	}
 	return l.poller.Delete(fd)
 }
