@@ -54,12 +54,12 @@ func (w *ResponseWriter) Flush() error {
 		}
 		return nil
 	}
-	w.c.dmu.Lock()
+	w.mu.Lock()
 	if w.finished {
-		w.c.dmu.Unlock()
+		w.mu.Unlock()
 		return ErrFinished
 	}
-	w.c.dmu.Unlock()
+	w.mu.Unlock()
 	if w.c.isClosed() {
 		return ErrConnClosed
 	}
@@ -68,9 +68,9 @@ func (w *ResponseWriter) Flush() error {
 		if c.isClosed() {
 			return
 		}
-		c.dmu.Lock()
+		w.mu.Lock()
 		c.ls.tmp = w.appendFlush(c.ls.tmp[:0])
-		c.dmu.Unlock()
+		w.mu.Unlock()
 		c.slotWrite(w.slot, c.ls.tmp)
 	})
 	return nil
@@ -79,8 +79,8 @@ func (w *ResponseWriter) Flush() error {
 // bufferedLen returns how many body bytes wait for the next Flush.
 func (w *ResponseWriter) bufferedLen() int {
 	if w.detached {
-		w.c.dmu.Lock()
-		defer w.c.dmu.Unlock()
+		w.mu.Lock()
+		defer w.mu.Unlock()
 	}
 	return len(w.body)
 }
@@ -94,13 +94,13 @@ func (w *ResponseWriter) Finish() {
 		return // the server finishes a response whose handler returned
 	}
 	c := w.c
-	c.dmu.Lock()
+	w.mu.Lock()
 	if w.finished {
-		c.dmu.Unlock()
+		w.mu.Unlock()
 		return
 	}
 	w.finished = true
-	c.dmu.Unlock()
+	w.mu.Unlock()
 	c.ls.loop.RunInLoop(func() { c.finishDetached(w) })
 }
 
@@ -109,9 +109,9 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 	if c.isClosed() {
 		return
 	}
-	c.dmu.Lock()
+	w.mu.Lock()
 	c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
-	c.dmu.Unlock()
+	w.mu.Unlock()
 	c.slotWrite(w.slot, c.ls.tmp)
 	if !w.keepAlive {
 		// Nothing may follow a response that says Connection: close (RFC
@@ -184,9 +184,9 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 		defer func() {
 			if p := recover(); p != nil {
 				c.srv.opts.logger.Error("http: handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				// Under dmu: a Flush queued on the loop may still be
+				// Under the writer's mu: a Flush queued on the loop may still be
 				// reading the writer.
-				c.dmu.Lock()
+				w.mu.Lock()
 				if w.headerSent {
 					// End it short, without the last chunk.
 					w.body, w.chunked = w.body[:0], false
@@ -196,7 +196,7 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 					w.status = StatusInternalServerError
 				}
 				w.keepAlive = false
-				c.dmu.Unlock()
+				w.mu.Unlock()
 			}
 			w.Finish()
 		}()

@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
@@ -32,32 +31,29 @@ type conn struct {
 	srv *Server
 	ls  *loopState
 
-	rs           *reqState // parser state, borrowed from the loop while a request is in progress
-	phase        uint8
-	continueSent bool
-	h            Handler // the handler chosen when the head completed
-
+	rs     *reqState   // parser state, borrowed from the loop while a request is in progress
+	h      Handler     // the handler chosen when the head completed
 	stream *bodyStream // body being streamed (phaseStream)
 
 	head, tail *slot // responses waiting for their turn (see pipeline.go)
 	slots      int   // length of that queue
 	inflight   int   // detached responses not yet finished
 
-	closeAfter bool // no more requests: close once the pipeline drains
-	closing    bool // shutdown/linger started
-	draining   bool // the server is shutting down
-	paused     bool // reading stopped for backpressure
-	peerEOF    bool // the client half-closed: answer what it sent, then close
-	closed     atomic.Bool
-	dmu        sync.Mutex // guards detached writers against the loop
-
-	deadline     int64 // unix nanoseconds; 0 = none
-	deadlineKind uint8
-
-	ctx    context.Context
-	cancel context.CancelFunc
+	deadline int64        // unix nanoseconds; 0 = none
+	ctxs     *connContext // made on first use: most connections never ask
 
 	prev, next *conn // the loop's connection list, for the timeout sweep
+
+	// The small fields last, together, so the struct packs into 144 bytes.
+	closed       atomic.Bool
+	phase        uint8
+	deadlineKind uint8
+	continueSent bool
+	closeAfter   bool // no more requests: close once the pipeline drains
+	closing      bool // shutdown/linger started
+	draining     bool // the server is shutting down
+	paused       bool // reading stopped for backpressure
+	peerEOF      bool // the client half-closed: answer what it sent, then close
 }
 
 func (c *conn) isClosed() bool { return c.closed.Load() }
@@ -90,13 +86,20 @@ func (c *conn) releaseReqState(in *buffer.Buffer) {
 // context returns the connection's context, cancelled when it closes.
 // Created on first use, on the loop: connections that never ask pay nothing.
 func (c *conn) context() context.Context {
-	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithCancel(c.srv.baseCtx)
+	if c.ctxs == nil {
+		ctx, cancel := context.WithCancel(c.srv.baseCtx)
+		c.ctxs = &connContext{ctx, cancel}
 		if c.isClosed() {
-			c.cancel()
+			cancel()
 		}
 	}
-	return c.ctx
+	return c.ctxs.ctx
+}
+
+// connContext is a connection's context and its cancel function.
+type connContext struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func (c *conn) setDeadline(kind uint8) {

@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"strconv"
+	"sync"
 	"unsafe"
 )
 
@@ -29,6 +30,7 @@ var ErrConnClosed = errors.New("http: connection closed")
 // to, until Finish. It is reused for later requests, so it must not be
 // kept after the response is finished.
 type ResponseWriter struct {
+	mu     sync.Mutex // a detached writer's state against the loop building its bytes
 	c      *conn
 	slot   *slot // pipeline position when queued or detached; nil: batch
 	header Header
@@ -72,8 +74,8 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 		return 0, ErrConnClosed
 	}
 	if w.detached {
-		w.c.dmu.Lock()
-		defer w.c.dmu.Unlock()
+		w.mu.Lock()
+		defer w.mu.Unlock()
 	}
 	w.body = append(w.body, p...)
 	w.written += int64(len(p))

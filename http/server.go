@@ -161,8 +161,8 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	c.closed.Store(true)
 	c.ls.remove(c)
 	c.ls.stats.closed.Add(1)
-	if c.cancel != nil {
-		c.cancel()
+	if c.ctxs != nil {
+		c.ctxs.cancel()
 	}
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted)
