@@ -54,7 +54,7 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p != stdhttp.ErrAbortHandler {
-				w.c.srv.opts.logger.Error("http: adapted handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				w.c.ls.srv.opts.logger.Error("http: adapted handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
 			w.Close()
 			if !sw.wroteHeader {

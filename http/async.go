@@ -147,7 +147,7 @@ func (c *conn) callHandler(w *ResponseWriter, r *Request) {
 }
 
 func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
-	c.srv.opts.logger.Error("http: handler panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	c.ls.srv.opts.logger.Error("http: handler panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	if w.detached {
 		// The response may or may not have been handed to a goroutine that
 		// will finish it; if not, its slot would wait forever. A panic
@@ -180,10 +180,10 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 	clone.ctx = ctx
 	h := c.h
 	w.Detach()
-	ok := c.srv.workers.submit(func() {
+	ok := c.ls.srv.workers.submit(func() {
 		defer func() {
 			if p := recover(); p != nil {
-				c.srv.opts.logger.Error("http: handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				c.ls.srv.opts.logger.Error("http: handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				// Under the writer's mu: a Flush queued on the loop may still be
 				// reading the writer.
 				w.mu.Lock()

@@ -193,7 +193,7 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 	}
 	in.Retrieve(req.HeadLen())
 	c.rs.p.Reset()
-	c.rs.cd.Reset(c.srv.limits)
+	c.rs.cd.Reset(c.ls.srv.limits)
 }
 
 func (c *conn) callStreaming(sh StreamingHandler, w *ResponseWriter, r *Request, body io.ReadCloser) {
@@ -247,7 +247,7 @@ func (c *conn) pumpStream(in interface {
 		}
 		in.Retrieve(c.rs.cd.Consumed())
 		c.ls.stats.bytesIn.Add(uint64(c.rs.cd.Consumed()))
-		c.rs.cd.Reset(c.srv.limits)
+		c.rs.cd.Reset(c.ls.srv.limits)
 	}
 	s.finish(io.EOF)
 	c.stream = nil

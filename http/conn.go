@@ -27,9 +27,8 @@ const (
 // conn is the HTTP state of one tcp.Conn, stored as its context. Every
 // field is touched only on the connection's loop, except closed.
 type conn struct {
-	tc  *tcp.Conn
-	srv *Server
-	ls  *loopState
+	tc *tcp.Conn
+	ls *loopState // and through it, the Server
 
 	rs     *reqState   // parser state, borrowed from the loop while a request is in progress
 	h      Handler     // the handler chosen when the head completed
@@ -44,7 +43,7 @@ type conn struct {
 
 	prev, next *conn // the loop's connection list, for the timeout sweep
 
-	// The small fields last, together, so the struct packs into 144 bytes.
+	// The small fields last, together, so the struct packs into 128 bytes.
 	closed       atomic.Bool
 	phase        uint8
 	deadlineKind uint8
@@ -87,7 +86,7 @@ func (c *conn) releaseReqState(in *buffer.Buffer) {
 // Created on first use, on the loop: connections that never ask pay nothing.
 func (c *conn) context() context.Context {
 	if c.ctxs == nil {
-		ctx, cancel := context.WithCancel(c.srv.baseCtx)
+		ctx, cancel := context.WithCancel(c.ls.srv.baseCtx)
 		c.ctxs = &connContext{ctx, cancel}
 		if c.isClosed() {
 			cancel()
@@ -110,11 +109,11 @@ func (c *conn) setDeadline(kind uint8) {
 	var d int64
 	switch kind {
 	case dlHeader:
-		d = int64(c.srv.headerTimeout)
+		d = int64(c.ls.srv.headerTimeout)
 	case dlBody:
-		d = int64(c.srv.bodyTimeout)
+		d = int64(c.ls.srv.bodyTimeout)
 	case dlIdle, dlWrite:
-		d = int64(c.srv.idleTimeout)
+		d = int64(c.ls.srv.idleTimeout)
 	}
 	if d <= 0 {
 		c.deadline = 0
@@ -128,7 +127,7 @@ func (c *conn) setDeadline(kind uint8) {
 // when backpressure says so. Responses produced in one call leave in one
 // write.
 func (c *conn) process(in *buffer.Buffer) {
-	srv := c.srv
+	srv := c.ls.srv
 	if c.rs == nil {
 		c.rs = c.ls.getReqState()
 	}
@@ -260,7 +259,7 @@ func (c *conn) serve(req *Request, body []byte) {
 	if c.head != nil {
 		w.slot = c.newSlot() // an earlier response is still being made
 	}
-	if c.srv.workers != nil {
+	if c.ls.srv.workers != nil {
 		c.dispatch(w, req)
 		return
 	}
@@ -342,20 +341,20 @@ func (c *conn) maybeClose() {
 	c.closing = true
 	c.flushBatch()
 	c.tc.Shutdown()
-	c.tc.ForceCloseWithDelay(c.srv.lingerTimeout)
+	c.tc.ForceCloseWithDelay(c.ls.srv.lingerTimeout)
 }
 
 // pipelineFull reports that as many responses as WithMaxPipeline allows
 // are in the making: detached ones, and finished ones that wait in the
 // pipeline behind an unfinished one (they hold their bytes until then).
 func (c *conn) pipelineFull() bool {
-	return c.inflight >= c.srv.maxPipeline || c.slots >= c.srv.maxPipeline
+	return c.inflight >= c.ls.srv.maxPipeline || c.slots >= c.ls.srv.maxPipeline
 }
 
 // outputFull reports that the client is not reading: the unsent output,
 // counting the responses batched in this callback, is over the limit.
 func (c *conn) outputFull() bool {
-	return c.tc.OutputBytes()+len(c.ls.out) > c.srv.maxQueuedOutput
+	return c.tc.OutputBytes()+len(c.ls.out) > c.ls.srv.maxQueuedOutput
 }
 
 // pause stops reading: too many responses are being made, or the client is

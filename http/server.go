@@ -144,7 +144,7 @@ func (s *Server) loopState(l *reactor.EventLoop) *loopState {
 func (s *Server) onConnection(tc *tcp.Conn) {
 	if tc.Connected() {
 		ls := s.loopState(tc.Loop())
-		c := &conn{tc: tc, srv: s, ls: ls}
+		c := &conn{tc: tc, ls: ls}
 		s.drainMu.Lock()
 		c.draining = s.draining
 		s.drainMu.Unlock()
