@@ -170,6 +170,7 @@ func (c *Conn) OnReadable() {
 		scratch := loop.Scratch()
 		n, err = readRaw(c.ch.Fd(), scratch)
 		if n > 0 {
+			c.countIn(n)
 			v := loop.View()
 			v.Adopt(scratch, n)
 			c.deliver(v)
@@ -182,6 +183,7 @@ func (c *Conn) OnReadable() {
 	} else {
 		n, err = c.in.ReadFd(c.ch.Fd(), loop.Scratch())
 		if n > 0 {
+			c.countIn(n)
 			c.deliver(&c.in)
 			if c.in.ReadableBytes() == 0 {
 				loop.BufferPool().Put(&c.in)
@@ -190,9 +192,6 @@ func (c *Conn) OnReadable() {
 	}
 	switch {
 	case n > 0:
-		if c.set != nil {
-			c.set.bytesIn.Add(uint64(n))
-		}
 	case err == nil: // EOF: the peer closed its side
 		c.handlePeerClosed()
 	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
@@ -380,6 +379,15 @@ func writevNoSignal(fd int, bufs [][]byte) (int, error) {
 		return 0, e
 	}
 	return int(n), nil
+}
+
+// countIn adds n received bytes to the owner's counters. Before the
+// message callback runs, so that whatever the callback's answer lets a
+// client observe, the bytes that caused it are already counted.
+func (c *Conn) countIn(n int) {
+	if c.set != nil {
+		c.set.bytesIn.Add(uint64(n))
+	}
 }
 
 // countOut adds n sent bytes to the owner's counters.
