@@ -180,9 +180,9 @@ func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 
 // onHalfClose: the client closed its side after sending. Requests it sent
 // are still answered (a detached or worker response included, which is why
-// the connection does not just close), then the connection closes. A FIN
-// looks the same whether the client half-closed or left, so after a grace
-// period the connection is closed and the requests' context cancelled.
+// the connection does not just close), then the connection closes. After
+// tcp.HalfCloseGrace tcp closes it anyway, which cancels the requests'
+// context as for a client that left.
 func (s *Server) onHalfClose(tc *tcp.Conn) {
 	c, ok := tc.Context().(*conn)
 	if !ok {
@@ -198,16 +198,7 @@ func (s *Server) onHalfClose(tc *tcp.Conn) {
 		c.flushBatch()
 		c.maybeClose()
 	}
-	tc.Loop().RunAfter(halfCloseGrace, func() {
-		if !tc.Disconnected() {
-			tc.ForceClose() // its down callback cancels the context
-		}
-	})
 }
-
-// halfCloseGrace is how long a half-closed connection waits for responses
-// in progress before their context is cancelled.
-const halfCloseGrace = 2 * time.Second
 
 func (s *Server) onWriteComplete(tc *tcp.Conn) {
 	if c, ok := tc.Context().(*conn); ok && c.paused {

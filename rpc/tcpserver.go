@@ -252,7 +252,8 @@ func (c *rpcConn) reply(r Reply) {
 // onHalfClose: the client sent everything it will send (printf ... | nc -N,
 // say). Every complete text it sent has been dispatched unless the
 // connection is paused; the connection closes once the last reply is out,
-// so replies from the worker pool still reach the client.
+// so replies from the worker pool still reach the client (tcp closes it
+// anyway after tcp.HalfCloseGrace).
 func (t *TCPServer) onHalfClose(tc *tcp.Conn) {
 	c, ok := tc.Context().(*rpcConn)
 	if !ok {
@@ -263,19 +264,7 @@ func (t *TCPServer) onHalfClose(tc *tcp.Conn) {
 	if !c.paused && !c.closing {
 		c.drain()
 	}
-	// A FIN looks the same whether the client half-closed (and reads on)
-	// or went away: give the calls in progress a grace period, then
-	// close, which cancels their context.
-	tc.Loop().RunAfter(halfCloseGrace, func() {
-		if !tc.Disconnected() {
-			tc.ForceClose() // its down callback cancels the context
-		}
-	})
 }
-
-// halfCloseGrace is how long a half-closed connection waits for its calls
-// in progress before their context is cancelled.
-const halfCloseGrace = 2 * time.Second
 
 func (c *rpcConn) resumeInLoop() {
 	if !c.paused || c.closing || c.tc.Disconnected() {

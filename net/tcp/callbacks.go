@@ -29,8 +29,14 @@ type HighWaterMarkCallback func(c *Conn, queued int)
 // its side (read EOF) after every byte it sent was delivered. The
 // connection stays open for writing: the callback's owner finishes the
 // answers it still owes and then calls Shutdown (or ForceClose), which
-// closes the connection once the output has drained.
+// closes the connection once the output has drained. If the owner has not
+// done so after HalfCloseGrace, the connection is closed by force.
 type HalfCloseCallback func(c *Conn)
+
+// HalfCloseGrace bounds how long a connection whose peer half-closed stays
+// open for its owner's answers: a FIN looks the same from a peer that
+// still reads and from one that left.
+const HalfCloseGrace = 2 * time.Second
 
 // Callbacks is the public surface of a Server or Client: what it calls for
 // each of its connections. Nil callbacks are skipped; a nil Message callback

@@ -222,6 +222,16 @@ func (c *Conn) handlePeerClosed() {
 		// connection stays open for writing until it calls Shutdown.
 		c.holding = true
 		cb(c)
+		// A FIN looks the same whether the peer half-closed (and still
+		// reads) or went away: the answers get HalfCloseGrace, then the
+		// connection closes (and its owner's down callback runs).
+		if !c.Disconnected() {
+			c.ch.Loop().RunAfter(HalfCloseGrace, func() {
+				if !c.Disconnected() {
+					c.ForceClose()
+				}
+			})
+		}
 		return
 	}
 	if c.out.ReadableBytes() == 0 {
