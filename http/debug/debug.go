@@ -7,10 +7,9 @@
 package debug
 
 import (
-	"bytes"
 	_ "embed" // the /debug/status page
 	"expvar"
-	"html/template"
+	"html"
 	stdhttp "net/http"
 	"net/http/pprof"
 	"strings"
@@ -53,7 +52,7 @@ func Mount(s *http.Server, rt *http.Router, prefix string) {
 	rt.GET(prefix+"/healthz", healthz(s))
 	rt.Handle("GET", prefix+"/debug/vars", http.Adapt(expvar.Handler()))
 	rt.HandlePrefix("", prefix+"/debug/pprof/", pprofHandler(prefix))
-	page := statusPage{srv: s, prefix: prefix, tmpl: template.Must(template.New("status").Parse(statusHTML))}
+	page := statusPage{srv: s, varsURL: prefix + "/debug/vars"}
 	rt.GET(prefix+"/debug/status", page.serve)
 }
 
@@ -100,57 +99,38 @@ func pprofHandler(prefix string) http.Handler {
 	return http.Adapt(h)
 }
 
+// statusHTML is the /debug/status page: static HTML and the script that
+// polls /debug/vars and renders it. Its only server-side values are the
+// markers statusPage.serve replaces, each in an HTML text or double-quoted
+// attribute context, where html.EscapeString is all the escaping needed;
+// the script reads the variable's name and the /debug/vars URL from the
+// <html> element's data- attributes, never from script text. Not
+// html/template: text/template calls reflect's Method and MethodByName,
+// and a binary that can reach those keeps every exported method of every
+// type it links; examples/httpserver was 3.5 MB larger (11.2 MB instead of
+// 7.7) with it, most of that resident.
+//
 //go:embed status.html
 var statusHTML string
 
 // statusPage serves /debug/status.
 type statusPage struct {
-	srv    *http.Server
-	prefix string
-	tmpl   *template.Template
+	srv     *http.Server
+	varsURL string
 }
 
-// statusCard is one number on the page: its element id and label.
-type statusCard struct{ ID, Label string }
-
-var (
-	statusCards = []statusCard{
-		{"open-connections", "open connections"}, {"requests-total", "requests"},
-		{"requests-per-second", "requests/s"}, {"connections-accepted", "connections accepted"},
-		{"connections-closed", "connections closed"}, {"bytes-in", "bytes in"},
-		{"bytes-out", "bytes out"}, {"queued-output", "queued output"},
-		{"queue-delay", "loop queue delay (max)"}, {"bad-requests", "bad requests"},
-		{"timeouts", "timeouts"}, {"draining", "draining"},
-	}
-	statusClasses = []statusCard{
-		{"responses-1xx", "1xx"}, {"responses-2xx", "2xx"}, {"responses-3xx", "3xx"},
-		{"responses-4xx", "4xx"}, {"responses-5xx", "5xx"},
-	}
-	statusRuntime = []statusCard{
-		{"goroutines", "goroutines"}, {"gomaxprocs", "GOMAXPROCS"}, {"rss-bytes", "RSS"},
-		{"heap-alloc", "heap in use"}, {"num-gc", "GC cycles"},
-	}
-)
-
 func (p statusPage) serve(w *http.ResponseWriter, _ *http.Request) {
-	name := p.srv.ExpvarName()
-	var b bytes.Buffer
-	err := p.tmpl.Execute(&b, map[string]any{
-		"Title":   p.srv.Name(),
-		"VarsURL": p.prefix + "/debug/vars",
-		"VarName": name,
-		"Cards":   statusCards,
-		"Classes": statusClasses,
-		"Runtime": statusRuntime,
-	})
-	if err != nil {
-		p.srv.Logger().Error("http: /debug/status", "err", err)
-		http.WriteError(w, http.StatusInternalServerError)
-		return
-	}
+	// One pass: a replacement is never scanned for markers again. The
+	// variable's name is read per request, since PublishExpvar comes
+	// after Mount.
+	page := strings.NewReplacer(
+		"@TITLE@", html.EscapeString(p.srv.Name()),
+		"@VARS_URL@", html.EscapeString(p.varsURL),
+		"@VAR_NAME@", html.EscapeString(p.srv.ExpvarName()),
+	).Replace(statusHTML)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:")
-	_, _ = w.Write(b.Bytes())
+	_, _ = w.WriteString(page)
 }
