@@ -113,6 +113,11 @@ func (p *Parser) fail(err *Error) (*Request, error) {
 // requestLine advances through the request line. It never looks past
 // MaxHeaderBytes, so an endless line costs at most that much scanning.
 func (p *Parser) requestLine(data []byte) (bool, *Error) {
+	if p.state == stStart && p.pos == 0 {
+		if ok, err := p.quickRequestLine(data); ok || err != nil {
+			return ok && err == nil, err
+		}
+	}
 	end := min(len(data), p.lim.MaxHeaderBytes)
 	i, mark, st := int(p.pos), int(p.mark), p.state
 	for i < end {
@@ -235,6 +240,30 @@ func (p *Parser) fields(data []byte) (bool, *Error) {
 	end := min(len(data), p.lim.MaxHeaderBytes)
 	for {
 		pos := int(p.pos)
+		if pos == int(p.lineStart) && end-pos >= 2 {
+			// At a line's start: the one-pass path, for a complete
+			// ordinary line (see parser_fast.go).
+			if data[pos] == '\r' && data[pos+1] == '\n' {
+				p.scanned += 2
+				p.pos = uint32(pos + 2)
+				r.headLen = p.pos
+				return true, nil
+			}
+			if n, nameEnd, vs, ve := scanFieldLine(data[pos:end]); n > 0 {
+				if len(r.headers) >= p.lim.MaxHeaderCount {
+					return false, ErrTooManyHeaders
+				}
+				p.scanned += n
+				f := field{span{uint32(pos), uint32(nameEnd)}, span{uint32(pos + vs), uint32(ve - vs)}}
+				r.headers = append(r.headers, f)
+				if err := p.semantics(data[pos:pos+nameEnd], data[pos+vs:pos+ve], f.value); err != nil {
+					return false, err
+				}
+				p.pos = uint32(pos + n)
+				p.lineStart = p.pos
+				continue
+			}
+		}
 		j := bytes.IndexByte(data[pos:end], '\n')
 		if j < 0 {
 			p.scanned += end - pos

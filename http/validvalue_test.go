@@ -44,3 +44,85 @@ func TestValidValueMatchesTable(t *testing.T) {
 		}
 	}
 }
+
+// The grouped and word-at-a-time checks on the response side and in the
+// fast paths must agree with their byte-by-byte definitions for every byte
+// value at every position.
+func TestGroupedChecksMatchPerByte(t *testing.T) {
+	fieldValue := func(v string) bool {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c == '\r' || c == '\n' || c == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	perClass := func(v []byte, cls uint8) bool {
+		for _, c := range v {
+			if classes[c]&cls == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 1; n <= 20; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				v := make([]byte, n)
+				for i := range v {
+					v[i] = 'a'
+				}
+				v[pos] = byte(c)
+				if got, want := validFieldValue(string(v)), fieldValue(string(v)); got != want {
+					t.Fatalf("validFieldValue: len %d, byte %#x at %d: got %v", n, c, pos, got)
+				}
+				if got, want := validFieldName(string(v)), perClass(v, clsToken); got != want {
+					t.Fatalf("validFieldName: len %d, byte %#x at %d: got %v", n, c, pos, got)
+				}
+				if got, want := validHost(v), perClass(v, clsHost); got != want {
+					t.Fatalf("validHost: len %d, byte %#x at %d: got %v", n, c, pos, got)
+				}
+			}
+		}
+	}
+}
+
+// scanFieldLine either declines a line or agrees with parseFieldLine on it:
+// same name, same trimmed value, and only lines parseFieldLine accepts.
+func TestScanFieldLineAgreesWithGeneralPath(t *testing.T) {
+	check := func(line []byte) {
+		n, nameEnd, vs, ve := scanFieldLine(line)
+		if n == 0 {
+			return
+		}
+		if n < 2 || line[n-2] != '\r' || line[n-1] != '\n' {
+			t.Fatalf("%q: length %d does not end in CRLF", line, n)
+		}
+		body := line[:n-2]
+		gn, gvs, gve, err := parseFieldLine(body)
+		if err != nil {
+			t.Fatalf("%q: fast path accepted what the general path refuses (%v)", line, err)
+		}
+		if gn != nameEnd || string(body[gvs:gve]) != string(line[vs:ve]) {
+			t.Fatalf("%q: fast (%d %q) vs general (%d %q)", line, nameEnd, line[vs:ve], gn, body[gvs:gve])
+		}
+	}
+	base := "X-Name: some value with\tTAB and more text \r\nNext: x\r\n"
+	for pos := 0; pos < len(base); pos++ {
+		for c := 0; c < 256; c++ {
+			v := []byte(base)
+			v[pos] = byte(c)
+			check(v)
+			check(v[:pos+1]) // truncated: must decline or agree
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("ab:\t \r\n\x00\x7f\x80-")
+	for i := 0; i < 200000; i++ {
+		v := make([]byte, r.IntN(30))
+		for j := range v {
+			v[j] = alphabet[r.IntN(len(alphabet))]
+		}
+		check(v)
+	}
+}
