@@ -166,10 +166,14 @@ func (c *conn) process(in *buffer.Buffer) {
 			}
 			c.phase = phaseBody
 			c.h = srv.handlerFor(req)
-			if sh, ok := c.h.(StreamingHandler); ok && (req.ContentLength() > 0 || req.Chunked()) {
-				c.phase = phaseStream
-				c.startStream(req, sh, in)
-				continue
+			if req.ContentLength() > 0 || req.Chunked() {
+				// Only a request with a body can be streamed: the
+				// interface assertion is not paid by the rest.
+				if sh, ok := c.h.(StreamingHandler); ok {
+					c.phase = phaseStream
+					c.startStream(req, sh, in)
+					continue
+				}
 			}
 			if req.ExpectContinue() && len(data) == req.HeadLen() && (req.ContentLength() > 0 || req.Chunked()) {
 				if !c.expectContinue(req) {

@@ -109,7 +109,7 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.header.reset()
 	w.body = w.body[:0]
 	w.status = StatusOK
-	w.isHead = r.Method() == "HEAD"
+	w.isHead = r.methodID == mHEAD
 	w.keepAlive = r.KeepAlive() && !c.draining && !c.closeAfter
 	major, minor := r.Proto()
 	w.http10 = major == 1 && minor == 0
@@ -129,16 +129,18 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 	if !h.has(specialDate) {
 		dst = append(dst, ls.date...)
 	}
-	// The framing fields are the server's: drop what a handler set. The
-	// common response set none, and this costs a bit test.
-	h.Del("Transfer-Encoding")
 	// HEAD: a Content-Length the handler set without writing a body is
 	// the length GET would send (RFC 9110 9.3.2); keep it.
 	headLength := w.isHead && contentLength <= 0 && h.has(specialContentLength)
-	if !headLength {
-		h.Del("Content-Length")
+	// The framing fields are the server's: drop what a handler set. The
+	// common response set none, and this costs one bit test.
+	if h.special&(specialTransferEncoding|specialContentLength|specialConnection) != 0 {
+		h.Del("Transfer-Encoding")
+		if !headLength {
+			h.Del("Content-Length")
+		}
+		h.Del("Connection")
 	}
-	h.Del("Connection")
 	dst = h.appendTo(dst)
 	switch {
 	case !bodyAllowed(w.status), headLength:
