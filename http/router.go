@@ -15,6 +15,7 @@ import (
 // serves, so any loop may use it at once.
 type Router struct {
 	exact    map[string]*route
+	list     []*route // the exact routes, scanned instead of hashing when few
 	prefixes []*route // longest first
 	// NotFound answers requests no route matches (default: a 404).
 	NotFound Handler
@@ -28,7 +29,15 @@ type route struct {
 	allow    string
 	notAllow Handler
 	options  Handler
+	// byMethod is handler() resolved for every standard method, indexed
+	// by the parser's method id: dispatch is one load.
+	byMethod [len(methodNames)]Handler
 }
+
+// smallRouteSet is how many exact routes are matched by comparing paths
+// one by one, which beats hashing the path for a typical service's few
+// routes; more than that go through the map.
+const smallRouteSet = 8
 
 // NewRouter returns an empty Router.
 func NewRouter() *Router { return &Router{exact: make(map[string]*route)} }
@@ -40,6 +49,7 @@ func (rt *Router) Handle(method, path string, h Handler) {
 	if r == nil {
 		r = &route{path: path}
 		rt.exact[path] = r
+		rt.list = append(rt.list, r)
 	}
 	r.add(method, h)
 }
@@ -95,6 +105,17 @@ func (r *route) add(method string, h Handler) {
 	r.allow = strings.Join(allowed, ", ")
 	r.notAllow = methodNotAllowed{allow: r.allow}
 	r.options = options204{allow: r.allow}
+	for id := 1; id < len(methodNames); id++ {
+		r.byMethod[id] = r.handler(methodNames[id])
+	}
+}
+
+// handlerFor is handler for a parsed request.
+func (r *route) handlerFor(req *Request) Handler {
+	if id := req.methodID; id != mUnknown {
+		return r.byMethod[id]
+	}
+	return r.handler(req.Method())
 }
 
 func (r *route) has(m string) bool {
@@ -131,16 +152,18 @@ func (rt *Router) ServeHTTP(w *ResponseWriter, r *Request) { rt.lookup(r).ServeH
 // a converted []byte key does not copy.
 func (rt *Router) lookup(r *Request) Handler {
 	path := r.Path()
-	if rte := rt.exact[string(path)]; rte != nil {
-		if h := rte.handler(r.Method()); h != nil {
-			return h
+	if len(rt.list) <= smallRouteSet {
+		for _, rte := range rt.list {
+			if rte.path == string(path) {
+				return rte.handlerFor(r)
+			}
 		}
+	} else if rte := rt.exact[string(path)]; rte != nil {
+		return rte.handlerFor(r)
 	}
 	for _, rte := range rt.prefixes {
 		if len(path) >= len(rte.path) && string(path[:len(rte.path)]) == rte.path {
-			if h := rte.handler(r.Method()); h != nil {
-				return h
-			}
+			return rte.handlerFor(r)
 		}
 	}
 	if string(path) == "*" && r.Method() == "OPTIONS" {

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,17 @@ func TestServerExpectContinue(t *testing.T) {
 // TestServerRouter covers 404, 405 with Allow, OPTIONS, OPTIONS * and
 // longest-prefix routing.
 func TestServerRouter(t *testing.T) {
+	// Few exact routes are matched by comparing paths, many through a
+	// map: both must route alike.
+	t.Run("few routes", func(t *testing.T) { testServerRouter(t, 0) })
+	t.Run("many routes", func(t *testing.T) { testServerRouter(t, smallRouteSet) })
+}
+
+func testServerRouter(t *testing.T, pad int) {
 	rt := testRouter()
+	for i := range pad {
+		rt.Handle("PUT", "/pad/"+strconv.Itoa(i), HandlerFunc(reveal))
+	}
 	named := func(name string) HandlerFunc {
 		return func(w *ResponseWriter, r *Request) { _, _ = w.WriteString(name + " " + r.PathString()) }
 	}
@@ -110,6 +121,8 @@ func TestServerRouter(t *testing.T) {
 		{"GET", "/sx", 200, "s /sx", ""},
 		{"GET", "/static/img/a.png?x=/static/", 200, "img /static/img/a.png", ""},
 		{"POST", "/static/a.css", 405, "", "GET, HEAD, OPTIONS"},
+		{"PROPFIND", "/plaintext", 405, "", "GET, HEAD, OPTIONS"},
+		{"PROPFIND", "/any", 200, "any /any", ""},
 	} {
 		body := ""
 		if tc.method == "POST" || tc.method == "PATCH" || tc.method == "DELETE" {
