@@ -182,7 +182,7 @@ func (l *EventLoop) Run() error {
 	}
 	var err error
 	for !l.quit.Load() {
-		timeout := l.timers.timeoutMs(time.Now())
+		timeout := l.timers.timeoutMs()
 		if timeout != 0 {
 			l.sleeping.Store(true)
 			if l.hasPending() {

@@ -39,14 +39,19 @@ func (q *timerQueue) clock(t time.Time) time.Duration {
 
 // timeoutMs returns how long the poll may sleep: -1 without timers, else
 // the milliseconds until the earliest timer, rounded up so that the loop
-// never wakes a little early and spins.
-func (q *timerQueue) timeoutMs(now time.Time) int {
+// never wakes a little early and spins. It reads only the monotonic clock
+// (time.Since of a monotonic base), half the cost of time.Now, and nothing
+// at all without timers: it runs once per loop iteration.
+func (q *timerQueue) timeoutMs() int {
 	if len(q.heap) == 0 {
 		return -1
 	}
+	if !q.ready {
+		q.base, q.ready = time.Now(), true
+	}
 	// Compare before subtracting: a due time far in the past (RunAt of the
 	// zero Time saturates to the minimum Duration) would overflow.
-	c, when := q.clock(now), q.heap[0].when
+	c, when := time.Since(q.base), q.heap[0].when
 	if when <= c {
 		return 0
 	}
@@ -67,7 +72,9 @@ func (q *timerQueue) cancel(t *timer) {
 	}
 }
 
-// runExpired runs every timer due at now. A repeating timer is re-armed
+// runExpired runs every timer due at now, the time the poll returned (a
+// timer that falls due while this iteration's events are handled runs in
+// the next one, after a poll that does not sleep). A repeating timer is re-armed
 // from its previous due time, not from now, so it does not drift; if the
 // loop fell behind by more than a period, the missed ticks are skipped
 // rather than run back to back, so it never piles up.
@@ -75,7 +82,7 @@ func (q *timerQueue) runExpired(l *EventLoop, now time.Time) {
 	if len(q.heap) == 0 {
 		return
 	}
-	c := q.clock(time.Now())
+	c := q.clock(now)
 	// Take every due timer out first, then run them, as muduo does: a
 	// callback that re-arms itself in the past (RunAt(past)) then waits for
 	// the next iteration instead of running forever and starving I/O.

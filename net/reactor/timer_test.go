@@ -296,23 +296,27 @@ func TestQuitWithPendingTimers(t *testing.T) {
 
 func TestTimeoutMs(t *testing.T) {
 	var q timerQueue
-	now := time.Now()
-	if got := q.timeoutMs(now); got != -1 {
+	if got := q.timeoutMs(); got != -1 {
 		t.Fatalf("no timers: %d, want -1", got)
 	}
-	q.add(&timer{when: q.clock(now.Add(1500 * time.Microsecond)), index: -1})
-	if got := q.timeoutMs(now); got != 2 {
-		t.Fatalf("1.5ms ahead: %d, want 2 (rounded up)", got)
+	q.add(&timer{when: q.clock(time.Now().Add(1500 * time.Microsecond)), index: -1})
+	ceilMs := func(d time.Duration) int { return int((d + time.Millisecond - 1) / time.Millisecond) }
+	before := time.Since(q.base)
+	got := q.timeoutMs()
+	after := time.Since(q.base)
+	// Rounded up: 1.5 ms ahead sleeps 2 ms unless the clock moved on.
+	if hi, lo := ceilMs(q.heap[0].when-before), ceilMs(q.heap[0].when-after); got > hi || got < lo || got == 0 {
+		t.Fatalf("1.5ms ahead: %d, want within [%d, %d] (rounded up)", got, lo, hi)
 	}
 	var far timerQueue
 	far.add(&timer{when: far.clock(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), index: -1})
-	if got := far.timeoutMs(time.Now()); got != 1<<30 {
+	if got := far.timeoutMs(); got != 1<<30 {
 		t.Fatalf("far future: %d, want the cap %d", got, 1<<30)
 	}
 	for _, past := range []time.Time{{}, time.Now().Add(-time.Hour)} {
 		var q timerQueue
 		q.add(&timer{when: q.clock(past), index: -1})
-		if got := q.timeoutMs(time.Now()); got != 0 {
+		if got := q.timeoutMs(); got != 0 {
 			t.Fatalf("due at %v: timeout %d, want 0", past, got)
 		}
 	}
