@@ -51,6 +51,7 @@ type EventLoop struct {
 
 	timers timerQueue
 	now    time.Time // when the last Wait returned
+	hooks  iterationHooks
 
 	scratch []byte        // the shared read overflow buffer (buffer.ScratchSize)
 	view    buffer.Buffer // a Buffer over scratch, for zero-copy message callbacks
@@ -204,10 +205,12 @@ func (l *EventLoop) Run() error {
 		}
 		l.timers.runExpired(l, l.now)
 		l.runPending()
+		l.runHooks()
 	}
 	// Functors queued before Quit still run (a connection's final close,
 	// say); new ones queued after this point are dropped with the loop.
 	l.runPending()
+	l.runHooks()
 	_ = l.wakeCh.Remove()
 	l.mu.Lock()
 	l.closed = true
