@@ -392,18 +392,18 @@ func writevNoSignal(fd int, bufs [][]byte) (int, error) {
 }
 
 // countIn adds n received bytes to the owner's counters. Before the
-// message callback runs, so that whatever the callback's answer lets a
-// client observe, the bytes that caused it are already counted.
+// message callback runs, so that the bytes behind an answer are counted in
+// the iteration that sends it (published at its end, see connSet.publish).
 func (c *Conn) countIn(n int) {
 	if c.set != nil {
-		c.set.bytesIn.Add(uint64(n))
+		c.set.inCount += uint64(n)
 	}
 }
 
 // countOut adds n sent bytes to the owner's counters.
 func (c *Conn) countOut(n int) {
 	if n > 0 && c.set != nil {
-		c.set.bytesOut.Add(uint64(n))
+		c.set.outCount += uint64(n)
 	}
 }
 

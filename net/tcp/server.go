@@ -105,6 +105,7 @@ func (s *Server) Start() error {
 	s.sets = make(map[*reactor.EventLoop]*connSet)
 	for _, l := range pool.Loops() {
 		cs := &connSet{loop: l}
+		cs.unhook = l.OnIterationEnd(cs.publish)
 		s.sets[l] = cs
 		s.setList = append(s.setList, cs)
 	}
@@ -261,6 +262,11 @@ func (s *Server) stop() {
 		runAndWait(s.base, s.acceptor.Close) // Close: no draining
 	}
 	s.ForEachConn(func(c *Conn) { c.handleClose() })
+	for _, cs := range s.setList {
+		// The loops may outlive the server (a base loop of the caller's).
+		// Every iteration ends by publishing, so nothing is left unsaid.
+		cs.unhook()
+	}
 	s.pool.Stop()
 	if s.ownBase {
 		s.base.Quit()

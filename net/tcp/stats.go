@@ -15,9 +15,13 @@ type LoopStats struct {
 	Connections int64         `json:"load"`
 }
 
-// Stats returns every IO loop's counters. Safe from any goroutine; each
-// number is exact when read, the set is not one atomic snapshot. The
-// functor-queue delay is the latest probe's (see reactor.EventLoop.Probe).
+// Stats returns every IO loop's counters. Safe from any goroutine; the set
+// is not one atomic snapshot. Connection counts are exact when read; byte
+// counts are those of the loop's last completed iteration (each loop
+// publishes them as it finishes one, so a read or write pays no atomic
+// operation): anything asked over a connection after an answer arrived
+// sees the bytes behind that answer. The functor-queue delay is the latest
+// probe's (see reactor.EventLoop.Probe).
 func (s *Server) Stats() []LoopStats {
 	out := make([]LoopStats, 0, len(s.setList))
 	for _, cs := range s.setList {
