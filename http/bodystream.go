@@ -170,7 +170,7 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 	c.stream = s
 	s.remaining = req.ContentLength()
 	s.chunked = req.Chunked()
-	c.ls.stats.requests.Add(1)
+	c.ls.stats.counts.requests++
 	req.hc = c
 	w := c.ls.writer()
 	w.reset(c, req)
@@ -222,7 +222,7 @@ func (c *conn) pumpStream(in interface {
 		if n > 0 {
 			s.loopFull = s.feed(data[:n]) || s.loopFull
 			in.Retrieve(int(n))
-			c.ls.stats.bytesIn.Add(uint64(n))
+			c.ls.stats.counts.bytesIn += uint64(n)
 			s.remaining -= n
 		}
 		if s.remaining > 0 {
@@ -246,7 +246,7 @@ func (c *conn) pumpStream(in interface {
 			return false
 		}
 		in.Retrieve(c.rs.cd.Consumed())
-		c.ls.stats.bytesIn.Add(uint64(c.rs.cd.Consumed()))
+		c.ls.stats.counts.bytesIn += uint64(c.rs.cd.Consumed())
 		c.rs.cd.Reset(c.ls.srv.limits)
 	}
 	s.finish(io.EOF)

@@ -213,7 +213,7 @@ func (c *conn) process(in *buffer.Buffer) {
 		// first time it went idle (or of its first partial head) and was
 		// cut off mid-use.
 		c.deadline, c.deadlineKind = 0, dlNone
-		c.ls.stats.bytesIn.Add(uint64(consumed))
+		c.ls.stats.counts.bytesIn += uint64(consumed)
 	}
 	if c.phase == phaseHead && in.ReadableBytes() == 0 && c.inflight == 0 {
 		c.setDeadline(dlIdle)
@@ -256,7 +256,7 @@ func (c *conn) expectContinue(req *Request) bool {
 // serve runs the handler for one complete request.
 func (c *conn) serve(req *Request, body []byte) {
 	ls := c.ls
-	ls.stats.requests.Add(1)
+	ls.stats.counts.requests++
 	req.body, req.hc = body, c
 	w := ls.writer()
 	w.reset(c, req)
@@ -330,7 +330,7 @@ func (c *conn) flushBatch() {
 }
 
 func (c *conn) send(p []byte) {
-	c.ls.stats.bytesOut.Add(uint64(len(p)))
+	c.ls.stats.counts.bytesOut += uint64(len(p))
 	_ = c.tc.Send(p)
 }
 

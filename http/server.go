@@ -284,6 +284,11 @@ func (s *Server) Close() error {
 	s.draining = true
 	s.drainMu.Unlock()
 	err := s.tcp.Close()
+	s.stateMu.Lock()
+	for _, ls := range s.states {
+		ls.detach()
+	}
+	s.stateMu.Unlock()
 	s.stopCtx()
 	if s.workers != nil {
 		s.workers.stop()

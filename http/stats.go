@@ -30,7 +30,12 @@ type LoopStats struct {
 }
 
 // Stats returns the server's counters, summed over its loops. Safe from
-// any goroutine; the numbers are each exact, read one after the other.
+// any goroutine; the numbers are read one after the other, not as one
+// snapshot. Connection counts are exact when read; request, response and
+// byte counts are those of each loop's last completed iteration (a loop
+// publishes them as it finishes one, so that serving a request costs no
+// atomic operation): a request that arrives after an answer was sent, on
+// any connection, sees the answer counted.
 func (s *Server) Stats() Stats {
 	st := Stats{Time: time.Now(), Draining: s.Draining()}
 	s.stateMu.Lock()
