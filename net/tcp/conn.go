@@ -36,31 +36,31 @@ func (s connState) String() string {
 // Conn is one TCP connection, muduo's TcpConnection. See the package
 // documentation for who owns it and when it becomes invalid.
 type Conn struct {
-	cfg *connConfig
-	ch  reactor.Channel // also holds the loop and the fd
-	id  uint64
-
-	local, peer netip.AddrPort
+	// Ordered by use: the first cache line holds what every event touches
+	// (the callbacks, the channel, the state, the owner's set), the next
+	// two the buffers and the context; names, addresses and the list links
+	// come last. With many connections each line is a likely cache miss.
+	cfg        *connConfig
+	ch         reactor.Channel // also holds the loop and the fd
+	state      atomic.Int32
+	wcQueued   bool     // a WriteComplete call is queued (loop only)
+	peerClosed bool     // read EOF seen; close once output drains (loop only)
+	reading    bool     // read interest wanted (loop only)
+	holding    bool     // peer closed, kept open for the owner's answers (loop only)
+	set        *connSet // the owner's connections on this loop
 
 	in  buffer.Buffer // unconsumed input; owns storage only while non-empty
 	out buffer.Buffer // unsent output; owns storage only while non-empty
+	ctx any
 
 	// State used only by connections that send from other goroutines or
 	// listen for WriteComplete, made on first use: an idle connection
 	// does not pay for it (see connExtra).
 	extra atomic.Pointer[connExtra]
 
-	ctx any
-
-	// Intrusive list of the owner's connections on this loop.
-	set        *connSet
-	prev, next *Conn
-
-	state      atomic.Int32
-	wcQueued   bool // a WriteComplete call is queued (loop only)
-	peerClosed bool // read EOF seen; close once output drains (loop only)
-	reading    bool // read interest wanted (loop only)
-	holding    bool // peer closed, kept open for the owner's answers (loop only)
+	id          uint64
+	prev, next  *Conn // intrusive list of the owner's connections on this loop
+	local, peer netip.AddrPort
 }
 
 // connExtra holds the off-loop send queue and the functors bound once per
