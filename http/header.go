@@ -178,15 +178,11 @@ func validFieldName(n string) bool {
 // bytes with no byte below 0x20 are passed whole; a word that may hold one
 // (an HTAB is allowed) is checked byte by byte.
 func validFieldValue(v string) bool {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
 	i := 0
 	for ; i+8 <= len(v); i += 8 {
 		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
 			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
-		if (x-0x20*ones)&^x&highs != 0 {
+		if mayHoldBelow20(x) {
 			break
 		}
 	}

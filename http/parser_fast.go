@@ -77,19 +77,8 @@ func scanFieldLine(b []byte) (n, nameEnd, valStart, valEnd int) {
 		i++
 	}
 	valStart = i
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
-	for i+8 <= len(b) {
-		x := binary.LittleEndian.Uint64(b[i:])
-		below := (x - 0x20*ones) &^ x & highs // some byte < 0x20 (CR, HTAB...)
-		y := x ^ 0x7f*ones
-		del := (y - ones) &^ y & highs // some byte == 0x7f
-		if below|del != 0 {
-			break
-		}
-		i += 8
+	for i+8 <= len(b) && !mayHoldCtl(binary.LittleEndian.Uint64(b[i:])) {
+		i += 8 // no CR yet, nothing to refuse
 	}
 	for i < len(b) && classes[b[i]]&clsValue != 0 {
 		i++

@@ -151,6 +151,24 @@ func parseFieldLine(line []byte) (nameEnd, valStart, valEnd int, err *Error) {
 	return nameEnd, valStart, valEnd, nil
 }
 
+// Word-at-a-time byte tests (the classic "has a byte less than n" trick):
+// they may report false alarms through borrows from a lower byte, never a
+// miss, so callers recheck a flagged word byte by byte.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// mayHoldBelow20 reports whether a byte of x may be below 0x20 (a control
+// character, HTAB included).
+func mayHoldBelow20(x uint64) bool { return (x-0x20*ones)&^x&highs != 0 }
+
+// mayHoldCtl reports whether a byte of x may be a control character or DEL.
+func mayHoldCtl(x uint64) bool {
+	y := x ^ 0x7f*ones // bytes equal to 0x7f become zero
+	return mayHoldBelow20(x) || (y-ones)&^y&highs != 0
+}
+
 // validValue reports whether every byte of v is a field-vchar, SP, HTAB or
 // obs-text: no control character other than HTAB, no DEL. Values are most
 // of a head's bytes (User-Agent, Accept, cookies), so it checks eight bytes
@@ -159,17 +177,9 @@ func parseFieldLine(line []byte) (nameEnd, valStart, valEnd int, err *Error) {
 // The word tests may report false alarms (borrows), never misses, so the
 // result is exactly the per-byte one.
 func validValue(v []byte) bool {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
 	i := 0
 	for ; i+8 <= len(v); i += 8 {
-		x := binary.LittleEndian.Uint64(v[i:])
-		below := (x - 0x20*ones) &^ x & highs // some byte < 0x20
-		y := x ^ 0x7f*ones
-		del := (y - ones) &^ y & highs // some byte == 0x7f
-		if below|del != 0 {
+		if mayHoldCtl(binary.LittleEndian.Uint64(v[i:])) {
 			for _, c := range v[i : i+8] {
 				if classes[c]&clsValue == 0 {
 					return false
