@@ -45,4 +45,14 @@
 // carry the registration's sequence number, so an event fetched for an fd
 // that was closed and reused within one batch is dropped rather than
 // delivered to the new owner.
+//
+// # One iteration
+//
+// Each iteration of Run polls (sleeping only when no functor is pending and
+// no timer is due), handles the ready fds as above, runs the timers due at
+// the poll's return time, runs the functors queued so far (swapped out
+// under the lock, as muduo does), and ends with the OnIterationEnd hooks,
+// where owners publish what the iteration's callbacks counted in plain
+// fields. The clock is read once per iteration (Now); the poll's timeout
+// reads only the monotonic clock.
 package reactor
