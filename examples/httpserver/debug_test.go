@@ -6,13 +6,12 @@ import (
 	"io"
 	"net"
 	nethttp "net/http"
-	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/internal/testproc"
 )
 
 // TestDebugEndpoints runs the command and checks what a soak tool or load
@@ -21,43 +20,9 @@ import (
 // and /healthz answering 503 "draining" once SIGTERM has started the
 // drain.
 func TestDebugEndpoints(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Skip(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=-addr 127.0.0.1:0 -loops 2")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := false
-	defer func() {
-		if !exited {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}()
-	addrCh := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`addr=(\S+)`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case addrCh <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	var addr string
-	select {
-	case addr = <-addrCh:
-	case <-time.After(guard):
+	p := testproc.Start(t, childEnv, "-addr 127.0.0.1:0 -loops 2")
+	addr, ok := p.Addr(guard)
+	if !ok {
 		t.Fatal("no listening line from the command")
 	}
 	base := "http://" + addr
@@ -127,9 +92,7 @@ func TestDebugEndpoints(t *testing.T) {
 		t.Fatalf("healthz %d", st)
 	}
 	tr.CloseIdleConnections()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	p.Signal(t, syscall.SIGTERM)
 	for {
 		st, body := check()
 		if st == 200 {
@@ -144,15 +107,11 @@ func TestDebugEndpoints(t *testing.T) {
 	if _, err := br.ReadByte(); err != io.EOF {
 		t.Fatalf("after the 503: %v, want EOF", err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		exited = true
-		if err != nil {
-			t.Fatalf("exit: %v", err)
-		}
-	case <-time.After(guard):
+	exited, err := p.Wait(guard)
+	if !exited {
 		t.Fatal("did not exit")
+	}
+	if err != nil {
+		t.Fatalf("exit: %v", err)
 	}
 }

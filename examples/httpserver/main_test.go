@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"net"
 	nethttp "net/http"
-	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/internal/testproc"
 )
 
 const guard = 15 * time.Second
@@ -25,12 +23,8 @@ const guard = 15 * time.Second
 const childEnv = "HTTPSERVER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) != "" {
-		// Run as the command itself, for the signal test.
-		os.Args = append([]string{"httpserver"}, strings.Fields(os.Getenv(childEnv))...)
-		main()
-		os.Exit(0)
-	}
+	// Run as the command itself, for the signal test.
+	testproc.RunIfChild(childEnv, "httpserver", main)
 	goleak.VerifyTestMain(m)
 }
 
@@ -208,36 +202,10 @@ func TestAppendJSONString(t *testing.T) {
 // TestSignalDrains runs the command itself: it listens, serves, and on
 // SIGTERM (and SIGINT) drains and exits 0.
 func TestSignalDrains(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Skip(err)
-	}
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"=-addr 127.0.0.1:0 -loops 2")
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		addrCh := make(chan string, 1)
-		go func() {
-			re := regexp.MustCompile(`addr=(\S+)`)
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				if m := re.FindStringSubmatch(sc.Text()); m != nil {
-					addrCh <- m[1]
-				}
-			}
-		}()
-		var addr string
-		select {
-		case addr = <-addrCh:
-		case <-time.After(guard):
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
+		p := testproc.Start(t, childEnv, "-addr 127.0.0.1:0 -loops 2")
+		addr, ok := p.Addr(guard)
+		if !ok {
 			t.Fatal("no listening line from the command")
 		}
 		tr := &nethttp.Transport{}
@@ -249,19 +217,13 @@ func TestSignalDrains(t *testing.T) {
 				t.Fatalf("GET: %q", r.body)
 			}
 		}
-		if err := cmd.Process.Signal(sig); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("%v: exit %v", sig, err)
-			}
-		case <-time.After(guard):
-			_ = cmd.Process.Kill()
+		p.Signal(t, sig)
+		exited, err := p.Wait(guard)
+		if !exited {
 			t.Fatalf("%v: did not exit", sig)
+		}
+		if err != nil {
+			t.Fatalf("%v: exit %v", sig, err)
 		}
 		tr.CloseIdleConnections()
 	}

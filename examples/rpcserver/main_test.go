@@ -12,15 +12,14 @@ import (
 	nethttp "net/http"
 	stdrpc "net/rpc"
 	"net/rpc/jsonrpc"
-	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/seed08ffa9f8/muduo-go/internal/testproc"
 )
 
 const guard = 20 * time.Second
@@ -28,12 +27,8 @@ const guard = 20 * time.Second
 const childEnv = "RPCSERVER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
-	if args := os.Getenv(childEnv); args != "" {
-		// Run as the command itself, for the signal test.
-		os.Args = append([]string{"rpcserver"}, strings.Fields(args)...)
-		main()
-		os.Exit(0)
-	}
+	// Run as the command itself, for the signal test.
+	testproc.RunIfChild(childEnv, "rpcserver", main)
 	goleak.VerifyTestMain(m)
 }
 
@@ -241,33 +236,10 @@ func TestContractHTTP(t *testing.T) {
 // TestSignalDrains runs the command itself with both transports on free
 // ports; SIGTERM and SIGINT shut it down and it exits 0.
 func TestSignalDrains(t *testing.T) {
-	exe, err := os.Executable()
-	if err != nil {
-		t.Skip(err)
-	}
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"=-tcp 127.0.0.1:0 -http 127.0.0.1:0 -loops 1")
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		addrs := make(chan string, 2)
-		go func() {
-			re := regexp.MustCompile(`addr=(\S+)`)
-			sc := bufio.NewScanner(stderr)
-			for sc.Scan() {
-				if m := re.FindStringSubmatch(sc.Text()); m != nil {
-					addrs <- m[1]
-				}
-			}
-			close(addrs)
-		}()
+		p := testproc.Start(t, childEnv, "-tcp 127.0.0.1:0 -http 127.0.0.1:0 -loops 1")
 		for range 2 { // TCP, then HTTP
-			addr, ok := <-addrs
+			addr, ok := p.Addr(0)
 			if !ok {
 				t.Fatal("the command did not report its addresses")
 			}
@@ -277,19 +249,13 @@ func TestSignalDrains(t *testing.T) {
 			}
 			conn.Close()
 		}
-		if err := cmd.Process.Signal(sig); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("%v: exit %v", sig, err)
-			}
-		case <-time.After(guard):
-			_ = cmd.Process.Kill()
+		p.Signal(t, sig)
+		exited, err := p.Wait(guard)
+		if !exited {
 			t.Fatalf("%v: still running", sig)
+		}
+		if err != nil {
+			t.Fatalf("%v: exit %v", sig, err)
 		}
 	}
 }
