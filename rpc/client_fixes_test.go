@@ -7,27 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/internal/testrpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
-	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
 )
 
 // A batch the server rejects as a whole (here: longer than its limit) is
 // answered with one error that has no id; Batch must return with that
 // error on every element instead of waiting forever.
 func TestClientBatchRejectedAsAWhole(t *testing.T) {
-	srv := rpc.NewServer(rpc.WithLimits(rpc.Limits{MaxBatch: 2}))
+	srv := testrpc.Demo(t, rpc.WithLimits(rpc.Limits{MaxBatch: 2}))
 	defer srv.Close()
-	if err := demo.Register(srv); err != nil {
-		t.Fatal(err)
-	}
-	ts, err := rpc.NewTCPServer(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
-		t.Fatal(err)
-	}
+	ts := testrpc.ServeTCP(t, srv)
 	defer ts.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -71,17 +61,9 @@ func TestClientGoUnbufferedPanics(t *testing.T) {
 // HTTPClient reports the JSON-RPC error carried by a refusal (413 for a body
 // over the size limit), not just the status line.
 func TestHTTPClientRefusalCarriesError(t *testing.T) {
-	srv := rpc.NewServer(rpc.WithLimits(rpc.Limits{MaxMessageSize: 64}))
+	srv := testrpc.Demo(t, rpc.WithLimits(rpc.Limits{MaxMessageSize: 64}))
 	defer srv.Close()
-	if err := demo.Register(srv); err != nil {
-		t.Fatal(err)
-	}
-	rt := http.NewRouter()
-	rt.Handle("", "/rpc", srv.HTTPHandler())
-	hs := http.NewServer(rt)
-	if err := hs.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
+	hs := testrpc.ServeHTTP(t, srv)
 	defer hs.Close()
 	hc := rpc.NewHTTPClient("http://"+hs.Addr().String()+"/rpc", nil)
 	err := hc.Call(context.Background(), "Echo.Echo", []string{strings.Repeat("x", 200)}, nil)

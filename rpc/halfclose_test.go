@@ -7,26 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed08ffa9f8/muduo-go/rpc"
-	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
+	"github.com/seed08ffa9f8/muduo-go/internal/testrpc"
 )
 
 // A client that sends its calls and half-closes (printf ... | nc -N) gets
 // every reply, including those of blocking methods that finish on a worker
 // after the FIN arrived; then the connection closes.
 func TestHalfClosingClientGetsWorkerReplies(t *testing.T) {
-	srv := rpc.NewServer()
+	srv := testrpc.Demo(t)
 	defer srv.Close()
-	if err := demo.Register(srv); err != nil {
-		t.Fatal(err)
-	}
-	ts, err := rpc.NewTCPServer(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
-		t.Fatal(err)
-	}
+	ts := testrpc.ServeTCP(t, srv)
 	defer ts.Close()
 	nc, err := net.Dial("tcp", ts.Addr().String())
 	if err != nil {

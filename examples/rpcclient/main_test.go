@@ -7,34 +7,19 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/internal/testrpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
-	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
 )
 
 // The client's checks all pass against a server wired like
 // examples/rpcserver, over TCP (with the batch) and over HTTP.
 func TestClientAgainstServer(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	srv := rpc.NewServer()
+	srv := testrpc.Demo(t)
 	defer srv.Close()
-	if err := demo.Register(srv); err != nil {
-		t.Fatal(err)
-	}
-	ts, err := rpc.NewTCPServer(srv, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
-		t.Fatal(err)
-	}
+	ts := testrpc.ServeTCP(t, srv)
 	defer ts.Close()
-	rt := http.NewRouter()
-	rt.Handle("", "/rpc", srv.HTTPHandler())
-	hs := http.NewServer(rt)
-	if err := hs.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
+	hs := testrpc.ServeHTTP(t, srv)
 	defer hs.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
