@@ -14,9 +14,9 @@ import (
 
 	"github.com/seed08ffa9f8/muduo-go/http"
 	"github.com/seed08ffa9f8/muduo-go/http/debug"
+	"github.com/seed08ffa9f8/muduo-go/internal/testrpc"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
-	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
 )
 
 // TestDebugVars sets the command's servers up as main does and checks
@@ -27,18 +27,9 @@ func TestDebugVars(t *testing.T) {
 		t.Skip("the variables are already published in this process (-count > 1)")
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := rpc.NewServer(rpc.WithLogger(quiet))
+	srv := testrpc.Demo(t, rpc.WithLogger(quiet))
 	defer srv.Close()
-	if err := demo.Register(srv); err != nil {
-		t.Fatal(err)
-	}
-	ts, err := rpc.NewTCPServer(srv, "127.0.0.1:0", rpc.WithTCPOptions(tcp.WithLoops(2), tcp.WithLogger(quiet)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
-		t.Fatal(err)
-	}
+	ts := testrpc.ServeTCP(t, srv, rpc.WithTCPOptions(tcp.WithLoops(2), tcp.WithLogger(quiet)))
 	defer ts.Close()
 	rt := NewRouter(srv)
 	hs := http.NewServer(rt, http.WithLogger(quiet))

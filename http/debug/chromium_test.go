@@ -17,9 +17,9 @@ import (
 
 	"github.com/seed08ffa9f8/muduo-go/http"
 	"github.com/seed08ffa9f8/muduo-go/http/debug"
+	"github.com/seed08ffa9f8/muduo-go/internal/testrpc"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
-	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
 )
 
 // chromiumArgs are the flags of the headless run that loads /debug/status:
@@ -46,11 +46,8 @@ func TestDebugStatusChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: no browser run")
 	}
-	rs := rpc.NewServer(rpc.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	rs := testrpc.Demo(t, rpc.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer rs.Close()
-	if err := demo.Register(rs); err != nil {
-		t.Fatal(err)
-	}
 	rpcVar := uniqueVar("muduo_rpc_chromium")
 	if err := rs.PublishExpvar(rpcVar); err != nil {
 		t.Fatal(err)
