@@ -35,7 +35,9 @@ type LoopStats struct {
 // byte counts are those of each loop's last completed iteration (a loop
 // publishes them as it finishes one, so that serving a request costs no
 // atomic operation): a request that arrives after an answer was sent, on
-// any connection, sees the answer counted.
+// any connection, sees the answer counted, and a handler - on the loop, or
+// on the goroutine a detached response was handed to - sees its own
+// request counted.
 func (s *Server) Stats() Stats {
 	st := Stats{Time: time.Now(), Draining: s.Draining()}
 	s.stateMu.Lock()
@@ -46,6 +48,11 @@ func (s *Server) Stats() Stats {
 			continue
 		}
 		ps := &ls.stats
+		if ls.loop.InLoop() {
+			// A handler on this loop: its own request, counted in this
+			// iteration, is not published yet.
+			ps.publish()
+		}
 		st.Requests += ps.requests.Load()
 		for i := 1; i <= 5; i++ {
 			st.Responses[i-1] += ps.responses[i].Load()

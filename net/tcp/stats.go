@@ -25,6 +25,9 @@ type LoopStats struct {
 func (s *Server) Stats() []LoopStats {
 	out := make([]LoopStats, 0, len(s.setList))
 	for _, cs := range s.setList {
+		if cs.loop.InLoop() {
+			cs.publish() // asked from this loop: include its own iteration
+		}
 		out = append(out, LoopStats{
 			Loop:        cs.loop.Name(),
 			Open:        cs.open.Load(),
