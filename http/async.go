@@ -27,9 +27,6 @@ func (w *ResponseWriter) Detach() *ResponseWriter {
 	}
 	w.detached = true
 	c.inflight++
-	// The request is counted but not yet published (that happens as the
-	// loop's iteration ends); whoever finishes it may read Stats first.
-	c.ls.stats.publish()
 	if c.ls.w == w {
 		c.ls.w = nil // the loop needs a fresh writer for the next request
 	}

@@ -3,6 +3,9 @@ package http
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 )
 
 // Stats is a snapshot of a server's counters. Counters only grow; Open is
@@ -31,28 +34,30 @@ type LoopStats struct {
 
 // Stats returns the server's counters, summed over its loops. Safe from
 // any goroutine; the numbers are read one after the other, not as one
-// snapshot. Connection counts are exact when read; request, response and
-// byte counts are those of each loop's last completed iteration (a loop
-// publishes them as it finishes one, so that serving a request costs no
-// atomic operation): a request that arrives after an answer was sent, on
-// any connection, sees the answer counted, and a handler - on the loop, or
-// on the goroutine a detached response was handed to - sees its own
-// request counted.
+// snapshot. The loops count requests, responses and bytes in plain fields
+// and publish them as each iteration ends (serving a request costs no
+// atomic operation), so Stats first has every loop publish, by the rules
+// of tcp.Server.Stats: called off the loops it waits for each (at most
+// tcp.StatsSyncTimeout for a busy one), so everything a client has been
+// answered is counted; called from a handler on a loop, that loop's
+// counts, its own request included, are current and the others' as last
+// published. Connection counts are always exact when read.
 func (s *Server) Stats() Stats {
 	st := Stats{Time: time.Now(), Draining: s.Draining()}
 	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
+	states := make([]*loopState, 0, len(s.states))
 	for _, l := range s.tcp.Loops() {
-		ls := s.states[l]
-		if ls == nil {
-			continue
+		if ls := s.states[l]; ls != nil {
+			states = append(states, ls)
 		}
+	}
+	s.stateMu.Unlock()
+	// Outside stateMu: a loop may need it (a new connection) before it
+	// gets to the publish functor.
+	reactor.SyncEach(states, func(ls *loopState) *reactor.EventLoop { return ls.loop },
+		func(ls *loopState) { ls.stats.publish() }, tcp.StatsSyncTimeout)
+	for _, ls := range states {
 		ps := &ls.stats
-		if ls.loop.InLoop() {
-			// A handler on this loop: its own request, counted in this
-			// iteration, is not published yet.
-			ps.publish()
-		}
 		st.Requests += ps.requests.Load()
 		for i := 1; i <= 5; i++ {
 			st.Responses[i-1] += ps.responses[i].Load()
@@ -65,7 +70,7 @@ func (s *Server) Stats() Stats {
 		st.Closed += ps.closed.Load()
 		open := ls.conns.n.Load()
 		st.Open += open
-		st.Loops = append(st.Loops, LoopStats{Name: l.Name(), Open: open, Requests: ps.requests.Load()})
+		st.Loops = append(st.Loops, LoopStats{Name: ls.loop.Name(), Open: open, Requests: ps.requests.Load()})
 	}
 	return st
 }

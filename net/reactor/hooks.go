@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // iterationHooks are the functions run at the end of every loop iteration.
@@ -65,5 +66,60 @@ func (l *EventLoop) runHooks() {
 		for _, h := range *cur {
 			h.f()
 		}
+	}
+}
+
+// RunAndWait runs f on the loop and waits for it: at once on the loop
+// goroutine, otherwise queued as by QueueInLoop and waited for until it
+// has run, the loop has stopped, or timeout has passed. It reports whether
+// f ran; when it gives up, f may still run later. Safe from any goroutine;
+// called from another loop's goroutine it holds that loop up meanwhile,
+// which is what the timeout bounds (two loops waiting on each other
+// resolve when it passes).
+func (l *EventLoop) RunAndWait(f func(), timeout time.Duration) bool {
+	if l.InLoop() {
+		f()
+		return true
+	}
+	done := make(chan struct{})
+	l.QueueInLoop(func() {
+		f()
+		close(done)
+	})
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-l.done:
+	case <-t.C:
+	}
+	select {
+	case <-done: // ran as the loop stopped, or just in time
+		return true
+	default:
+		return false
+	}
+}
+
+// SyncEach runs f(x) on loopOf(x) for every x and waits for each (as
+// RunAndWait, up to timeout per loop), so that per-iteration state the
+// loops publish lazily is current when the caller reads it. Called from
+// the goroutine of one of those loops, it runs f for that loop's items at
+// once and does not wait on the others: two loops doing so at the same
+// time would hold each other up. Safe from any goroutine.
+func SyncEach[T any](xs []T, loopOf func(T) *EventLoop, f func(T), timeout time.Duration) {
+	onLoop := false
+	for _, x := range xs {
+		if loopOf(x).InLoop() {
+			onLoop = true
+			f(x)
+		}
+	}
+	if onLoop {
+		return
+	}
+	for _, x := range xs {
+		loopOf(x).RunAndWait(func() { f(x) }, timeout)
 	}
 }

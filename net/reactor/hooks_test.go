@@ -3,6 +3,7 @@ package reactor
 import (
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestIterationHooks: hooks run on the loop after the iteration's functors,
@@ -62,5 +63,43 @@ func TestIterationHooks(t *testing.T) {
 	defer mu.Unlock()
 	if len(trace) == 0 || trace[len(trace)-1] != "B" {
 		t.Fatalf("hooks did not run as the loop stopped: %v", trace)
+	}
+}
+
+// TestRunAndWait: on the loop f runs at once; from elsewhere the caller
+// waits until it has run; a loop that is held up or stopped makes the wait
+// end at the timeout or at once, reporting that f did not run.
+func TestRunAndWait(t *testing.T) {
+	leakCheck(t)
+	l := startLoop(t)
+	ran := 0
+	if !l.RunAndWait(func() { ran++ }, time.Second) || ran != 1 {
+		t.Fatalf("from outside: ran %d", ran)
+	}
+	inner := make(chan bool, 1)
+	l.RunInLoop(func() { inner <- l.RunAndWait(func() { ran++ }, time.Second) })
+	if !wait(t, inner, "RunAndWait on the loop") || ran != 2 {
+		t.Fatalf("on the loop: ran %d", ran)
+	}
+
+	release := make(chan struct{})
+	l.QueueInLoop(func() { <-release }) // the loop is busy
+	start := time.Now()
+	if l.RunAndWait(func() {}, 50*time.Millisecond) {
+		t.Fatal("reported running on a loop that was held up")
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Fatalf("gave up after %v, before the timeout", d)
+	}
+	close(release)
+
+	l.Quit()
+	wait(t, l.Done(), "loop to quit")
+	start = time.Now()
+	if l.RunAndWait(func() {}, 10*time.Second) {
+		t.Fatal("reported running on a stopped loop")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("waited %v on a stopped loop", d)
 	}
 }

@@ -1,6 +1,10 @@
 package tcp
 
-import "time"
+import (
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
+)
 
 // LoopStats is one IO loop's share of a Server's connections and traffic.
 type LoopStats struct {
@@ -15,19 +19,24 @@ type LoopStats struct {
 	Connections int64         `json:"load"`
 }
 
+// StatsSyncTimeout bounds how long Stats waits for a busy loop to publish
+// its counts before it reports the ones published last.
+const StatsSyncTimeout = 100 * time.Millisecond
+
 // Stats returns every IO loop's counters. Safe from any goroutine; the set
-// is not one atomic snapshot. Connection counts are exact when read; byte
-// counts are those of the loop's last completed iteration (each loop
-// publishes them as it finishes one, so a read or write pays no atomic
-// operation): anything asked over a connection after an answer arrived
-// sees the bytes behind that answer. The functor-queue delay is the latest
-// probe's (see reactor.EventLoop.Probe).
+// is not one atomic snapshot. The loops count bytes in plain fields and
+// publish them as each iteration ends (a read or write pays no atomic
+// operation), so Stats first has every loop publish: called off the loops
+// it waits for each (at most StatsSyncTimeout for a busy one), so the
+// counts cover every byte a peer has been answered for; called from a loop
+// goroutine it publishes that loop at once and takes the others as last
+// published, since waiting there could hold two loops up on each other.
+// The functor-queue delay is the latest probe's (see
+// reactor.EventLoop.Probe).
 func (s *Server) Stats() []LoopStats {
+	reactor.SyncEach(s.setList, func(cs *connSet) *reactor.EventLoop { return cs.loop }, (*connSet).publish, StatsSyncTimeout)
 	out := make([]LoopStats, 0, len(s.setList))
 	for _, cs := range s.setList {
-		if cs.loop.InLoop() {
-			cs.publish() // asked from this loop: include its own iteration
-		}
 		out = append(out, LoopStats{
 			Loop:        cs.loop.Name(),
 			Open:        cs.open.Load(),
