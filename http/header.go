@@ -156,22 +156,7 @@ func (h *Header) appendTo(dst []byte) []byte {
 // validFieldName reports whether n is a token (RFC 9110 5.1): a name with a
 // space, colon, CR or LF would let a handler split the response.
 func validFieldName(n string) bool {
-	if n == "" {
-		return false
-	}
-	// Four bytes per branch, as in validHost.
-	i := 0
-	for ; i+4 <= len(n); i += 4 {
-		if classes[n[i]]&classes[n[i+1]]&classes[n[i+2]]&classes[n[i+3]]&clsToken == 0 {
-			return false
-		}
-	}
-	for ; i < len(n); i++ {
-		if classes[n[i]]&clsToken == 0 {
-			return false
-		}
-	}
-	return true
+	return n != "" && allInClass(n, clsToken)
 }
 
 // validFieldValue reports whether v has no CR, LF or NUL. Words of eight

@@ -51,17 +51,20 @@ func contains(s string, b byte) bool {
 // validHost reports whether b is uri-host [ ":" port ] closely enough to be
 // safe to route on. Empty is valid: RFC 9112 3.2 lets a client send an empty
 // Host when the target has no authority.
-func validHost(b []byte) bool {
-	// Four bytes per branch: the classes of a group are ANDed, and one
-	// outsider clears the bit.
+func validHost(b []byte) bool { return allInClass(b, clsHost) }
+
+// allInClass reports whether every byte of s has class bit cls. Four bytes
+// per branch: the classes of a group are ANDed, and one outsider clears
+// the bit.
+func allInClass[T string | []byte](s T, cls uint8) bool {
 	i := 0
-	for ; i+4 <= len(b); i += 4 {
-		if classes[b[i]]&classes[b[i+1]]&classes[b[i+2]]&classes[b[i+3]]&clsHost == 0 {
+	for ; i+4 <= len(s); i += 4 {
+		if classes[s[i]]&classes[s[i+1]]&classes[s[i+2]]&classes[s[i+3]]&cls == 0 {
 			return false
 		}
 	}
-	for ; i < len(b); i++ {
-		if classes[b[i]]&clsHost == 0 {
+	for ; i < len(s); i++ {
+		if classes[s[i]]&cls == 0 {
 			return false
 		}
 	}

@@ -17,16 +17,22 @@ func perClass(v []byte, cls uint8) bool {
 	return true
 }
 
+// oneByteIn returns n bytes of 'a' with c at pos.
+func oneByteIn(n, pos int, c byte) []byte {
+	v := make([]byte, n)
+	for i := range v {
+		v[i] = 'a'
+	}
+	v[pos] = c
+	return v
+}
+
 func TestValidValueMatchesTable(t *testing.T) {
 	perByte := func(v []byte) bool { return perClass(v, clsValue) }
 	for n := 0; n <= 24; n++ {
 		for pos := 0; pos < n; pos++ {
 			for c := 0; c < 256; c++ {
-				v := make([]byte, n)
-				for i := range v {
-					v[i] = 'a'
-				}
-				v[pos] = byte(c)
+				v := oneByteIn(n, pos, byte(c))
 				if got, want := validValue(v), perByte(v); got != want {
 					t.Fatalf("len %d, byte %#x at %d: got %v, want %v", n, c, pos, got, want)
 				}
@@ -63,11 +69,7 @@ func TestGroupedChecksMatchPerByte(t *testing.T) {
 	for n := 1; n <= 20; n++ {
 		for pos := 0; pos < n; pos++ {
 			for c := 0; c < 256; c++ {
-				v := make([]byte, n)
-				for i := range v {
-					v[i] = 'a'
-				}
-				v[pos] = byte(c)
+				v := oneByteIn(n, pos, byte(c))
 				if got, want := validFieldValue(string(v)), fieldValue(string(v)); got != want {
 					t.Fatalf("validFieldValue: len %d, byte %#x at %d: got %v", n, c, pos, got)
 				}
