@@ -54,5 +54,8 @@
 // under the lock, as muduo does), and ends with the OnIterationEnd hooks,
 // where owners publish what the iteration's callbacks counted in plain
 // fields. The clock is read once per iteration (Now); the poll's timeout
-// reads only the monotonic clock.
+// reads only the monotonic clock. Every 4 ms of iterations the loop
+// goroutine also passes through the Go scheduler (runtime.Gosched), which
+// keeps the runtime's sysmon thread from preempting a busy loop and then
+// polling, and preempting it, every 20 us (see yieldEvery).
 package reactor

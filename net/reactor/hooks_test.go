@@ -103,3 +103,41 @@ func TestRunAndWait(t *testing.T) {
 		t.Fatalf("waited %v on a stopped loop", d)
 	}
 }
+
+// TestBusyLoopYields: a loop that never runs out of work still passes
+// through the Go scheduler every yieldEvery (see yield.go), so the runtime
+// never has to preempt it with a signal.
+func TestBusyLoopYields(t *testing.T) {
+	leakCheck(t)
+	l := startLoop(t)
+	const busy = 20 * yieldEvery
+	done := make(chan struct{})
+	start := time.Now()
+	var spin func()
+	spin = func() {
+		// Each functor queues the next, so every iteration has work and
+		// the loop never blocks in the poller.
+		for t0 := time.Now(); time.Since(t0) < yieldEvery/8; {
+		}
+		if time.Since(start) < busy {
+			l.QueueInLoop(spin)
+			return
+		}
+		close(done)
+	}
+	var before uint64
+	if !l.RunAndWait(func() { before = l.yields }, 5*time.Second) {
+		t.Fatal("loop did not answer")
+	}
+	l.QueueInLoop(spin)
+	wait(t, done, "busy functors")
+	var after uint64
+	if !l.RunAndWait(func() { after = l.yields }, 5*time.Second) {
+		t.Fatal("loop did not answer")
+	}
+	// 20 periods of work: at least half of the yields must have happened
+	// even on a slow, preempted machine; with none the loop never yielded.
+	if n := after - before; n < 10 {
+		t.Fatalf("busy loop yielded %d times in %v, want >= 10", n, busy)
+	}
+}

@@ -53,6 +53,9 @@ type EventLoop struct {
 	now    time.Time // when the last Wait returned
 	hooks  iterationHooks
 
+	lastYield time.Time // see maybeYield
+	yields    uint64    // times maybeYield went through the scheduler
+
 	scratch []byte        // the shared read overflow buffer (buffer.ScratchSize)
 	view    buffer.Buffer // a Buffer over scratch, for zero-copy message callbacks
 	pool    buffer.Pool   // recycled connection buffers, owned by this loop
@@ -182,6 +185,7 @@ func (l *EventLoop) Run() error {
 		return err
 	}
 	var err error
+	l.lastYield = time.Now()
 	for !l.quit.Load() {
 		timeout := l.timers.timeoutMs()
 		if timeout != 0 {
@@ -206,6 +210,7 @@ func (l *EventLoop) Run() error {
 		l.timers.runExpired(l, l.now)
 		l.runPending()
 		l.runHooks()
+		l.maybeYield()
 	}
 	// Functors queued before Quit still run (a connection's final close,
 	// say); new ones queued after this point are dropped with the loop.
