@@ -213,3 +213,54 @@ func mustWrite(t testing.TB, c net.Conn, s string) {
 		t.Fatal(err)
 	}
 }
+
+// TestConnWriteCompleteCallback: a connection's own WriteComplete callback
+// replaces the owner's while set, and nil goes back to the owner's (or to
+// none, for an owner without one).
+func TestConnWriteCompleteCallback(t *testing.T) {
+	for _, owner := range []bool{true, false} {
+		t.Run(map[bool]string{true: "owner has one", false: "owner has none"}[owner], func(t *testing.T) {
+			calls := make(chan string, 16)
+			cb := Callbacks{Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
+				switch in.RetrieveAllAsString() {
+				case "set":
+					c.SetWriteCompleteCallback(func(*Conn) { calls <- "own" })
+				case "unset":
+					c.SetWriteCompleteCallback(nil)
+				}
+				_ = c.Send([]byte{'.'})
+			}}
+			if owner {
+				cb.WriteComplete = func(*Conn) { calls <- "owner" }
+			}
+			s := startServer(t, cb)
+			c := dial(t, s)
+			_ = c.SetReadDeadline(time.Now().Add(guard))
+			ack := make([]byte, 1)
+			for _, step := range []struct{ send, want string }{
+				{"hello", map[bool]string{true: "owner"}[owner]},
+				{"set", "own"},
+				{"again", "own"},
+				{"unset", map[bool]string{true: "owner"}[owner]},
+			} {
+				if _, err := c.Write([]byte(step.send)); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadFull(c, ack); err != nil {
+					t.Fatalf("%s: %v", step.send, err)
+				}
+				if step.want == "" {
+					select {
+					case got := <-calls:
+						t.Fatalf("after %q: WriteComplete %q, want none", step.send, got)
+					case <-time.After(50 * time.Millisecond):
+					}
+					continue
+				}
+				if got := recv(t, calls, "WriteComplete after "+step.send); got != step.want {
+					t.Fatalf("after %q: WriteComplete from %q, want %q", step.send, got, step.want)
+				}
+			}
+		})
+	}
+}

@@ -17,7 +17,10 @@ type ConnectionCallback func(c *Conn)
 type MessageCallback func(c *Conn, in *buffer.Buffer, at time.Time)
 
 // WriteCompleteCallback is called on the Conn's loop when the output queue
-// has been handed to the kernel completely.
+// has been handed to the kernel completely. The owner's callback (in
+// Callbacks) is called for every connection after every write that
+// drained; Conn.SetWriteCompleteCallback sets one for a single connection,
+// for the time it needs one.
 type WriteCompleteCallback func(c *Conn)
 
 // HighWaterMarkCallback is called on the Conn's loop when the output queue

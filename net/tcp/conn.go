@@ -70,8 +70,9 @@ type Conn struct {
 type connExtra struct {
 	mu        sync.Mutex
 	offLoop   *bytebufferpool.ByteBuffer
-	flushFunc func() // flushOffLoop, bound once
-	wcFunc    func() // runWriteComplete, bound once
+	flushFunc func()                // flushOffLoop, bound once
+	wcFunc    func()                // runWriteComplete, bound once
+	wc        WriteCompleteCallback // the connection's own, see SetWriteCompleteCallback
 }
 
 // extras returns the connection's connExtra, making it on first use (from
@@ -123,6 +124,29 @@ func (c *Conn) Context() any { return c.ctx }
 
 // SetContext stores a value with the connection. Loop goroutine only.
 func (c *Conn) SetContext(v any) { c.ctx = v }
+
+// SetWriteCompleteCallback gives this connection a WriteComplete callback
+// of its own, called instead of the owner's from the next time its output
+// drains; nil goes back to the owner's. It is muduo's per-connection
+// setWriteCompleteCallback: a protocol that only needs to know when output
+// drains while it waits (a paused reader, a sender of a large file) sets
+// it for that time, and the connections that never wait pay nothing for a
+// callback on every write. Loop goroutine only.
+func (c *Conn) SetWriteCompleteCallback(f WriteCompleteCallback) {
+	if f == nil && c.extra.Load() == nil {
+		return // nothing to undo: no connExtra made for it
+	}
+	c.extras().wc = f
+}
+
+// writeCompleteCallback returns the connection's own WriteComplete callback
+// if it has one, else the owner's (nil: none).
+func (c *Conn) writeCompleteCallback() WriteCompleteCallback {
+	if x := c.extra.Load(); x != nil && x.wc != nil {
+		return x.wc
+	}
+	return c.cfg.cb.WriteComplete
+}
 
 // Input returns the connection's own input buffer: the bytes a message
 // callback left unconsumed. A protocol that paused processing (say, to

@@ -119,7 +119,7 @@ func (c *Conn) queueOutput(p []byte) {
 // method value made once per connection, so a request/response protocol
 // that writes every response at once allocates nothing here.
 func (c *Conn) queueWriteComplete() {
-	if c.cfg.cb.WriteComplete == nil || c.wcQueued {
+	if c.wcQueued || c.writeCompleteCallback() == nil {
 		return
 	}
 	c.wcQueued = true
@@ -138,8 +138,11 @@ func (c *Conn) queueWriteComplete() {
 
 func (c *Conn) runWriteComplete() {
 	c.wcQueued = false
-	if !c.Disconnected() && c.out.ReadableBytes() == 0 {
-		c.cfg.cb.WriteComplete(c)
+	if c.Disconnected() || c.out.ReadableBytes() != 0 {
+		return
+	}
+	if f := c.writeCompleteCallback(); f != nil {
+		f(c)
 	}
 }
 
