@@ -362,11 +362,16 @@ func (c *conn) outputFull() bool {
 }
 
 // pause stops reading: too many responses are being made, or the client is
-// not reading what we send. resume picks up where it stopped.
+// not reading what we send. resume picks up where it stopped; besides the
+// events that end the other reasons (a detached response finishing, a
+// streamed body read), the output draining calls it, through a
+// WriteComplete callback the connection has only while paused: the
+// connections that never pause pay nothing on their writes.
 func (c *conn) pause() {
 	if !c.paused {
 		c.paused = true
 		c.tc.StopRead()
+		c.tc.SetWriteCompleteCallback(c.ls.srv.resumeOnDrain)
 	}
 	if c.outputFull() {
 		// The client is not reading its responses. It gets the idle
@@ -382,6 +387,7 @@ func (c *conn) resume() {
 		return
 	}
 	c.paused = false
+	c.tc.SetWriteCompleteCallback(nil)
 	c.tc.StartRead()
 	c.process(c.tc.Input())
 }

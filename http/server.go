@@ -45,6 +45,7 @@ type Server struct {
 	maxPipeline, maxQueuedOutput                           int
 	serverName                                             string
 	serverHeader                                           []byte
+	resumeOnDrain                                          tcp.WriteCompleteCallback // onWriteComplete, bound once
 
 	tcp      *tcp.Server
 	states   map[*reactor.EventLoop]*loopState
@@ -77,6 +78,7 @@ func NewServer(handler Handler, opts ...Option) *Server {
 		s.serverHeader = []byte("Server: " + s.serverName + "\r\n")
 	}
 	s.baseCtx, s.stopCtx = context.WithCancel(context.Background())
+	s.resumeOnDrain = s.onWriteComplete
 	return s
 }
 
@@ -101,10 +103,9 @@ func (s *Server) Start(addr string) error {
 		return err
 	}
 	ts.SetCallbacks(tcp.Callbacks{
-		Connection:    s.onConnection,
-		Message:       s.onMessage,
-		WriteComplete: s.onWriteComplete,
-		HalfClose:     s.onHalfClose,
+		Connection: s.onConnection,
+		Message:    s.onMessage,
+		HalfClose:  s.onHalfClose,
 	})
 	s.tcp = ts
 	if err := ts.Start(); err != nil {
@@ -200,6 +201,8 @@ func (s *Server) onHalfClose(tc *tcp.Conn) {
 	}
 }
 
+// onWriteComplete is a paused connection's own WriteComplete callback (see
+// conn.pause): the output it waited on has drained.
 func (s *Server) onWriteComplete(tc *tcp.Conn) {
 	if c, ok := tc.Context().(*conn); ok && c.paused {
 		c.resume()
