@@ -64,13 +64,15 @@ func (c *conn) isClosed() bool { return c.closed.Load() }
 // no parser: what a connection needs to resume a partial head or body is
 // kept only while there is one.
 type reqState struct {
-	p  Parser
-	cd ChunkedDecoder
+	p     Parser
+	cd    ChunkedDecoder
+	clean bool // reset since it was last used: putReqState need not reset it again
 }
 
 func (rs *reqState) reset(l Limits) {
 	rs.p.Reset()
 	rs.cd.Reset(l)
+	rs.clean = true
 }
 
 // releaseReqState gives the parsing state back to the loop when nothing is
@@ -131,6 +133,7 @@ func (c *conn) process(in *buffer.Buffer) {
 	if c.rs == nil {
 		c.rs = c.ls.getReqState()
 	}
+	c.rs.clean = false
 	defer c.releaseReqState(in)
 	for {
 		if c.closeAfter || c.isClosed() {

@@ -17,10 +17,11 @@ type loopState struct {
 	srv  *Server
 	loop *reactor.EventLoop
 
-	date []byte // "Date: <IMF-fixdate>\r\n"
-	out  []byte // responses of the current message callback, one write
-	tmp  []byte // scratch for building one response
-	w    *ResponseWriter
+	date   []byte // "Date: <IMF-fixdate>\r\n"
+	okHead []byte // "HTTP/1.1 200 OK\r\n", the Server field if any, date: most heads start so
+	out    []byte // responses of the current message callback, one write
+	tmp    []byte // scratch for building one response
+	w      *ResponseWriter
 
 	rsFree []*reqState // parsing states not lent to a connection
 
@@ -68,7 +69,7 @@ func (ls *loopState) getReqState() *reqState {
 	}
 	rs := &reqState{}
 	rs.p.SetLimits(ls.srv.limits)
-	rs.cd.Reset(ls.srv.limits)
+	rs.reset(ls.srv.limits)
 	return rs
 }
 
@@ -84,7 +85,9 @@ func (ls *loopState) putReqState(rs *reqState) {
 	if len(ls.rsFree) >= maxFreeReqStates {
 		return
 	}
-	rs.reset(ls.srv.limits)
+	if !rs.clean {
+		rs.reset(ls.srv.limits) // a request failed, or the connection closed mid-request
+	}
 	ls.rsFree = append(ls.rsFree, rs)
 }
 
@@ -92,6 +95,11 @@ func (ls *loopState) updateDate(now time.Time) {
 	d := append(ls.date[:0], "Date: "...)
 	d = now.UTC().AppendFormat(d, "Mon, 02 Jan 2006 15:04:05 GMT")
 	ls.date = append(d, "\r\n"...)
+	h := appendStatusLine(ls.okHead[:0], StatusOK)
+	if ls.srv.serverName != "" {
+		h = append(h, ls.srv.serverHeader...)
+	}
+	ls.okHead = append(h, ls.date...)
 }
 
 // tick runs every second on the loop: refresh the Date header and close the

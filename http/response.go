@@ -121,13 +121,17 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 // means the length is not known (streaming).
 func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 	ls := w.c.ls
-	dst = appendStatusLine(dst, w.status)
 	h := &w.header
-	if ls.srv.serverName != "" && !h.has(specialServer) {
-		dst = append(dst, ls.srv.serverHeader...)
-	}
-	if !h.has(specialDate) {
-		dst = append(dst, ls.date...)
+	if w.status == StatusOK && h.special&(specialServer|specialDate) == 0 {
+		dst = append(dst, ls.okHead...) // the three below in one piece
+	} else {
+		dst = appendStatusLine(dst, w.status)
+		if ls.srv.serverName != "" && !h.has(specialServer) {
+			dst = append(dst, ls.srv.serverHeader...)
+		}
+		if !h.has(specialDate) {
+			dst = append(dst, ls.date...)
+		}
 	}
 	// HEAD: a Content-Length the handler set without writing a body is
 	// the length GET would send (RFC 9110 9.3.2); keep it.
