@@ -15,8 +15,8 @@ import (
 // without parking. Left alone it kept sysmon in its fast polling, and each
 // sysmon wake-up preempts the loop on its CPU: at 1,000 connections on one
 // pinned core the loop thread was switched out 15,000 times in 4 s, and the
-// server spent 18% more CPU per request than with this yield (1,400 switches
-// in 4 s). Yielding well inside 10 ms keeps sysmon in its 10 ms backoff.
+// server spent 16-22% more CPU per request than with this yield (1,400
+// switches in 4 s). Yielding well inside 10 ms keeps sysmon in its 10 ms backoff.
 //
 // On a locked thread Gosched hands the P to another thread and back (2 us
 // with both on one CPU, up to 15 us across CPUs), paid once per yieldEvery.
