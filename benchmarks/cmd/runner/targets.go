@@ -46,6 +46,13 @@ func example(name, pkg string, args func(string) []string) target {
 	return target{name: name, build: []string{"go", "build", "-C", "$SRC", "-o", "$BIN", pkg}, args: args}
 }
 
+// benchPeer builds a peer of the benchmarks module that imports muduo-go
+// itself: from the same source as the examples (the benchmarks directory of
+// -muduo-ref's tree, whose go.mod replaces muduo-go with that tree).
+func benchPeer(name, pkg string) target {
+	return target{name: name, build: []string{"go", "build", "-C", "$SRC/benchmarks", "-o", "$BIN", pkg}, args: addrFlag()}
+}
+
 var srcDir string
 
 // muduoSrc is where muduo-go is built from: by default a `git archive` of
@@ -93,6 +100,7 @@ var httpTargets = []target{
 	goPeer("nethttp", "./peers/nethttp"),
 	goPeer("nbhttp", "./peers/nbhttp", "-loops", "1"),
 	goPeer("gnet-min", "./peers/gnethttp", "-loops", "1"),
+	benchPeer("muduo-min", "./peers/muduomin"),
 	cPeer("cfloor", "peers/cfloor/http.c"),
 }
 
@@ -141,8 +149,8 @@ func buildOne(name string, cmdline []string) (string, error) {
 	args := make([]string, len(cmdline))
 	for i, a := range cmdline {
 		a = strings.ReplaceAll(a, "$BIN", bin)
-		if a == "$SRC" {
-			a = muduoSrc()
+		if strings.HasPrefix(a, "$SRC") {
+			a = muduoSrc() + strings.TrimPrefix(a, "$SRC")
 		}
 		args[i] = a
 	}

@@ -3,6 +3,7 @@
 package httpfix
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"sync/atomic"
@@ -60,6 +61,20 @@ func AppendResponse(dst []byte, server string, path []byte) []byte {
 	dst = appendInt(dst, len(body))
 	dst = append(dst, "\r\n\r\n"...)
 	return append(dst, body...)
+}
+
+// RequestPath extracts the request-target from a request head that starts
+// "GET /path HTTP/1.1", for the minimal servers that parse nothing else.
+func RequestPath(head []byte) []byte {
+	sp := bytes.IndexByte(head, ' ')
+	if sp < 0 {
+		return nil
+	}
+	rest := head[sp+1:]
+	if e := bytes.IndexByte(rest, ' '); e >= 0 {
+		return rest[:e]
+	}
+	return nil
 }
 
 func appendInt(dst []byte, n int) []byte {

@@ -34,7 +34,7 @@ func (s *server) OnTraffic(c gnet.Conn) gnet.Action {
 		}
 		req := buf[consumed : consumed+i]
 		consumed += i + 4
-		out = httpfix.AppendResponse(out, "gnet-min", path(req))
+		out = httpfix.AppendResponse(out, "gnet-min", httpfix.RequestPath(req))
 	}
 	if consumed > 0 {
 		_, _ = c.Discard(consumed)
@@ -42,19 +42,6 @@ func (s *server) OnTraffic(c gnet.Conn) gnet.Action {
 	}
 	s.out = out
 	return gnet.None
-}
-
-// path extracts the request-target from "GET /path HTTP/1.1".
-func path(req []byte) []byte {
-	sp := bytes.IndexByte(req, ' ')
-	if sp < 0 {
-		return nil
-	}
-	rest := req[sp+1:]
-	if e := bytes.IndexByte(rest, ' '); e >= 0 {
-		return rest[:e]
-	}
-	return nil
 }
 
 func main() {

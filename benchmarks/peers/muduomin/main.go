@@ -1,0 +1,63 @@
+// Command muduomin ("muduo-min") is gnet-min's server on muduo-go's reactor
+// and tcp package instead of gnet: find each CRLFCRLF, look at the path,
+// append the same fixed response (package httpfix), one Send per read. Next
+// to gnet-min it compares the two reactors on the same minimal job; next to
+// muduo-go's httpserver it shows what full HTTP parsing, routing and
+// response building cost on top of the reactor. It does not support request
+// bodies.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+
+	"github.com/seed08ffa9f8/muduo-go/benchmarks/internal/httpfix"
+)
+
+var crlf2 = []byte("\r\n\r\n")
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8086", "listen address")
+	flag.Parse()
+	httpfix.StartDateClock()
+	srv, err := tcp.NewServer(*addr, tcp.WithName("muduo-min"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// One loop runs every callback, so one scratch output buffer serves
+	// every connection (as in gnet-min).
+	var out []byte
+	srv.SetMessageCallback(func(c *tcp.Conn, in *buffer.Buffer, _ time.Time) {
+		buf := in.Peek()
+		out = out[:0]
+		consumed := 0
+		for {
+			i := bytes.Index(buf[consumed:], crlf2)
+			if i < 0 {
+				break
+			}
+			req := buf[consumed : consumed+i]
+			consumed += i + 4
+			out = httpfix.AppendResponse(out, "muduo-min", httpfix.RequestPath(req))
+		}
+		if consumed > 0 {
+			in.Retrieve(consumed)
+			_ = c.Send(out) // writes at once or copies: out is free again
+		}
+	})
+	if err := srv.Start(); err != nil {
+		log.Fatal(err)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	_ = srv.Close()
+}
