@@ -63,6 +63,25 @@ func AppendResponse(dst []byte, server string, path []byte) []byte {
 	return append(dst, body...)
 }
 
+var crlf2 = []byte("\r\n\r\n")
+
+// AnswerAll is the whole job of the minimal servers (gnet-min, muduo-min):
+// find every CRLFCRLF in in, take the path from the request line, append
+// the fixed response to dst. It returns the responses and how many bytes of
+// in they answered (the rest is a partial request).
+func AnswerAll(dst []byte, server string, in []byte) (out []byte, consumed int) {
+	out = dst
+	for {
+		i := bytes.Index(in[consumed:], crlf2)
+		if i < 0 {
+			return out, consumed
+		}
+		head := in[consumed : consumed+i]
+		consumed += i + 4
+		out = AppendResponse(out, server, RequestPath(head))
+	}
+}
+
 // RequestPath extracts the request-target from a request head that starts
 // "GET /path HTTP/1.1", for the minimal servers that parse nothing else.
 func RequestPath(head []byte) []byte {

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"log"
 
@@ -19,23 +18,11 @@ type server struct {
 	out []byte // scratch shared by all conns: safe only with a single event loop
 }
 
-var crlf2 = []byte("\r\n\r\n")
-
 // OnTraffic answers every complete request in the inbound buffer with one
 // Write, so pipelined requests cost one send.
 func (s *server) OnTraffic(c gnet.Conn) gnet.Action {
 	buf, _ := c.Peek(-1)
-	out := s.out[:0]
-	consumed := 0
-	for {
-		i := bytes.Index(buf[consumed:], crlf2)
-		if i < 0 {
-			break
-		}
-		req := buf[consumed : consumed+i]
-		consumed += i + 4
-		out = httpfix.AppendResponse(out, "gnet-min", httpfix.RequestPath(req))
-	}
+	out, consumed := httpfix.AnswerAll(s.out[:0], "gnet-min", buf)
 	if consumed > 0 {
 		_, _ = c.Discard(consumed)
 		_, _ = c.Write(out)

@@ -8,7 +8,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"log"
 	"os"
@@ -22,8 +21,6 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/benchmarks/internal/httpfix"
 )
 
-var crlf2 = []byte("\r\n\r\n")
-
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8086", "listen address")
 	flag.Parse()
@@ -36,18 +33,8 @@ func main() {
 	// every connection (as in gnet-min).
 	var out []byte
 	srv.SetMessageCallback(func(c *tcp.Conn, in *buffer.Buffer, _ time.Time) {
-		buf := in.Peek()
-		out = out[:0]
-		consumed := 0
-		for {
-			i := bytes.Index(buf[consumed:], crlf2)
-			if i < 0 {
-				break
-			}
-			req := buf[consumed : consumed+i]
-			consumed += i + 4
-			out = httpfix.AppendResponse(out, "muduo-min", httpfix.RequestPath(req))
-		}
+		var consumed int
+		out, consumed = httpfix.AnswerAll(out[:0], "muduo-min", in.Peek())
 		if consumed > 0 {
 			in.Retrieve(consumed)
 			_ = c.Send(out) // writes at once or copies: out is free again
