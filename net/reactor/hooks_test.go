@@ -110,16 +110,19 @@ func TestRunAndWait(t *testing.T) {
 func TestBusyLoopYields(t *testing.T) {
 	leakCheck(t)
 	l := startLoop(t)
-	const busy = 20 * yieldEvery
+	// Each functor spins a quarter of yieldEvery and queues the next, so
+	// every iteration has work, the loop never blocks in the poller, and
+	// at least a quarter of yieldEvery passes between two polls: however
+	// the machine stalls the loop, it must yield at least once in every
+	// four iterations.
+	const rounds = 100
 	done := make(chan struct{})
-	start := time.Now()
+	left := rounds
 	var spin func()
 	spin = func() {
-		// Each functor queues the next, so every iteration has work and
-		// the loop never blocks in the poller.
-		for t0 := time.Now(); time.Since(t0) < yieldEvery/8; {
+		for t0 := time.Now(); time.Since(t0) < yieldEvery/4; {
 		}
-		if time.Since(start) < busy {
+		if left--; left > 0 {
 			l.QueueInLoop(spin)
 			return
 		}
@@ -135,9 +138,7 @@ func TestBusyLoopYields(t *testing.T) {
 	if !l.RunAndWait(func() { after = l.yields }, 5*time.Second) {
 		t.Fatal("loop did not answer")
 	}
-	// 20 periods of work: at least half of the yields must have happened
-	// even on a slow, preempted machine; with none the loop never yielded.
-	if n := after - before; n < 10 {
-		t.Fatalf("busy loop yielded %d times in %v, want >= 10", n, busy)
+	if n, want := after-before, uint64(rounds/4-2); n < want {
+		t.Fatalf("busy loop yielded %d times in %d iterations of %v, want >= %d", n, rounds, yieldEvery/4, want)
 	}
 }
