@@ -1,7 +1,9 @@
 package reactor
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -140,5 +142,29 @@ func TestBusyLoopYields(t *testing.T) {
 	}
 	if n, want := after-before, uint64(rounds/4-2); n < want {
 		t.Fatalf("busy loop yielded %d times in %d iterations of %v, want >= %d", n, rounds, yieldEvery/4, want)
+	}
+}
+
+// TestYieldBeforePoll: with one P, a goroutine started by a callback that
+// asks for it runs before the loop's next iteration, instead of waiting
+// for the runtime to take the P from the loop.
+func TestYieldBeforePoll(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	leakCheck(t)
+	l := startLoop(t) // reads GOMAXPROCS as it starts
+	for i := 0; i < 20; i++ {
+		var ran atomic.Bool
+		seen := make(chan bool, 1)
+		l.QueueInLoop(func() {
+			go ran.Store(true)
+			l.YieldBeforePoll()
+			// The next iteration has work at once, so the loop does
+			// not sleep in the poller (where the runtime could hand
+			// the P over): only the yield lets the goroutine run.
+			l.QueueInLoop(func() { seen <- ran.Load() })
+		})
+		if !wait(t, seen, "next iteration") {
+			t.Fatalf("round %d: the goroutine had not run by the next iteration", i)
+		}
 	}
 }

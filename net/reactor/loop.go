@@ -53,8 +53,10 @@ type EventLoop struct {
 	now    time.Time // when the last Wait returned
 	hooks  iterationHooks
 
-	lastYield time.Time // see maybeYield
-	yields    uint64    // times maybeYield went through the scheduler
+	lastYield  time.Time // see maybeYield
+	yields     uint64    // times maybeYield went through the scheduler
+	yieldAsked bool      // YieldBeforePoll was called in this iteration
+	soleP      bool      // GOMAXPROCS was 1 at the last yield
 
 	scratch []byte        // the shared read overflow buffer (buffer.ScratchSize)
 	view    buffer.Buffer // a Buffer over scratch, for zero-copy message callbacks
@@ -186,6 +188,7 @@ func (l *EventLoop) Run() error {
 	}
 	var err error
 	l.lastYield = time.Now()
+	l.soleP = runtime.GOMAXPROCS(0) == 1
 	for !l.quit.Load() {
 		timeout := l.timers.timeoutMs()
 		if timeout != 0 {

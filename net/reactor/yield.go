@@ -24,14 +24,35 @@ import (
 // workers) get to run then, as they would have at the preemption.
 const yieldEvery = 4 * time.Millisecond
 
+// YieldBeforePoll asks the loop to pass through the Go scheduler at the end
+// of this iteration, before it polls again. A callback that has handed work
+// to another goroutine (a worker, a detached handler) calls it: with
+// GOMAXPROCS=1 the loop keeps the only P while it sleeps in the poller, and
+// that goroutine would otherwise run only once the runtime takes the P back
+// from the sleeping loop, 20 us to 10 ms later. With more than one P the
+// goroutine runs on another one and the request is ignored, as it is from
+// any goroutine but the loop's.
+func (l *EventLoop) YieldBeforePoll() {
+	if l.InLoop() {
+		l.yieldAsked = true
+	}
+}
+
 // maybeYield passes through the scheduler if the loop has not for
-// yieldEvery. It is called on the loop at the end of every iteration; l.now
-// is the time the iteration's poll returned.
+// yieldEvery, or if YieldBeforePoll asked it to and this process has one P.
+// It is called on the loop at the end of every iteration; l.now is the time
+// the iteration's poll returned.
 func (l *EventLoop) maybeYield() {
-	if l.now.Sub(l.lastYield) < yieldEvery {
+	asked := l.yieldAsked && l.soleP
+	l.yieldAsked = false
+	if !asked && l.now.Sub(l.lastYield) < yieldEvery {
 		return
 	}
 	runtime.Gosched()
 	l.lastYield = l.now
 	l.yields++
+	// GOMAXPROCS may change at run time (the runtime follows CPU limits);
+	// checking it here, every few milliseconds, keeps its lock off the
+	// per-iteration path.
+	l.soleP = runtime.GOMAXPROCS(0) == 1
 }
