@@ -27,6 +27,9 @@ func (w *ResponseWriter) Detach() *ResponseWriter {
 	}
 	w.detached = true
 	c.inflight++
+	// Whoever finishes the response is another goroutine: let it run
+	// before the loop sleeps in the poller (see reactor.YieldBeforePoll).
+	c.ls.loop.YieldBeforePoll()
 	if c.ls.w == w {
 		c.ls.w = nil // the loop needs a fresh writer for the next request
 	}
