@@ -215,6 +215,11 @@ func (c *rpcConn) process(in *buffer.Buffer) {
 		in.Retrieve(consumed)
 	}
 	c.flush()
+	if c.outstanding.Load() > 0 {
+		// Calls went to the worker pool: let the workers run before the
+		// loop sleeps (see reactor.YieldBeforePoll).
+		c.tc.Loop().YieldBeforePoll()
+	}
 }
 
 func (c *rpcConn) flush() {
