@@ -147,24 +147,32 @@ func TestBusyLoopYields(t *testing.T) {
 
 // TestYieldBeforePoll: with one P, a goroutine started by a callback that
 // asks for it runs before the loop's next iteration, instead of waiting
-// for the runtime to take the P from the loop.
+// for the runtime to take the P from the loop. The runtime may still pick
+// the loop first now and then (every 61st schedule takes the global run
+// queue first, for fairness), so the test asks for most rounds, not all:
+// without the yield none of them passes.
 func TestYieldBeforePoll(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	leakCheck(t)
 	l := startLoop(t) // reads GOMAXPROCS as it starts
-	for i := 0; i < 20; i++ {
-		var ran atomic.Bool
+	const rounds = 20
+	ran := 0
+	for i := 0; i < rounds; i++ {
+		var done atomic.Bool
 		seen := make(chan bool, 1)
 		l.QueueInLoop(func() {
-			go ran.Store(true)
+			go done.Store(true)
 			l.YieldBeforePoll()
 			// The next iteration has work at once, so the loop does
 			// not sleep in the poller (where the runtime could hand
 			// the P over): only the yield lets the goroutine run.
-			l.QueueInLoop(func() { seen <- ran.Load() })
+			l.QueueInLoop(func() { seen <- done.Load() })
 		})
-		if !wait(t, seen, "next iteration") {
-			t.Fatalf("round %d: the goroutine had not run by the next iteration", i)
+		if wait(t, seen, "next iteration") {
+			ran++
 		}
+	}
+	if ran < rounds/2 {
+		t.Fatalf("the goroutine ran before the next iteration in %d of %d rounds, want most", ran, rounds)
 	}
 }
