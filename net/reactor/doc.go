@@ -57,5 +57,8 @@
 // reads only the monotonic clock. Every 4 ms of iterations the loop
 // goroutine also passes through the Go scheduler (runtime.Gosched), which
 // keeps the runtime's sysmon thread from preempting a busy loop and then
-// polling, and preempting it, every 20 us (see yieldEvery).
+// polling, and preempting it, every 20 us (see yieldEvery). A callback that
+// hands work to another goroutine can ask for that yield at the end of the
+// current iteration (YieldBeforePoll), so that with one P the goroutine
+// runs before the loop sleeps in the poller.
 package reactor
