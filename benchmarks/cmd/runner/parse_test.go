@@ -22,15 +22,19 @@ func TestParseStrace(t *testing.T) {
 
 func TestParsePerf(t *testing.T) {
 	out := "727404,,raw_syscalls:sys_enter,1485247392,100.00,,\n" +
+		"3637,,context-switches,1485247392,100.00,,\n" +
 		"336484,,syscalls:sys_enter_read,1485247392,100.00,,\n" +
 		"<not counted>,,syscalls:sys_enter_mmap,0,100.00,,\n"
 	m := parsePerf(out)
-	if m["total"] != 727404 || m["read"] != 336484 || len(m) != 2 {
+	if m["total"] != 727404 || m["read"] != 336484 || m[ctxSwitches] != 3637 || len(m) != 3 {
 		t.Fatalf("got %v", m)
 	}
 	tot, top := perOp(m, 363702)
 	if tot < 1.99 || tot > 2.01 || top != "read 0.93" {
 		t.Fatalf("perOp = %v %q", tot, top)
+	}
+	if cs := switchesPerOp(m, 363702); cs < 0.0099 || cs > 0.0101 {
+		t.Fatalf("switchesPerOp = %v", cs)
 	}
 }
 

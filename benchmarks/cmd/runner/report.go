@@ -104,7 +104,7 @@ type columns struct{ p99, rss bool }
 // actually produced a sample.
 func (r *results) markdown(cols columns) string {
 	op := r.opName
-	h := []string{"scenario", "target", "rounds", op + "/s (median)", "server CPU µs/" + op + " (median)", "CPU ratio vs " + r.ref, "syscalls/" + op, "top syscalls/" + op}
+	h := []string{"scenario", "target", "rounds", op + "/s (median)", "server CPU µs/" + op + " (median)", "CPU ratio vs " + r.ref, "syscalls/" + op, "top syscalls/" + op, "ctx switches/" + op}
 	if cols.p99 {
 		h = append(h, "p99 ms (median)")
 	}
@@ -116,13 +116,16 @@ func (r *results) markdown(cols columns) string {
 	b.WriteString("| " + strings.Join(h, " | ") + " |\n|" + strings.Repeat(" --- |", len(h)) + "\n")
 	for _, c := range r.order {
 		tot, top := perOp(c.sys, c.sysOps)
-		row := []string{c.scenario, c.target, strconv.Itoa(len(c.samples)), "-", "-", r.ratio(c), "-", top}
+		row := []string{c.scenario, c.target, strconv.Itoa(len(c.samples)), "-", "-", r.ratio(c), "-", top, "-"}
 		if len(c.samples) > 0 {
 			row[3] = fmt.Sprintf("%.0f", c.rate())
 			row[4] = fmt.Sprintf("%.2f", c.cpu())
 		}
 		if tot > 0 {
 			row[6] = fmt.Sprintf("%.2f", tot)
+		}
+		if cs := switchesPerOp(c.sys, c.sysOps); cs > 0 {
+			row[8] = fmt.Sprintf("%.3f", cs)
 		}
 		if cols.p99 {
 			row = append(row, fmtOpt(c.p99() > 0, "%.2f", c.p99())) // no p99 from rpcload
@@ -160,11 +163,12 @@ func fmtOpt(ok bool, f string, v float64) string {
 
 // csvRows is the machine-readable form (medians, unformatted) that cmd/chart reads.
 func (r *results) csvRows() [][]string {
-	rows := [][]string{{"suite", "scenario", "target", "rounds", "rate_median", "cpu_us_per_op_median", "cpu_ratio_vs_ref", "syscalls_per_op", "top_syscalls", "p99_ms_median", "rss_mib_median", "problems"}}
+	rows := [][]string{{"suite", "scenario", "target", "rounds", "rate_median", "cpu_us_per_op_median", "cpu_ratio_vs_ref", "syscalls_per_op", "top_syscalls", "p99_ms_median", "rss_mib_median", "problems", "ctx_switches_per_op"}}
 	for _, c := range r.order {
 		tot, top := perOp(c.sys, c.sysOps)
 		rows = append(rows, []string{r.suite, c.scenario, c.target, strconv.Itoa(len(c.samples)),
-			f2(c.rate()), f2(c.cpu()), r.ratio(c), f2(tot), top, f2(c.p99()), f2(c.rssMiB()), strings.Join(c.problems, "; ")})
+			f2(c.rate()), f2(c.cpu()), r.ratio(c), f2(tot), top, f2(c.p99()), f2(c.rssMiB()), strings.Join(c.problems, "; "),
+			f2(switchesPerOp(c.sys, c.sysOps))})
 	}
 	return rows
 }
