@@ -1,9 +1,7 @@
 package reactor
 
 import (
-	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -103,76 +101,5 @@ func TestRunAndWait(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("waited %v on a stopped loop", d)
-	}
-}
-
-// TestBusyLoopYields: a loop that never runs out of work still passes
-// through the Go scheduler every yieldEvery (see yield.go), so the runtime
-// never has to preempt it with a signal.
-func TestBusyLoopYields(t *testing.T) {
-	leakCheck(t)
-	l := startLoop(t)
-	// Each functor spins a quarter of yieldEvery and queues the next, so
-	// every iteration has work, the loop never blocks in the poller, and
-	// at least a quarter of yieldEvery passes between two polls: however
-	// the machine stalls the loop, it must yield at least once in every
-	// four iterations.
-	const rounds = 100
-	done := make(chan struct{})
-	left := rounds
-	var spin func()
-	spin = func() {
-		for t0 := time.Now(); time.Since(t0) < yieldEvery/4; {
-		}
-		if left--; left > 0 {
-			l.QueueInLoop(spin)
-			return
-		}
-		close(done)
-	}
-	var before uint64
-	if !l.RunAndWait(func() { before = l.yields }, 5*time.Second) {
-		t.Fatal("loop did not answer")
-	}
-	l.QueueInLoop(spin)
-	wait(t, done, "busy functors")
-	var after uint64
-	if !l.RunAndWait(func() { after = l.yields }, 5*time.Second) {
-		t.Fatal("loop did not answer")
-	}
-	if n, want := after-before, uint64(rounds/4-2); n < want {
-		t.Fatalf("busy loop yielded %d times in %d iterations of %v, want >= %d", n, rounds, yieldEvery/4, want)
-	}
-}
-
-// TestYieldBeforePoll: with one P, a goroutine started by a callback that
-// asks for it runs before the loop's next iteration, instead of waiting
-// for the runtime to take the P from the loop. The runtime may still pick
-// the loop first now and then (every 61st schedule takes the global run
-// queue first, for fairness), so the test asks for most rounds, not all:
-// without the yield none of them passes.
-func TestYieldBeforePoll(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	leakCheck(t)
-	l := startLoop(t) // reads GOMAXPROCS as it starts
-	const rounds = 20
-	ran := 0
-	for i := 0; i < rounds; i++ {
-		var done atomic.Bool
-		seen := make(chan bool, 1)
-		l.QueueInLoop(func() {
-			go done.Store(true)
-			l.YieldBeforePoll()
-			// The next iteration has work at once, so the loop does
-			// not sleep in the poller (where the runtime could hand
-			// the P over): only the yield lets the goroutine run.
-			l.QueueInLoop(func() { seen <- done.Load() })
-		})
-		if wait(t, seen, "next iteration") {
-			ran++
-		}
-	}
-	if ran < rounds/2 {
-		t.Fatalf("the goroutine ran before the next iteration in %d of %d rounds, want most", ran, rounds)
 	}
 }
