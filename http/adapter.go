@@ -21,14 +21,17 @@ import (
 //     body as it comes (with backpressure on the client), and Expect:
 //     100-continue is answered on the first Read, as net/http does;
 //   - the ResponseWriter implements http.Flusher (chunked streaming), and
-//     Content-Type is sniffed when the handler sets none.
+//     Content-Type is sniffed when the handler sets none;
+//   - it implements http.Hijacker, so WebSocket libraries and CONNECT
+//     tunnels work: the hijacked net.Conn is fed by the loop, with
+//     backpressure both ways (see ResponseWriter.Hijack for the rules).
 //
 // Cost against the native path: per request a goroutine, an *http.Request
 // with its URL and Header map, a copy of the head, and the response
 // buffered through a second writer - several allocations and two goroutine
 // switches where the native path has none. Use it for compatibility and
 // for endpoints off the hot path (pprof, admin), and native handlers for
-// the hot ones. Hijacking is not supported.
+// the hot ones.
 func Adapt(h stdhttp.Handler) StreamingHandler { return &adapter{h: h} }
 
 type adapter struct{ h stdhttp.Handler }
@@ -56,16 +59,22 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request) {
 			if p != stdhttp.ErrAbortHandler {
 				w.c.ls.srv.opts.logger.Error("http: adapted handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
+			if sw.hijacked {
+				return // the connection is the handler's: net/http leaves it too
+			}
 			w.Close()
 			if !sw.wroteHeader {
 				sw.hdr = make(stdhttp.Header)
 				sw.WriteHeader(StatusInternalServerError)
 			}
 		}
+		_ = req.Body.Close()
+		if sw.hijacked {
+			return // no response: the handler took the connection
+		}
 		if !sw.wroteHeader {
 			sw.WriteHeader(StatusOK)
 		}
-		_ = req.Body.Close()
 		w.Finish()
 	}()
 	a.h.ServeHTTP(sw, req)
@@ -123,6 +132,7 @@ type stdWriter struct {
 	hdr         stdhttp.Header
 	wroteHeader bool
 	sniffed     bool
+	hijacked    bool
 }
 
 // adapterFlushAt bounds what one adapted response buffers before it is
@@ -132,7 +142,7 @@ const adapterFlushAt = 64 << 10
 func (s *stdWriter) Header() stdhttp.Header { return s.hdr }
 
 func (s *stdWriter) WriteHeader(code int) {
-	if s.wroteHeader {
+	if s.wroteHeader || s.hijacked {
 		return
 	}
 	s.wroteHeader = true
@@ -149,6 +159,9 @@ func (s *stdWriter) WriteHeader(code int) {
 }
 
 func (s *stdWriter) Write(p []byte) (int, error) {
+	if s.hijacked {
+		return 0, stdhttp.ErrHijacked
+	}
 	if !s.wroteHeader {
 		if !s.sniffed && s.hdr.Get("Content-Type") == "" && len(p) > 0 {
 			s.hdr.Set("Content-Type", stdhttp.DetectContentType(p))
@@ -165,6 +178,9 @@ func (s *stdWriter) Write(p []byte) (int, error) {
 
 // Flush implements http.Flusher.
 func (s *stdWriter) Flush() {
+	if s.hijacked {
+		return
+	}
 	if !s.wroteHeader {
 		s.WriteHeader(StatusOK)
 	}

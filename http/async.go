@@ -13,12 +13,17 @@ import (
 // Finish exactly once. Responses still leave in request order: a later
 // pipelined request's response waits for this one.
 //
-// Call Detach on the loop, inside ServeHTTP. The Request is not detached:
+// Call Detach inside ServeHTTP: on the loop, or on a worker of the pool
+// (WithWorkers), where the pool would otherwise finish the response when
+// the handler returns. The Request is not detached:
 // copy what the goroutine needs (Clone, or the values) before returning.
 // After Detach, Header, WriteHeader, Write, Flush and Finish may be called
 // from the goroutine that owns w.
 func (w *ResponseWriter) Detach() *ResponseWriter {
 	if w.detached {
+		// A handler on the worker pool keeps the response for itself:
+		// the pool must not finish it when the handler returns.
+		w.poolOwned = false
 		return w
 	}
 	c := w.c
@@ -109,7 +114,18 @@ func (w *ResponseWriter) Finish() {
 
 func (c *conn) finishDetached(w *ResponseWriter) {
 	c.inflight--
+	if c.rare != nil && c.rare.waitSlot == w.slot {
+		c.rare.waitSlot = nil
+	}
 	if c.isClosed() {
+		return
+	}
+	if w.hijack != nil { // set before Finish, under mu: visible here
+		c.hijacking = true
+		c.finishHijack(w)
+		if c.rare != nil && c.rare.switchTo != nil {
+			c.switchProtocols(c.tc.Input())
+		}
 		return
 	}
 	w.mu.Lock()
@@ -129,6 +145,10 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 	}
 	c.slotDone(w.slot)
 	c.ls.stats.countStatus(w.status)
+	if c.rare != nil && c.rare.switchTo != nil {
+		c.switchProtocols(c.tc.Input()) // a later response hijacked
+		return
+	}
 	c.maybeClose()
 	if c.paused {
 		c.resume()
@@ -183,6 +203,7 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 	clone.ctx = ctx
 	h := c.h
 	w.Detach()
+	w.poolOwned = true
 	ok := c.ls.srv.workers.submit(func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -200,6 +221,8 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 				}
 				w.keepAlive = false
 				w.mu.Unlock()
+			} else if !w.poolOwned {
+				return // the handler detached it: its goroutine finishes it
 			}
 			w.Finish()
 		}()

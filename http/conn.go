@@ -38,8 +38,8 @@ type conn struct {
 	slots      int   // length of that queue
 	inflight   int   // detached responses not yet finished
 
-	deadline int64        // unix nanoseconds; 0 = none
-	ctxs     *connContext // made on first use: most connections never ask
+	deadline int64     // unix nanoseconds; 0 = none
+	rare     *connRare // made on first use: most connections never need it
 
 	prev, next *conn // the loop's connection list, for the timeout sweep
 
@@ -53,6 +53,30 @@ type conn struct {
 	draining     bool // the server is shutting down
 	paused       bool // reading stopped for backpressure
 	peerEOF      bool // the client half-closed: answer what it sent, then close
+	hijacking    bool // a response will hand the connection over: parse nothing more
+}
+
+// connRare holds what few connections need, so that conn stays small:
+// the context handed to handlers and the state of a protocol switch.
+type connRare struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// waitSlot is the response to an Upgrade or CONNECT request still
+	// being made off the loop: until it is finished nothing more is
+	// parsed, since the bytes that follow may belong to another protocol.
+	waitSlot *slot
+	// switchTo is set once the response that hijacks the connection has
+	// left: the handover happens as the current callback ends.
+	switchTo *HijackCallbacks
+}
+
+// rareState returns the connection's rare state, made on first use.
+func (c *conn) rareState() *connRare {
+	if c.rare == nil {
+		c.rare = &connRare{}
+	}
+	return c.rare
 }
 
 func (c *conn) isClosed() bool { return c.closed.Load() }
@@ -87,20 +111,21 @@ func (c *conn) releaseReqState(in *buffer.Buffer) {
 // context returns the connection's context, cancelled when it closes.
 // Created on first use, on the loop: connections that never ask pay nothing.
 func (c *conn) context() context.Context {
-	if c.ctxs == nil {
-		ctx, cancel := context.WithCancel(c.ls.srv.baseCtx)
-		c.ctxs = &connContext{ctx, cancel}
+	r := c.rareState()
+	if r.ctx == nil {
+		r.ctx, r.cancel = context.WithCancel(c.ls.srv.baseCtx)
 		if c.isClosed() {
-			cancel()
+			r.cancel()
 		}
 	}
-	return c.ctxs.ctx
+	return r.ctx
 }
 
-// connContext is a connection's context and its cancel function.
-type connContext struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+// cancelContext cancels the connection's context, if it was made.
+func (c *conn) cancelContext() {
+	if c.rare != nil && c.rare.cancel != nil {
+		c.rare.cancel()
+	}
 }
 
 func (c *conn) setDeadline(kind uint8) {
@@ -136,6 +161,9 @@ func (c *conn) process(in *buffer.Buffer) {
 	c.rs.clean = false
 	defer c.releaseReqState(in)
 	for {
+		if c.hijacking {
+			break // the bytes that follow belong to the new protocol
+		}
 		if c.closeAfter || c.isClosed() {
 			in.RetrieveAll() // nothing after a final response is read
 			break
@@ -149,7 +177,7 @@ func (c *conn) process(in *buffer.Buffer) {
 			}
 			continue
 		}
-		if c.pipelineFull() || c.outputFull() {
+		if c.pipelineFull() || c.outputFull() || c.awaitingSwitch() {
 			c.pause()
 			break
 		}
@@ -223,11 +251,22 @@ func (c *conn) process(in *buffer.Buffer) {
 	} else if c.inflight > 0 && c.phase == phaseHead && in.ReadableBytes() == 0 {
 		c.setDeadline(dlNone) // a handler is working; the client waits for us
 	}
+	if c.rare != nil && c.rare.switchTo != nil {
+		c.switchProtocols(in)
+		return
+	}
 	if c.peerEOF && !c.paused {
 		c.closeAfter = true // everything the client sent has been read
 	}
 	c.flushBatch()
 	c.maybeClose()
+}
+
+// awaitingSwitch reports that a request which may switch protocols
+// (Upgrade, CONNECT) is still being answered off the loop, or has
+// hijacked the connection: what follows it must not be parsed as HTTP.
+func (c *conn) awaitingSwitch() bool {
+	return c.hijacking || (c.rare != nil && c.rare.waitSlot != nil)
 }
 
 // expectContinue answers "Expect: 100-continue" (RFC 9110 10.1.1): a 100
@@ -268,17 +307,28 @@ func (c *conn) serve(req *Request, body []byte) {
 	}
 	if c.ls.srv.workers != nil {
 		c.dispatch(w, req)
-		return
+	} else {
+		c.callHandler(w, req)
+		if !w.detached {
+			c.finish(w)
+			return
+		}
 	}
-	c.callHandler(w, req)
-	if !w.detached {
-		c.finish(w)
+	if (req.IsUpgrade() || req.IsConnect()) && !w.slot.done {
+		// Its handler may switch protocols: read nothing more until
+		// it has answered (see Hijack).
+		c.rareState().waitSlot = w.slot
 	}
 }
 
 // finish completes a response whose handler returned without detaching.
 func (c *conn) finish(w *ResponseWriter) {
 	w.finished = true
+	if w.hijack != nil {
+		c.hijacking = true
+		c.finishHijack(w)
+		return
+	}
 	if w.slot == nil {
 		c.ls.out = w.appendFinal(c.ls.out)
 	} else {
@@ -385,7 +435,7 @@ func (c *conn) pause() {
 }
 
 func (c *conn) resume() {
-	if !c.paused || c.isClosed() || c.streamFull() || c.outputFull() ||
+	if !c.paused || c.isClosed() || c.streamFull() || c.outputFull() || c.awaitingSwitch() ||
 		(c.phase != phaseStream && c.pipelineFull()) {
 		return
 	}

@@ -76,6 +76,16 @@
 //     Trailer fields are validated like header fields, bounded by
 //     MaxHeaderBytes (431), and ignored.
 //
+// # Taking a connection over
+//
+// ResponseWriter.Hijack hands a connection to other callbacks once the
+// hijacking request is done (an accepted Upgrade, a CONNECT tunnel); the
+// adapter's http.Hijacker does the same behind a blocking net.Conn. After
+// a request with Upgrade or CONNECT, the server parses nothing more from
+// the connection until that request's handler has answered or hijacked:
+// bytes of the new protocol that arrive right behind it are never read as
+// HTTP requests.
+//
 // # Observability
 //
 // debug.Mount (package http/debug) adds GET /healthz (200 "ok\n"; 503 "draining\n" once

@@ -171,6 +171,7 @@ type loopStats struct {
 	timeouts    atomic.Uint64
 	accepted    atomic.Uint64
 	closed      atomic.Uint64
+	hijacked    atomic.Uint64
 
 	counts, published hotCounts // loop goroutine only
 }

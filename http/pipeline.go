@@ -7,9 +7,10 @@ package http
 // finished when its handler returns (Detach, the worker pool); the common
 // synchronous case writes straight into the loop's batch. Loop only.
 type slot struct {
-	buf  []byte
-	done bool
-	next *slot
+	buf    []byte
+	done   bool
+	next   *slot
+	hijack *HijackCallbacks // the response hands the connection over (Hijack)
 }
 
 // newSlot queues a slot at the tail. Whatever the batch holds belongs to
@@ -56,6 +57,11 @@ func (c *conn) slotDone(s *slot) {
 		c.slots--
 		if c.head == nil {
 			c.tail = nil
+		}
+		if h.hijack != nil {
+			c.rareState().switchTo = h.hijack // nothing follows it
+			c.head, c.tail, c.slots = nil, nil, 0
+			return
 		}
 	}
 }

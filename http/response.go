@@ -44,7 +44,10 @@ type ResponseWriter struct {
 	chunked    bool
 	finished   bool
 	detached   bool
+	poolOwned  bool // detached by the worker pool, which finishes it when the handler returns
 	written    int64 // body bytes written in total
+
+	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
 }
 
 // Header returns the response's header fields, to be set before the first
@@ -113,8 +116,9 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.keepAlive = r.KeepAlive() && !c.draining && !c.closeAfter
 	major, minor := r.Proto()
 	w.http10 = major == 1 && minor == 0
-	w.headerSent, w.chunked, w.finished, w.detached = false, false, false, false
+	w.headerSent, w.chunked, w.finished, w.detached, w.poolOwned = false, false, false, false, false
 	w.written = 0
+	w.hijack = nil
 }
 
 // appendHead appends the status line and header section. contentLength < 0

@@ -157,24 +157,28 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	}
 	c, ok := tc.Context().(*conn)
 	if !ok {
+		if h, ok := tc.Context().(*hijacked); ok {
+			h.closed(tc)
+		}
 		return
 	}
 	c.closed.Store(true)
 	c.ls.remove(c)
 	c.ls.stats.closed.Add(1)
-	if c.ctxs != nil {
-		c.ctxs.cancel()
-	}
+	c.cancelContext()
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted)
 	}
 	c.head, c.tail, c.slots = nil, nil, 0
 }
 
-func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
-	if c, ok := tc.Context().(*conn); ok {
+func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
+	switch c := tc.Context().(type) {
+	case *conn:
 		c.process(in)
-	} else {
+	case *hijacked:
+		c.message(tc, in, t)
+	default:
 		in.RetrieveAll()
 	}
 }
@@ -187,6 +191,10 @@ func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 func (s *Server) onHalfClose(tc *tcp.Conn) {
 	c, ok := tc.Context().(*conn)
 	if !ok {
+		if h, ok := tc.Context().(*hijacked); ok {
+			h.halfClose(tc)
+			return
+		}
 		tc.Shutdown()
 		return
 	}
@@ -245,11 +253,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.tcp.StopAccepting()
 	grace := s.opts.drainIdleGrace
 	s.tcp.ForEachConn(func(tc *tcp.Conn) {
-		if c, ok := tc.Context().(*conn); ok {
+		switch c := tc.Context().(type) {
+		case *conn:
 			c.draining = true
 			if grace <= 0 {
 				c.closeIfIdle()
 			}
+		case *hijacked:
+			c.shutdown(tc)
 		}
 	})
 	if grace > 0 {

@@ -175,6 +175,28 @@ func TestServerWorkers(t *testing.T) {
 	}
 }
 
+// TestServerWorkerDetach: a handler on the worker pool may Detach and
+// finish from a goroutine of its own; the pool must not finish the
+// response when the handler returns.
+func TestServerWorkerDetach(t *testing.T) {
+	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
+		w.Detach()
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			_, _ = w.WriteString("later")
+			w.Finish()
+		}()
+	})
+	s := startServer(t, h, WithWorkers(2, 0))
+	c := dial(t, s)
+	c.send(get("/a") + get("/b"))
+	for range 2 {
+		if r := c.expectStatus("GET", 200); r.body != "later" {
+			t.Fatalf("body %q, want the detached goroutine's", r.body)
+		}
+	}
+}
+
 // TestServerWorkerQueueFull: with every worker busy and the queue full, a
 // request is answered 503 at once; the others complete.
 func TestServerWorkerQueueFull(t *testing.T) {

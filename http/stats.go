@@ -19,6 +19,7 @@ type Stats struct {
 	BytesOut    uint64      `json:"bytes_out"`
 	Accepted    uint64      `json:"connections_accepted"`
 	Closed      uint64      `json:"connections_closed"`
+	Hijacked    uint64      `json:"connections_hijacked"` // handed over by Hijack; no longer counted as open
 	Open        int64       `json:"connections_open"`
 	Loops       []LoopStats `json:"loops"`
 	Draining    bool        `json:"draining"`
@@ -68,6 +69,7 @@ func (s *Server) Stats() Stats {
 		st.BytesOut += ps.bytesOut.Load()
 		st.Accepted += ps.accepted.Load()
 		st.Closed += ps.closed.Load()
+		st.Hijacked += ps.hijacked.Load()
 		open := ls.conns.n.Load()
 		st.Open += open
 		st.Loops = append(st.Loops, LoopStats{Name: ls.loop.Name(), Open: open, Requests: ps.requests.Load()})

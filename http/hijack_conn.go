@@ -1,0 +1,319 @@
+package http
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+)
+
+// Hijack implements http.Hijacker for adapted handlers (WebSocket
+// libraries, CONNECT tunnels): it takes the connection over and returns it
+// as a blocking net.Conn. Bytes the client sent after the request are the
+// first the net.Conn reads. It fails once the response head was written
+// or while the request body is still being read.
+func (s *stdWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if s.hijacked {
+		return nil, nil, errors.New("http: connection already hijacked")
+	}
+	if s.wroteHeader {
+		return nil, nil, ErrHijackHeadSent
+	}
+	w := s.w
+	hc := newHijackConn(w.c)
+	res := make(chan error, 1)
+	w.c.ls.loop.RunInLoop(func() { res <- w.c.hijackDetached(w, hc.callbacks()) })
+	if err := <-res; err != nil {
+		return nil, nil, err
+	}
+	s.hijacked = true
+	return hc, bufio.NewReadWriter(bufio.NewReader(hc), bufio.NewWriter(hc)), nil
+}
+
+// hijackDetached hands the connection of a detached response over to cb at
+// once (the net/http adapter's Hijack). Loop only.
+func (c *conn) hijackDetached(w *ResponseWriter, cb HijackCallbacks) error {
+	if c.isClosed() {
+		return ErrConnClosed
+	}
+	if c.stream != nil && c.stream.slot == w.slot {
+		return ErrHijackBody
+	}
+	if w.slot != c.tail {
+		return ErrHijackPipelined
+	}
+	w.mu.Lock()
+	if w.finished || w.headerSent {
+		w.mu.Unlock()
+		return ErrHijackHeadSent
+	}
+	w.finished = true
+	w.hijack = &cb
+	w.mu.Unlock()
+	c.finishDetached(w)
+	return nil
+}
+
+// Bounds on what a hijacked net.Conn buffers: reading from the client
+// stops while this much waits for Read, and Write blocks while the
+// connection has more than hijackWriteHigh bytes queued for the client.
+const (
+	hijackReadHigh  = 256 << 10
+	hijackReadLow   = 64 << 10
+	hijackWriteHigh = 256 << 10
+)
+
+// hijackConn is a hijacked connection as a net.Conn: the loop feeds what
+// it reads into buf; Write hands bytes to the loop and waits for them to
+// be queued. Safe for concurrent use, as net.Conn requires.
+type hijackConn struct {
+	tc     *tcp.Conn
+	linger time.Duration
+
+	mu       sync.Mutex
+	buf      []byte
+	rerr     error // io.EOF once the client closed its side
+	gone     bool  // the connection closed
+	closed   bool  // Close was called
+	stopped  bool  // the loop stopped reading because buf is full
+	rdl, wdl time.Time
+
+	readable chan struct{} // wakes a blocked Read (data, error, deadline change)
+	drained  chan struct{} // wakes a Write waiting for the output to drain
+	goneCh   chan struct{} // closed when the connection closes
+
+	wmu   sync.Mutex    // one Write at a time, so the queued bytes keep their order
+	wdone chan struct{} // the loop took the current Write's bytes
+}
+
+func newHijackConn(c *conn) *hijackConn {
+	return &hijackConn{
+		tc:       c.tc,
+		linger:   c.ls.srv.lingerTimeout,
+		readable: make(chan struct{}, 1),
+		drained:  make(chan struct{}, 1),
+		goneCh:   make(chan struct{}),
+		wdone:    make(chan struct{}, 1),
+	}
+}
+
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// callbacks are the loop's side.
+func (h *hijackConn) callbacks() HijackCallbacks {
+	return HijackCallbacks{
+		Start:   func(tc *tcp.Conn, in *buffer.Buffer) { h.feed(tc, in) },
+		Message: func(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) { h.feed(tc, in) },
+		HalfClose: func(*tcp.Conn) {
+			h.mu.Lock()
+			if h.rerr == nil {
+				h.rerr = io.EOF
+			}
+			h.mu.Unlock()
+			notify(h.readable)
+		},
+		// Like net/http, a graceful shutdown leaves hijacked connections
+		// to their handlers (until its context ends).
+		Shutdown: func(*tcp.Conn) {},
+		Close: func(*tcp.Conn) {
+			h.mu.Lock()
+			h.gone = true
+			if h.rerr == nil {
+				h.rerr = io.EOF
+			}
+			h.mu.Unlock()
+			close(h.goneCh)
+			notify(h.readable)
+		},
+	}
+}
+
+func (h *hijackConn) feed(tc *tcp.Conn, in *buffer.Buffer) {
+	if in.ReadableBytes() == 0 {
+		return
+	}
+	h.mu.Lock()
+	if !h.closed {
+		h.buf = append(h.buf, in.Peek()...)
+	}
+	stop := len(h.buf) > hijackReadHigh && !h.stopped
+	if stop {
+		h.stopped = true
+	}
+	h.mu.Unlock()
+	in.RetrieveAll()
+	if stop {
+		tc.StopRead() // resumed by Read below the low-water mark
+	}
+	notify(h.readable)
+}
+
+// Read implements net.Conn.
+func (h *hijackConn) Read(p []byte) (int, error) {
+	for {
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			return 0, net.ErrClosed
+		}
+		if len(h.buf) > 0 {
+			n := copy(p, h.buf)
+			h.buf = h.buf[n:]
+			if len(h.buf) == 0 {
+				h.buf = nil
+			}
+			resume := h.stopped && len(h.buf) < hijackReadLow
+			if resume {
+				h.stopped = false
+			}
+			h.mu.Unlock()
+			if resume {
+				h.tc.StartRead()
+			}
+			return n, nil
+		}
+		if h.rerr != nil {
+			err := h.rerr
+			h.mu.Unlock()
+			return 0, err
+		}
+		dl := h.rdl
+		h.mu.Unlock()
+		if err := waitUntil(h.readable, nil, dl); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// waitUntil waits for ch (or stop to close) until the deadline dl (zero:
+// none); os.ErrDeadlineExceeded once it has passed.
+func waitUntil(ch, stop chan struct{}, dl time.Time) error {
+	if dl.IsZero() {
+		select {
+		case <-ch:
+		case <-stop:
+		}
+		return nil
+	}
+	d := time.Until(dl)
+	if d <= 0 {
+		return os.ErrDeadlineExceeded
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-stop:
+	case <-t.C:
+		return os.ErrDeadlineExceeded
+	}
+	return nil
+}
+
+// Write implements net.Conn: p is queued on the loop before Write returns,
+// and Write waits while too much output is queued for a client that does
+// not read.
+func (h *hijackConn) Write(p []byte) (int, error) {
+	h.wmu.Lock()
+	defer h.wmu.Unlock()
+	h.mu.Lock()
+	closed, gone, dl := h.closed, h.gone, h.wdl
+	h.mu.Unlock()
+	switch {
+	case closed:
+		return 0, net.ErrClosed
+	case gone:
+		return 0, io.ErrClosedPipe
+	case !dl.IsZero() && !time.Now().Before(dl):
+		return 0, os.ErrDeadlineExceeded
+	case len(p) == 0:
+		return 0, nil
+	}
+	var full bool
+	h.tc.Loop().RunInLoop(func() {
+		if h.tc.Send(p) == nil && h.tc.OutputBytes() > hijackWriteHigh {
+			full = true
+			h.tc.SetWriteCompleteCallback(func(tc *tcp.Conn) {
+				tc.SetWriteCompleteCallback(nil)
+				notify(h.drained)
+			})
+		}
+		h.wdone <- struct{}{}
+	})
+	select {
+	case <-h.wdone:
+	case <-h.goneCh:
+		return 0, io.ErrClosedPipe // the loop may never run the send
+	}
+	if full {
+		// p is queued; the deadline only bounds the wait for the drain.
+		if err := waitUntil(h.drained, h.goneCh, dl); err != nil {
+			return len(p), err
+		}
+	}
+	return len(p), nil
+}
+
+// Close implements net.Conn: queued output is sent, then the connection
+// is half-closed, and closed for good when the client closes or after the
+// server's linger timeout.
+func (h *hijackConn) Close() error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return net.ErrClosed
+	}
+	h.closed = true
+	h.buf = nil
+	h.mu.Unlock()
+	notify(h.readable)
+	tc, linger := h.tc, h.linger
+	tc.Loop().RunInLoop(func() {
+		tc.Shutdown()
+		tc.ForceCloseWithDelay(linger)
+	})
+	return nil
+}
+
+// LocalAddr implements net.Conn.
+func (h *hijackConn) LocalAddr() net.Addr { return net.TCPAddrFromAddrPort(h.tc.LocalAddr()) }
+
+// RemoteAddr implements net.Conn.
+func (h *hijackConn) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(h.tc.PeerAddr()) }
+
+// SetDeadline implements net.Conn.
+func (h *hijackConn) SetDeadline(t time.Time) error {
+	h.mu.Lock()
+	h.rdl, h.wdl = t, t
+	h.mu.Unlock()
+	notify(h.readable)
+	return nil
+}
+
+// SetReadDeadline implements net.Conn; a blocked Read sees the change.
+func (h *hijackConn) SetReadDeadline(t time.Time) error {
+	h.mu.Lock()
+	h.rdl = t
+	h.mu.Unlock()
+	notify(h.readable)
+	return nil
+}
+
+// SetWriteDeadline implements net.Conn.
+func (h *hijackConn) SetWriteDeadline(t time.Time) error {
+	h.mu.Lock()
+	h.wdl = t
+	h.mu.Unlock()
+	return nil
+}
