@@ -44,7 +44,7 @@ type ResponseWriter struct {
 	chunked    bool
 	finished   bool
 	detached   bool
-	poolOwned  bool // detached by the worker pool, which finishes it when the handler returns
+	poolOwned  bool  // detached by the worker pool, which finishes it when the handler returns
 	written    int64 // body bytes written in total
 
 	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
