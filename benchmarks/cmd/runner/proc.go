@@ -20,16 +20,30 @@ const (
 	clkTck    = 100 // USER_HZ; /proc/PID/stat times are in these ticks on Linux
 )
 
-var nextPort = 21000
+// Ports for the servers: a range of its own, started at a point that
+// depends on the runner's pid, so two runs started seconds apart do not
+// walk the same ports.
+const portLo, portHi = 21000, 30000
+
+var nextPort = portLo + os.Getpid()%(portHi-portLo)
 
 // freshAddr hands out a new port per server start so a previous run's
-// TIME_WAIT sockets or a slow-dying server never collide with the next.
+// TIME_WAIT sockets or a slow-dying server never collide with the next. A
+// port something still listens on (a server of an earlier run that is
+// still exiting) is skipped.
 func freshAddr() string {
-	nextPort++
-	if nextPort > 30000 {
-		nextPort = 21001
+	for range portHi - portLo {
+		nextPort++
+		if nextPort > portHi {
+			nextPort = portLo + 1
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", nextPort)
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			_ = ln.Close()
+			return addr
+		}
 	}
-	return fmt.Sprintf("127.0.0.1:%d", nextPort)
+	return fmt.Sprintf("127.0.0.1:%d", nextPort) // every port busy: let the start report it
 }
 
 type server struct {
