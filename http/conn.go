@@ -186,6 +186,10 @@ func (c *conn) process(in *buffer.Buffer) {
 			if len(data) == 0 {
 				break
 			}
+			// The state is dirty from the first byte parsed: a request
+			// after one that completed (and reset it) in this same
+			// callback must not go back to the loop marked clean.
+			c.rs.clean = false
 			req, err := c.rs.p.Parse(data)
 			if err != nil {
 				c.fail(StatusOf(err))

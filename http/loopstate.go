@@ -85,8 +85,11 @@ func (ls *loopState) putReqState(rs *reqState) {
 	if len(ls.rsFree) >= maxFreeReqStates {
 		return
 	}
-	if !rs.clean {
-		rs.reset(ls.srv.limits) // a request failed, or the connection closed mid-request
+	if !rs.clean || rs.p.state != stStart {
+		// A request failed, or the connection closed mid-request. (The
+		// state check is a second guard: a failed parser handed to the
+		// next connection would refuse that client's valid requests.)
+		rs.reset(ls.srv.limits)
 	}
 	ls.rsFree = append(ls.rsFree, rs)
 }

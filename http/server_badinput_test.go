@@ -98,6 +98,40 @@ func TestServerBadInputAfterGood(t *testing.T) {
 	c.expectEOF()
 }
 
+// TestServerBadInputLeavesNoState: a bad request that follows a good one
+// in the same read fails a parsing state the loop lends to every
+// connection; the next client, on a new connection or on one that was
+// already open, must get its own request judged on its own bytes. (The
+// state went back to the loop marked clean, and every later client was
+// answered with the attacker's error.)
+func TestServerBadInputLeavesNoState(t *testing.T) {
+	s := startServer(t, testRouter(), WithLimits(badLimits))
+	idle := dial(t, s)
+	idle.send(get("/r/warm"))
+	idle.expectStatus("GET", 200)
+	for _, tc := range badInputs {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, s)
+			c.send(get("/r/first") + tc.req)
+			if r := c.expectStatus("GET", 200); r.body != "GET /r/first " {
+				t.Fatalf("body %q", r.body)
+			}
+			r := c.read("GET")
+			checkErrorResponse(t, r, r.StatusCode)
+			c.expectEOF()
+			for _, next := range []*client{dial(t, s), idle} {
+				next.send(get("/r/next") + post("/r/body", "hello"))
+				if r := next.expectStatus("GET", 200); r.body != "GET /r/next " {
+					t.Fatalf("next client: body %q", r.body)
+				}
+				if r := next.expectStatus("POST", 200); r.body != "POST /r/body hello" {
+					t.Fatalf("next client: body %q", r.body)
+				}
+			}
+		})
+	}
+}
+
 // TestServerBadInputBehindDetached: the error response to a bad request
 // pipelined behind a slow (detached) response waits its turn.
 func TestServerBadInputBehindDetached(t *testing.T) {
