@@ -1,5 +1,7 @@
 package rpc
 
+import "bytes"
+
 // Codec does the framing of one connection; it never interprets requests.
 //
 // Scan is incremental. buf is everything the transport has buffered and not
@@ -77,9 +79,40 @@ func (c *StreamCodec) Reset() {
 	*c = StreamCodec{maxSize: c.maxSize, maxDepth: c.maxDepth, start: -1}
 }
 
-// AppendFrame appends msg and a '\n' to dst.
+// AppendFrame appends msg and a '\n' to dst. A reply that holds line
+// breaks (a result passed through raw, such as params echoed back with
+// their formatting) is compacted first, so that every reply is one line.
 func (c *StreamCodec) AppendFrame(dst, msg []byte) []byte {
+	if bytes.IndexByte(msg, '\n') >= 0 || bytes.IndexByte(msg, '\r') >= 0 {
+		return append(appendCompact(dst, msg), '\n')
+	}
 	return append(append(dst, msg...), '\n')
+}
+
+// appendCompact appends the JSON text msg without the whitespace between
+// its tokens (line breaks can only be that: inside strings they are
+// escaped).
+func appendCompact(dst, msg []byte) []byte {
+	inStr, esc := false, false
+	for _, c := range msg {
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case isSpace(c):
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 func isScalarByte(b byte) bool {

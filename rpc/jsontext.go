@@ -1,5 +1,12 @@
 package rpc
 
+import (
+	"strings"
+	"unicode/utf8"
+
+	jsoniter "github.com/json-iterator/go"
+)
+
 // This file holds a small, allocation-free JSON validator and the offset
 // based helpers the envelope decoder uses on an already validated text. The
 // validator is iterative with a fixed-size bit stack, so hostile nesting can
@@ -148,6 +155,15 @@ func scanString(b []byte, i int) int {
 			return i + 1
 		case c < 0x20:
 			return -1
+		case c >= utf8.RuneSelf:
+			// JSON text is UTF-8 (RFC 8259 8.1): an invalid sequence
+			// (a stray byte, an overlong form, a surrogate) is refused,
+			// or the server would hand it on and echo it back.
+			n := runeLen(b[i:])
+			if n < 0 {
+				return -1
+			}
+			i += n - 1
 		case c == '\\':
 			i++
 			if i >= len(b) {
@@ -275,4 +291,65 @@ func hasEscape(s []byte) bool {
 		}
 	}
 	return false
+}
+
+// memberStates records, in one pass over the validated object b, which
+// of names appear (bit i of given) and which of those have a null value
+// (bit i of null). Names are matched case-insensitively, as the argument
+// decoder matches them; of duplicates the last counts, as it does for the
+// decoder. At most 64 names.
+func memberStates(b []byte, names []string) (given, null uint64) {
+	i := skipSpace(b, 1)
+	for i < len(b) && b[i] == '"' {
+		keyEnd := scanString(b, i)
+		v := skipSpace(b, skipSpace(b, keyEnd)+1) // past ':' (b is validated)
+		end := skipValue(b, v)
+		for n, name := range names {
+			if keyMatches(b[i:keyEnd], name) {
+				bit := uint64(1) << n
+				given |= bit
+				if b[v] == 'n' {
+					null |= bit
+				} else {
+					null &^= bit
+				}
+			}
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ',' {
+			break
+		}
+		i = skipSpace(b, i+1)
+	}
+	return given, null
+}
+
+// keyMatches compares a raw key token (with quotes) with name, ignoring
+// case. An escape makes the token longer than the name it spells, so only
+// a longer token is unescaped (rare: clients do not escape plain names).
+func keyMatches(tok []byte, name string) bool {
+	key := tok[1 : len(tok)-1]
+	switch {
+	case len(key) == len(name):
+		return string(key) == name || strings.EqualFold(string(key), name)
+	case len(key) < len(name) || !hasEscape(key):
+		return false
+	}
+	var s string
+	if jsoniter.ConfigDefault.Unmarshal(tok, &s) != nil {
+		return false
+	}
+	return strings.EqualFold(s, name)
+}
+
+// runeLen returns the length of the valid UTF-8 sequence at the start of
+// b, or -1. Kept out of scanString's loop, which sees ASCII almost always.
+//
+//go:noinline
+func runeLen(b []byte) int {
+	r, size := utf8.DecodeRune(b)
+	if r == utf8.RuneError && size == 1 {
+		return -1
+	}
+	return size
 }

@@ -24,6 +24,9 @@ func (s *Server) bind(m *method, params []byte) (reflect.Value, *Error) {
 
 func (s *Server) bindInto(m *method, argp reflect.Value, params []byte) *Error {
 	if params == nil {
+		if len(m.required) > 0 {
+			return invalidParams("missing params: %q is required", m.required[0].name)
+		}
 		return nil
 	}
 	isArray := params[0] == '['
@@ -48,12 +51,15 @@ func (s *Server) bindInto(m *method, argp reflect.Value, params []byte) *Error {
 		return err
 	case argStruct:
 		if !isArray {
-			return s.decode(argp, params)
+			return s.decodeStruct(m, argp, params)
 		}
 		if inner, ok := single(params); ok && inner[0] == '{' {
-			return s.decode(argp, inner)
+			return s.decodeStruct(m, argp, inner)
 		}
-		return s.bindPositional(m, argp, params)
+		if err := s.bindPositional(m, argp, params); err != nil {
+			return err
+		}
+		return checkPositional(m, params)
 	default:
 		if !isArray {
 			return invalidParams("object params cannot bind to %s", m.argType)
@@ -90,6 +96,58 @@ func (s *Server) bindPositional(m *method, argp reflect.Value, params []byte) *E
 		return err == nil
 	})
 	return err
+}
+
+// requirement is a struct field that params must give (rpc:"required").
+type requirement struct {
+	name string // its JSON member name
+	pos  int    // its position for positional params
+}
+
+// decodeStruct binds an object onto a struct and checks its required
+// members.
+func (s *Server) decodeStruct(m *method, argp reflect.Value, obj []byte) *Error {
+	if obj[0] != '{' {
+		return s.decode(argp, obj) // not an object: the decoder says why
+	}
+	if err := s.decode(argp, obj); err != nil {
+		return err
+	}
+	if len(m.required) == 0 {
+		return nil
+	}
+	given, null := memberStates(obj, m.reqNames)
+	for i, r := range m.required {
+		switch bit := uint64(1) << i; {
+		case given&bit == 0:
+			return invalidParams("missing member %q", r.name)
+		case null&bit != 0:
+			return invalidParams("member %q is null", r.name)
+		}
+	}
+	return nil
+}
+
+// checkPositional checks that positional params give every required field.
+func checkPositional(m *method, params []byte) *Error {
+	if len(m.required) == 0 {
+		return nil
+	}
+	var null [8]bool // enough for the usual few fields; more are checked below
+	nulls := null[:0]
+	elements(params, 0, func(start, _ int) bool {
+		nulls = append(nulls, params[start] == 'n')
+		return true
+	})
+	for _, r := range m.required {
+		if r.pos >= len(nulls) {
+			return invalidParams("missing param %d (%q)", r.pos, r.name)
+		}
+		if nulls[r.pos] {
+			return invalidParams("param %d (%q) is null", r.pos, r.name)
+		}
+	}
+	return nil
 }
 
 // single returns the only element of a one-element array.

@@ -72,7 +72,9 @@ type method struct {
 	argIsPtr  bool
 	replyType reflect.Type // elem type of the reply pointer
 	class     argClass
-	fields    [][]int // exported struct fields, declaration order (positional binding)
+	fields    [][]int       // exported struct fields, declaration order (positional binding)
+	required  []requirement // fields tagged rpc:"required" (at most 64)
+	reqNames  []string      // their member names, for memberStates
 
 	stats methodStats // calls and errors (stats.go)
 }
@@ -107,7 +109,9 @@ func (s *Server) Register(rcvr any, opts ...RegisterOption) error {
 // A a one-element array holding an object binds that object (JSON-RPC 1.0 /
 // net/rpc style) and any other array binds positionally onto the exported
 // fields in declaration order (too many elements is an error, missing ones
-// stay zero); for a slice A the array binds onto the slice; for a scalar A a
+// stay zero); a struct field tagged `rpc:"required"` must be given, and not
+// as null, by name or by position, or the call is refused with Invalid
+// params (-32602) instead of running on a zero value; for a slice A the array binds onto the slice; for a scalar A a
 // one-element array binds its element; an interface{} A receives the params
 // value (numbers as json.Number). Absent params leave A zero.
 //
@@ -225,35 +229,54 @@ func newMethod(fn, rcvr reflect.Value) (*method, bool) {
 		m.argIsPtr = true
 		m.argType = at.Elem()
 	}
-	m.class, m.fields = classify(m.argType)
+	m.setArgs()
 	return m, true
 }
 
-func classify(t reflect.Type) (argClass, [][]int) {
+// setArgs classifies the args type and notes its required fields.
+func (m *method) setArgs() {
+	m.class, m.fields, m.required = classify(m.argType)
+	if len(m.required) > 64 {
+		m.required = m.required[:64] // memberStates tracks 64; nobody needs more
+	}
+	for _, r := range m.required {
+		m.reqNames = append(m.reqNames, r.name)
+	}
+}
+
+func classify(t reflect.Type) (argClass, [][]int, []requirement) {
 	switch t.Kind() {
 	case reflect.Struct:
 		var fields [][]int
+		var required []requirement
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
 			if !f.IsExported() || f.Tag.Get("json") == "-" {
 				continue
 			}
+			if f.Tag.Get("rpc") == "required" {
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if name == "" {
+					name = f.Name
+				}
+				required = append(required, requirement{name: name, pos: len(fields)})
+			}
 			fields = append(fields, f.Index)
 		}
-		return argStruct, fields
+		return argStruct, fields, required
 	case reflect.Interface:
-		return argAny, nil
+		return argAny, nil, nil
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
-			return argScalar, nil // []byte is a base64 string in JSON
+			return argScalar, nil, nil // []byte is a base64 string in JSON
 		}
-		return argList, nil
+		return argList, nil, nil
 	case reflect.Array:
-		return argList, nil
+		return argList, nil, nil
 	case reflect.Map:
-		return argMap, nil
+		return argMap, nil, nil
 	}
-	return argScalar, nil
+	return argScalar, nil, nil
 }
 
 func isIdent(s string) bool {

@@ -32,7 +32,7 @@ func Handle[A, R any](s *Server, name string, fn func(ctx context.Context, args 
 			return fn(ctx, args.(*A), reply.(*R))
 		},
 	}
-	m.class, m.fields = classify(m.argType)
+	m.setArgs()
 	s.methods[name] = m
 	return nil
 }

@@ -10,7 +10,8 @@
 //	    or 204 with no body when the request held only notifications; GET and
 //	    other methods: 405 with Allow: POST.
 //	  - Arith.Add, Arith.Mul, Arith.Div take {"a":int,"b":int} (members in any
-//	    order) or [{"a":..,"b":..}] and return an int; Div is integer
+//	    order) or [{"a":..,"b":..}] and return an int; a and b are required
+//	    (missing or null: -32602 Invalid params); Div is integer
 //	    division, and b = 0 answers an error with message "division by zero"
 //	    and code 1 (outside the reserved range).
 //	  - Echo.Echo returns its params unchanged.

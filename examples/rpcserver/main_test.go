@@ -161,7 +161,7 @@ func TestContractTCP(t *testing.T) {
 	if err := cl.Call("Arith.Mul", map[string]int{"a": 6, "b": 7}, &n); err != nil || n != 42 {
 		t.Fatalf("net/rpc Mul = %d, %v", n, err)
 	}
-	if err := cl.Call("Arith.Div", map[string]int{"a": 6}, &n); err == nil || err.(stdrpc.ServerError) != "division by zero" {
+	if err := cl.Call("Arith.Div", map[string]int{"a": 6, "b": 0}, &n); err == nil || err.(stdrpc.ServerError) != "division by zero" {
 		t.Fatalf("net/rpc Div by zero: %v", err)
 	}
 }

@@ -12,10 +12,11 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 )
 
-// Args are the operands of the Arith methods.
+// Args are the operands of the Arith methods. Both are required: a call
+// that omits one (or sends null) is Invalid params, not a sum with zero.
 type Args struct {
-	A int `json:"a"`
-	B int `json:"b"`
+	A int `json:"a" rpc:"required"`
+	B int `json:"b" rpc:"required"`
 }
 
 // ErrDivByZero is returned by Arith.Div for b == 0; it carries no code, so

@@ -7,14 +7,27 @@
 <-- {"jsonrpc": "2.0", "result": 3, "id": 3}
 --> {"jsonrpc": "2.0", "method": "Arith.Add", "params": [{"a": 5, "b": 6}], "id": 4}
 <-- {"jsonrpc": "2.0", "result": 11, "id": 4}
+
+// a and b are required (rpc:"required"): leaving one out, or sending null,
+// is Invalid params rather than a sum with zero
 --> {"jsonrpc": "2.0", "method": "Arith.Add", "params": [5], "id": 5}
-<-- {"jsonrpc": "2.0", "result": 5, "id": 5}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params", "data": "missing param 1 (\"b\")"}, "id": 5}
 --> {"jsonrpc": "2.0", "method": "Arith.Add", "params": [], "id": 6}
-<-- {"jsonrpc": "2.0", "result": 0, "id": 6}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params", "data": "missing param 0 (\"a\")"}, "id": 6}
 --> {"jsonrpc": "2.0", "method": "Arith.Add", "id": 7}
-<-- {"jsonrpc": "2.0", "result": 0, "id": 7}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params", "data": "missing params: \"a\" is required"}, "id": 7}
 --> {"jsonrpc": "2.0", "method": "Arith.Add", "params": {}, "id": 8}
-<-- {"jsonrpc": "2.0", "result": 0, "id": 8}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params", "data": "missing member \"a\""}, "id": 8}
+--> {"jsonrpc": "2.0", "method": "Arith.Div", "params": {"a": 1}, "id": 9}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params", "data": "missing member \"b\""}, "id": 9}
+--> {"jsonrpc": "2.0", "method": "Arith.Mul", "params": {"a": null, "b": 2}, "id": 40}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params", "data": "member \"a\" is null"}, "id": 40}
+--> {"jsonrpc": "2.0", "method": "Arith.Add", "params": [1, null], "id": 41}
+<-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params", "data": "param 1 (\"b\") is null"}, "id": 41}
+--> {"jsonrpc": "2.0", "method": "Arith.Add", "params": [{"B": 2, "A": 1}], "id": 42}
+<-- {"jsonrpc": "2.0", "result": 3, "id": 42}
+--> {"jsonrpc": "2.0", "method": "Arith.Add", "params": {"\u0061": 1, "b": 2}, "id": 43}
+<-- {"jsonrpc": "2.0", "result": 3, "id": 43}
 
 // things that do not fit are Invalid params
 --> {"jsonrpc": "2.0", "method": "Arith.Add", "params": [1, 2, 3], "id": 10}
@@ -64,5 +77,7 @@
 <-- {"jsonrpc": "2.0", "result": 7, "id": 30}
 --> {"jsonrpc": "2.0", "method": "Typed.Sub", "params": {"minuend": 10, "subtrahend": 4}, "id": 31}
 <-- {"jsonrpc": "2.0", "result": 6, "id": 31}
+--> {"jsonrpc": "2.0", "method": "Typed.Sub", "params": [10], "id": 33}
+<-- {"jsonrpc": "2.0", "result": 10, "id": 33}
 --> {"jsonrpc": "2.0", "method": "Typed.Sub", "params": [1, 2, 3], "id": 32}
 <-- {"jsonrpc": "2.0", "error": {"code": -32602, "message": "Invalid params"}, "id": 32}
