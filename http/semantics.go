@@ -22,8 +22,17 @@ func (p *Parser) semantics(name, value []byte, vs span) *Error {
 			r.flags |= flHasHost
 		}
 	case 6:
-		if equalFold(name, "expect") && equalFold(value, "100-continue") {
-			r.flags |= flExpectHdr
+		if !equalFold(name, "expect") {
+			return nil
+		}
+		// Expect is a list (RFC 9110 10.1.1): "100-continue, foo" holds
+		// the expectation too, and the client waits for our 100.
+		for rest := value; rest != nil; {
+			var e []byte
+			e, rest = nextElement(rest)
+			if equalFold(e, "100-continue") {
+				r.flags |= flExpectHdr
+			}
 		}
 	case 7:
 		if equalFold(name, "upgrade") {

@@ -28,6 +28,15 @@ func TestServerExpectContinue(t *testing.T) {
 			t.Fatalf("body %q", r.body)
 		}
 	})
+	t.Run("expectation in a list", func(t *testing.T) {
+		c := dial(t, s)
+		c.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, foo\r\nContent-Length: 5\r\n\r\n")
+		c.expectStatus("POST", 100) // before the body: the client waits for it
+		c.send("hello")
+		if r := c.expectStatus("POST", 200); r.body != "hello" {
+			t.Fatalf("body %q", r.body)
+		}
+	})
 	t.Run("continue then chunked body", func(t *testing.T) {
 		c := dial(t, s)
 		c.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")

@@ -82,19 +82,8 @@ func (r *Request) absoluteForm(off uint32, t []byte) *Error {
 // validAuthorityForm accepts uri-host ":" port with a non-empty host and a
 // non-empty numeric port.
 func validAuthorityForm(t []byte) bool {
-	c := bytes.LastIndexByte(t, ':')
-	if c <= 0 || c == len(t)-1 || !validHost(t[:c]) {
-		return false
-	}
-	if t[0] == '[' && t[c-1] != ']' {
-		return false
-	}
-	for _, d := range t[c+1:] {
-		if d < '0' || d > '9' {
-			return false
-		}
-	}
-	return true
+	host, hasPort, ok := splitHost(t)
+	return ok && hasPort && len(host) > 0 && len(host) < len(t)-1
 }
 
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

@@ -1,6 +1,10 @@
 package http
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+)
 
 // Byte classes as 256-entry tables: one load per byte keeps the validation
 // loops branch-light, which matters because every head byte goes through one.
@@ -8,7 +12,8 @@ const (
 	clsToken  = 1 << iota // tchar, RFC 9110 5.6.2
 	clsValue              // field-vchar / SP / HTAB, RFC 9110 5.5 (obs-text allowed)
 	clsTarget             // accepted in a request-target (see isTargetByte)
-	clsHost               // reg-name / IP-literal / port characters
+	clsRegName            // reg-name characters but '%' and ',' (RFC 3986 3.2.2)
+	clsPlainHost          // clsRegName and ':': a plain name[:port], checked four bytes at a time
 	clsScheme             // scheme characters after the first, RFC 3986 3.1
 )
 
@@ -29,8 +34,11 @@ var classes = func() (t [256]uint8) {
 		if b > 0x20 && b < 0x7f && b != '#' {
 			t[c] |= clsTarget
 		}
-		if alnum || contains("-._~!$&'()*+,;=%[]:", b) {
-			t[c] |= clsHost
+		if alnum || contains("-._~!$&'()*+;=", b) {
+			t[c] |= clsRegName | clsPlainHost
+		}
+		if b == ':' {
+			t[c] |= clsPlainHost
 		}
 		if alnum || contains("+-.", b) {
 			t[c] |= clsScheme
@@ -48,10 +56,100 @@ func contains(s string, b byte) bool {
 	return false
 }
 
-// validHost reports whether b is uri-host [ ":" port ] closely enough to be
-// safe to route on. Empty is valid: RFC 9112 3.2 lets a client send an empty
-// Host when the target has no authority.
-func validHost(b []byte) bool { return allInClass(b, clsHost) }
+// validHost reports whether b is uri-host [ ":" port ] (RFC 9112 3.2, RFC
+// 3986 3.2.2): "x:abc", "x:80:90", "[::1" or "a%zz" are refused (400), as
+// RFC 9112 3.2 requires for an invalid Host. Empty is valid: a client sends
+// an empty Host when the target has no authority.
+func validHost(b []byte) bool {
+	_, _, ok := splitHost(b)
+	return ok
+}
+
+// splitHost splits uri-host [ ":" port ] and validates both: host is a
+// reg-name or an IP-literal, port is *DIGIT (hasPort: the colon was there).
+// A comma, which reg-name allows, is refused: no DNS name has one, and
+// "a,b" is what two Host values folded into one look like.
+func splitHost(b []byte) (host []byte, hasPort, ok bool) {
+	if allInClass(b, clsPlainHost) {
+		// The usual "name" or "name:port": no IP-literal, no escapes.
+		c := bytes.IndexByte(b, ':')
+		if c < 0 {
+			return b, false, true
+		}
+		for _, d := range b[c+1:] {
+			if d < '0' || d > '9' {
+				return nil, false, false
+			}
+		}
+		return b[:c], true, true
+	}
+	i := 0
+	if len(b) > 0 && b[0] == '[' {
+		end := bytes.IndexByte(b, ']')
+		if end < 0 || !validIPLiteral(b[1:end]) {
+			return nil, false, false
+		}
+		i = end + 1
+	} else {
+		for i < len(b) && b[i] != ':' {
+			switch c := b[i]; {
+			case c == '%':
+				if len(b)-i < 3 || !isHexDigit(b[i+1]) || !isHexDigit(b[i+2]) {
+					return nil, false, false
+				}
+				i += 3
+				continue
+			case classes[c]&clsRegName == 0:
+				return nil, false, false
+			}
+			i++
+		}
+	}
+	host = b[:i]
+	if i == len(b) {
+		return host, false, true
+	}
+	if b[i] != ':' {
+		return nil, false, false
+	}
+	for _, d := range b[i+1:] {
+		if d < '0' || d > '9' {
+			return nil, false, false
+		}
+	}
+	return host, true, true
+}
+
+// validIPLiteral checks what is inside the brackets of an IP-literal:
+// IPv6address (no zone: RFC 9110 has none) or IPvFuture.
+func validIPLiteral(lit []byte) bool {
+	if len(lit) > 1 && (lit[0] == 'v' || lit[0] == 'V') {
+		dot := bytes.IndexByte(lit, '.')
+		if dot < 2 || dot == len(lit)-1 {
+			return false
+		}
+		for _, c := range lit[1:dot] {
+			if !isHexDigit(c) {
+				return false
+			}
+		}
+		for _, c := range lit[dot+1:] {
+			if c != ':' && classes[c]&clsRegName == 0 && c != ',' {
+				return false
+			}
+		}
+		return true
+	}
+	if bytes.IndexByte(lit, '%') >= 0 {
+		return false
+	}
+	a, err := netip.ParseAddr(string(lit))
+	return err == nil && a.Is6()
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
 // allInClass reports whether every byte of s has class bit cls. Four bytes
 // per branch: the classes of a group are ANDed, and one outsider clears
