@@ -9,12 +9,12 @@ import (
 // Byte classes as 256-entry tables: one load per byte keeps the validation
 // loops branch-light, which matters because every head byte goes through one.
 const (
-	clsToken  = 1 << iota // tchar, RFC 9110 5.6.2
-	clsValue              // field-vchar / SP / HTAB, RFC 9110 5.5 (obs-text allowed)
-	clsTarget             // accepted in a request-target (see isTargetByte)
-	clsRegName            // reg-name characters but '%' and ',' (RFC 3986 3.2.2)
-	clsPlainHost          // clsRegName and ':': a plain name[:port], checked four bytes at a time
-	clsScheme             // scheme characters after the first, RFC 3986 3.1
+	clsToken     = 1 << iota // tchar, RFC 9110 5.6.2
+	clsValue                 // field-vchar / SP / HTAB, RFC 9110 5.5 (obs-text allowed)
+	clsTarget                // accepted in a request-target (see isTargetByte)
+	clsRegName               // reg-name characters but '%' and ',' (RFC 3986 3.2.2)
+	clsPlainHost             // clsRegName and ':': a plain name[:port], checked four bytes at a time
+	clsScheme                // scheme characters after the first, RFC 3986 3.1
 )
 
 var classes = func() (t [256]uint8) {
