@@ -77,15 +77,50 @@ func oversizedClient(ctx context.Context, e *env, rng *rnd) {
 }
 
 // garbageClient sends random bytes that start with a byte no request line
-// can start with: the server must answer exactly 400 and close.
+// can start with: the server must answer exactly 400 and close. Half the
+// time a valid request comes first in the same write, which must be
+// answered normally: a failure right after a success on one connection
+// once left the loop's shared parser failed, and every well-behaved client
+// after it was refused (the well-behaved kinds catch that).
 func garbageClient(ctx context.Context, e *env, rng *rnd) {
 	k := e.st.kind("hostile-garbage")
 	starts := []byte{0x00, 0x01, 0x7f, ' ', '(', '@', '{', 0xff, 0x80}
+	good := []byte("GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	expPlain := expect{status: "200 OK", ctype: "text/plain", body: []byte("Hello, World!")}
 	hostileLoop(ctx, e, 0, 50*time.Millisecond, func() {
 		g := rng.bytes(1 + rng.Intn(4096))
 		g[0] = starts[rng.Intn(len(starts))]
-		errorExchange(ctx, e, k, e.httpAddr, g, exp400, nil)
+		if rng.Intn(2) == 0 {
+			errorExchange(ctx, e, k, e.httpAddr, g, exp400, nil)
+			return
+		}
+		errorExchangeAfter(ctx, e, k, e.httpAddr, append(append([]byte(nil), good...), g...), expPlain, exp400)
 	})
+}
+
+// errorExchangeAfter is errorExchange for a write that holds a valid
+// request before the bad one: first exp0, then exp and the close.
+func errorExchangeAfter(ctx context.Context, e *env, k *kind, addr string, req []byte, exp0, exp expect) {
+	h, err := openHostile(ctx, e, addr, false)
+	if err != nil {
+		return
+	}
+	defer h.finish()
+	_ = h.SetDeadline(time.Now().Add(respDeadline))
+	go func() { _, _ = h.Write(req) }()
+	br := newReader(h)
+	for _, x := range []expect{exp0, exp} {
+		resp, err := readResponse(br, false)
+		if err == nil {
+			err = x.check(resp)
+		}
+		if err != nil {
+			e.st.failf(k, req, resp.raw, "%v", err)
+			return
+		}
+	}
+	e.st.ok(k, 2)
+	expectEOF(e, k, br, req)
 }
 
 // floodClient opens many connections at once (bounded well below both our
