@@ -56,6 +56,7 @@ type EventLoop struct {
 	lastYield  time.Time // see maybeYield
 	yields     uint64    // times maybeYield went through the scheduler
 	yieldAsked bool      // YieldBeforePoll was called in this iteration
+	yieldCheck bool      // an asked-for yield happened: look before sleeping (recheckYield)
 	soleP      bool      // GOMAXPROCS was 1 at the last yield
 
 	scratch []byte        // the shared read overflow buffer (buffer.ScratchSize)
@@ -191,6 +192,9 @@ func (l *EventLoop) Run() error {
 	l.soleP = runtime.GOMAXPROCS(0) == 1
 	for !l.quit.Load() {
 		timeout := l.timers.timeoutMs()
+		if l.yieldCheck {
+			timeout = 0 // look before sleeping: see recheckYield
+		}
 		if timeout != 0 {
 			l.sleeping.Store(true)
 			if l.hasPending() {
@@ -203,6 +207,9 @@ func (l *EventLoop) Run() error {
 		if werr != nil {
 			err = werr
 			break
+		}
+		if l.yieldCheck {
+			l.recheckYield(len(events))
 		}
 		for i := range events {
 			ev := &events[i]

@@ -49,10 +49,30 @@ func (l *EventLoop) maybeYield() {
 		return
 	}
 	runtime.Gosched()
+	l.yieldCheck = asked
 	l.lastYield = l.now
 	l.yields++
 	// GOMAXPROCS may change at run time (the runtime follows CPU limits);
 	// checking it here, every few milliseconds, keeps its lock off the
 	// per-iteration path.
 	l.soleP = runtime.GOMAXPROCS(0) == 1
+}
+
+// recheckYield runs after the poll that follows a yield YieldBeforePoll
+// asked for; that poll does not block. When it found nothing, the
+// goroutine handed the work may not have run at all: a locked loop that
+// yields waits in the global run queue, the scheduler takes that queue
+// first on every 61st schedule, and then hands the P straight back to the
+// loop, leaving the goroutine queued behind it. Had the loop then slept in
+// the poller, the goroutine would have waited until sysmon took the P back
+// from the sleeping loop: 1-15 ms, seen as a 2 ms p99 with a worker pool
+// and GOMAXPROCS=1. So it yields once more before sleeping. When the
+// goroutine did run and answer, the poll found its wake-up and nothing
+// more is paid.
+func (l *EventLoop) recheckYield(events int) {
+	l.yieldCheck = false
+	if events == 0 {
+		runtime.Gosched()
+		l.yields++
+	}
 }
