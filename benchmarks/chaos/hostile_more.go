@@ -24,6 +24,12 @@ var (
 // it has read it all), reads one response, checks it against exp and then
 // expects the server's close.
 func errorExchange(ctx context.Context, e *env, k *kind, addr string, req []byte, exp expect, stream func(net.Conn)) {
+	hostileExchange(ctx, e, k, addr, req, stream, exp)
+}
+
+// hostileExchange writes req (and then stream, if any), reads one response
+// per exps, checks each, and expects the close if the last one says so.
+func hostileExchange(ctx context.Context, e *env, k *kind, addr string, req []byte, stream func(net.Conn), exps ...expect) {
 	h, err := openHostile(ctx, e, addr, false)
 	if err != nil {
 		return
@@ -36,16 +42,18 @@ func errorExchange(ctx context.Context, e *env, k *kind, addr string, req []byte
 		}
 	}()
 	br := newReader(h)
-	resp, err := readResponse(br, false)
-	if err == nil {
-		err = exp.check(resp)
+	for _, exp := range exps {
+		resp, err := readResponse(br, false)
+		if err == nil {
+			err = exp.check(resp)
+		}
+		if err != nil {
+			e.st.failf(k, req, resp.raw, "%v", err)
+			return
+		}
 	}
-	if err != nil {
-		e.st.failf(k, req, resp.raw, "%v", err)
-		return
-	}
-	e.st.ok(k, 1)
-	if exp.close {
+	e.st.ok(k, len(exps))
+	if exps[len(exps)-1].close {
 		expectEOF(e, k, br, req)
 	}
 }
@@ -94,33 +102,8 @@ func garbageClient(ctx context.Context, e *env, rng *rnd) {
 			errorExchange(ctx, e, k, e.httpAddr, g, exp400, nil)
 			return
 		}
-		errorExchangeAfter(ctx, e, k, e.httpAddr, append(append([]byte(nil), good...), g...), expPlain, exp400)
+		hostileExchange(ctx, e, k, e.httpAddr, append(append([]byte(nil), good...), g...), nil, expPlain, exp400)
 	})
-}
-
-// errorExchangeAfter is errorExchange for a write that holds a valid
-// request before the bad one: first exp0, then exp and the close.
-func errorExchangeAfter(ctx context.Context, e *env, k *kind, addr string, req []byte, exp0, exp expect) {
-	h, err := openHostile(ctx, e, addr, false)
-	if err != nil {
-		return
-	}
-	defer h.finish()
-	_ = h.SetDeadline(time.Now().Add(respDeadline))
-	go func() { _, _ = h.Write(req) }()
-	br := newReader(h)
-	for _, x := range []expect{exp0, exp} {
-		resp, err := readResponse(br, false)
-		if err == nil {
-			err = x.check(resp)
-		}
-		if err != nil {
-			e.st.failf(k, req, resp.raw, "%v", err)
-			return
-		}
-	}
-	e.st.ok(k, 2)
-	expectEOF(e, k, br, req)
 }
 
 // floodClient opens many connections at once (bounded well below both our
