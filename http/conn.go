@@ -161,9 +161,6 @@ func (c *conn) process(in *buffer.Buffer) {
 	c.rs.clean = false
 	defer c.releaseReqState(in)
 	for {
-		if c.hijacking {
-			break // the bytes that follow belong to the new protocol
-		}
 		if c.closeAfter || c.isClosed() {
 			in.RetrieveAll() // nothing after a final response is read
 			break
@@ -178,6 +175,8 @@ func (c *conn) process(in *buffer.Buffer) {
 			continue
 		}
 		if c.pipelineFull() || c.outputFull() || c.awaitingSwitch() {
+			// (After a hijack the bytes that follow belong to the new
+			// protocol: they wait, unread, for the handover.)
 			c.pause()
 			break
 		}

@@ -309,3 +309,32 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// A hijack behind a response still being made: the earlier response goes
+// out first, and bytes the client sends meanwhile wait, unread as HTTP,
+// for the new protocol.
+func TestHijackBehindDetached(t *testing.T) {
+	var closes atomic.Int32
+	release := make(chan struct{})
+	rt := NewRouter()
+	rt.GET("/slow", func(w *ResponseWriter, _ *Request) {
+		w.Detach()
+		go func() {
+			<-release
+			_, _ = w.WriteString("slow")
+			w.Finish()
+		}()
+	})
+	rt.GET("/up", func(w *ResponseWriter, _ *Request) { _ = w.Hijack(shoutCallbacks(&closes)) })
+	s := startServer(t, rt)
+	c := dial(t, s)
+	c.send(get("/slow") + upgradeReq("/up") + "abc")
+	time.Sleep(50 * time.Millisecond)
+	c.send("GET /plaintext HTTP/1.1\r\n\r\n") // not HTTP any more
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	if r := c.expectStatus("GET", 200); r.body != "slow" {
+		t.Fatalf("body %q", r.body)
+	}
+	c.expectBytes(switchHead + "ABCGET /PLAINTEXT HTTP/1.1\r\n\r\n")
+}
