@@ -58,6 +58,10 @@ func (w *ResponseWriter) Header() *Header { return &w.header }
 // the head has been flushed, and codes outside 200-999 are ignored (the
 // server itself sends 100 Continue when the body is about to be read).
 func (w *ResponseWriter) WriteHeader(code int) {
+	if w.detached {
+		w.mu.Lock() // a Flush may be building the head on the loop
+		defer w.mu.Unlock()
+	}
 	if w.headerSent || code < 200 || code > 999 {
 		return
 	}
@@ -103,7 +107,13 @@ func (w *ResponseWriter) SetBody(b []byte) {
 
 // Close marks the response as the last on its connection: it carries
 // "Connection: close" and the connection closes after it is sent.
-func (w *ResponseWriter) Close() { w.keepAlive = false }
+func (w *ResponseWriter) Close() {
+	if w.detached {
+		w.mu.Lock() // a Flush may be building the head on the loop
+		defer w.mu.Unlock()
+	}
+	w.keepAlive = false
+}
 
 // reset prepares w for a request on c.
 func (w *ResponseWriter) reset(c *conn, r *Request) {
