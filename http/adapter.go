@@ -2,13 +2,16 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"net"
 	stdhttp "net/http"
 	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Adapt serves a standard library http.Handler (a ServeMux with patterns,
@@ -34,7 +37,20 @@ import (
 // the hot ones.
 func Adapt(h stdhttp.Handler) StreamingHandler { return &adapter{h: h} }
 
-type adapter struct{ h stdhttp.Handler }
+type adapter struct {
+	h stdhttp.Handler
+
+	// srvOnce makes the *http.Server that http.ServerContextKey holds:
+	// net/http handlers look for it (httputil.ReverseProxy aborts a
+	// response cut short by its backend only when it is there).
+	srvOnce sync.Once
+	srv     *stdhttp.Server
+}
+
+func (a *adapter) stdServer(addr string) *stdhttp.Server {
+	a.srvOnce.Do(func() { a.srv = &stdhttp.Server{Addr: addr} })
+	return a.srv
+}
 
 // ServeHTTP handles a request without a body (or one already complete).
 func (a *adapter) ServeHTTP(w *ResponseWriter, r *Request) {
@@ -48,12 +64,15 @@ func (a *adapter) ServeStream(w *ResponseWriter, r *Request, body io.ReadCloser)
 		WriteError(w, StatusBadRequest)
 		return
 	}
+	local := net.TCPAddrFromAddrPort(r.LocalAddr())
+	ctx := context.WithValue(req.Context(), stdhttp.ServerContextKey, a.stdServer(local.String()))
+	req = req.WithContext(context.WithValue(ctx, stdhttp.LocalAddrContextKey, local))
 	w.Detach()
-	go a.run(w, req)
+	go a.run(w, req, body)
 }
 
-func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request) {
-	sw := &stdWriter{w: w, hdr: make(stdhttp.Header)}
+func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request, body io.ReadCloser) {
+	sw := &stdWriter{w: w, hdr: make(stdhttp.Header), http10: req.ProtoMinor == 0}
 	defer func() {
 		if p := recover(); p != nil {
 			if p != stdhttp.ErrAbortHandler {
@@ -62,11 +81,14 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request) {
 			if sw.hijacked {
 				return // the connection is the handler's: net/http leaves it too
 			}
-			w.Close()
-			if !sw.wroteHeader {
-				sw.hdr = make(stdhttp.Header)
-				sw.WriteHeader(StatusInternalServerError)
+			// As net/http: a response cut short must not look complete.
+			// Nothing sent yet: a 500 (net/http would just close);
+			// ErrAbortHandler, or part of the response out: the
+			// connection ends after what was sent.
+			if p == stdhttp.ErrAbortHandler || !w.replaceUnsent(StatusInternalServerError) {
+				w.abort()
 			}
+			sw.wroteHeader, sw.hdr = true, nil // nothing of the handler's is checked
 		}
 		_ = req.Body.Close()
 		if sw.hijacked {
@@ -75,6 +97,13 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request) {
 		if !sw.wroteHeader {
 			sw.WriteHeader(StatusOK)
 		}
+		if bs, ok := body.(*bodyStream); ok && bs.continuePending() {
+			// The client waits for a 100 Continue it will not get, and
+			// may never send the body: nothing can follow on this
+			// connection (as for native handlers, see startStream).
+			w.Close()
+		}
+		sw.checkLength()
 		w.Finish()
 	}()
 	a.h.ServeHTTP(sw, req)
@@ -84,11 +113,12 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request) {
 // r's views die when the loop moves on.
 func toStdRequest(r *Request, body io.ReadCloser) (*stdhttp.Request, error) {
 	target := string(r.Target())
-	u, err := url.ParseRequestURI(target)
-	if err != nil {
-		if r.IsConnect() {
-			u = &url.URL{Host: target}
-		} else {
+	var u *url.URL
+	if r.IsConnect() {
+		u = &url.URL{Host: target} // authority-form: as net/http has it
+	} else {
+		var err error
+		if u, err = url.ParseRequestURI(target); err != nil {
 			return nil, err
 		}
 	}
@@ -118,6 +148,7 @@ func toStdRequest(r *Request, body io.ReadCloser) (*stdhttp.Request, error) {
 		req.TransferEncoding = []string{"chunked"}
 	}
 	hdr.Del("Host")
+	hdr.Del("Transfer-Encoding") // net/http moves it to TransferEncoding
 	if req.ContentLength == 0 {
 		req.Body = stdhttp.NoBody
 	}
@@ -130,7 +161,11 @@ func toStdRequest(r *Request, body io.ReadCloser) (*stdhttp.Request, error) {
 type stdWriter struct {
 	w           *ResponseWriter
 	hdr         stdhttp.Header
+	status      int
+	written     int64
+	http10      bool // no 1xx responses to an HTTP/1.0 client (RFC 9110 15.2)
 	wroteHeader bool
+	flushed     bool
 	sniffed     bool
 	hijacked    bool
 }
@@ -145,7 +180,16 @@ func (s *stdWriter) WriteHeader(code int) {
 	if s.wroteHeader || s.hijacked {
 		return
 	}
+	if code >= 100 && code < 200 && code != 101 { // 101 is final: Hijack sends it
+		// Informational (103 Early Hints, say): sent at once with the
+		// fields set so far, which stay for the final response.
+		if !s.http10 {
+			s.w.writeInformational(appendStdHead(nil, code, s.hdr))
+		}
+		return
+	}
 	s.wroteHeader = true
+	s.status = code
 	h := s.w.Header()
 	for name, values := range s.hdr {
 		for _, v := range values {
@@ -170,10 +214,35 @@ func (s *stdWriter) Write(p []byte) (int, error) {
 		s.WriteHeader(StatusOK)
 	}
 	n, err := s.w.Write(p)
+	s.written += int64(n)
 	if err == nil && s.w.bufferedLen() >= adapterFlushAt {
+		s.flushed = true
 		err = s.w.Flush()
 	}
 	return n, err
+}
+
+// checkLength ends a response whose handler declared a Content-Length and
+// wrote less: like net/http, the client must see it cut short, not a
+// complete response of another length.
+func (s *stdWriter) checkLength() {
+	cl := s.hdr.Get("Content-Length")
+	if cl == "" || s.w.isHead || !bodyAllowed(s.status) {
+		return
+	}
+	if n, err := strconv.ParseInt(cl, 10, 64); err == nil && s.written < n {
+		s.w.abort()
+	}
+}
+
+// appendStdHead appends a status line and the fields of h (sorted, as
+// net/http writes them) and the blank line.
+func appendStdHead(dst []byte, code int, h stdhttp.Header) []byte {
+	dst = appendStatusLine(dst, code)
+	var b bytes.Buffer
+	_ = h.Write(&b)
+	dst = append(dst, b.Bytes()...)
+	return append(dst, "\r\n"...)
 }
 
 // Flush implements http.Flusher.
@@ -184,5 +253,6 @@ func (s *stdWriter) Flush() {
 	if !s.wroteHeader {
 		s.WriteHeader(StatusOK)
 	}
+	s.flushed = true
 	_ = s.w.Flush()
 }

@@ -67,6 +67,7 @@ func (w *ResponseWriter) Flush() error {
 		w.mu.Unlock()
 		return ErrFinished
 	}
+	w.flushAsked = true // the head is on its way, whenever the loop builds it
 	w.mu.Unlock()
 	if w.c.isClosed() {
 		return ErrConnClosed
@@ -82,6 +83,48 @@ func (w *ResponseWriter) Flush() error {
 		c.slotWrite(w.slot, c.ls.tmp)
 	})
 	return nil
+}
+
+// abort ends a detached response short: nothing more of it is sent (not
+// even the last chunk of a streamed body), and the connection closes after
+// what was sent, so the client sees it cut off rather than complete. For
+// the net/http adapter's panics and short bodies.
+func (w *ResponseWriter) abort() {
+	w.mu.Lock()
+	w.aborted = true
+	w.keepAlive = false
+	w.mu.Unlock()
+}
+
+// replaceUnsent swaps a detached response that has sent nothing yet for
+// an error response with code, closing the connection after it. It
+// reports false when part of the response is already out.
+func (w *ResponseWriter) replaceUnsent(code int) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.headerSent || w.flushAsked {
+		return false
+	}
+	w.header.reset()
+	w.header.Set("Content-Type", "text/plain; charset=utf-8")
+	w.header.Set("X-Content-Type-Options", "nosniff")
+	w.status = code
+	w.body = append(append(w.body[:0], StatusText(code)...), '\n')
+	w.written = int64(len(w.body))
+	w.keepAlive = false
+	return true
+}
+
+// writeInformational sends a complete 1xx response (head) ahead of the
+// final one, in the response's place in the pipeline. Detached writers
+// only (the net/http adapter).
+func (w *ResponseWriter) writeInformational(head []byte) {
+	c := w.c
+	c.ls.loop.RunInLoop(func() {
+		if !c.isClosed() && !w.slot.done {
+			c.slotWrite(w.slot, head)
+		}
+	})
 }
 
 // bufferedLen returns how many body bytes wait for the next Flush.

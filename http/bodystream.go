@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 )
@@ -24,6 +25,10 @@ type StreamingHandler interface {
 // client went away or sent a malformed body.
 var ErrBodyAborted = errors.New("http: request body aborted")
 
+// ErrBodyTimeout is the cause a streamed body's Read reports (wrapped in
+// ErrBodyAborted) when the client stalled past the body timeout.
+var ErrBodyTimeout = errors.New("http: request body timed out")
+
 // Bounds on what a streamed body buffers between the loop and the reader.
 const (
 	streamHighWater = 256 << 10 // stop reading the socket above this
@@ -44,8 +49,9 @@ type bodyStream struct {
 	closedByUser bool
 
 	// The loop's side, touched only on the connection's loop.
-	slot      *slot // the streamed request's response slot
-	remaining int64 // Content-Length bytes still to stream
+	slot      *slot           // the streamed request's response slot
+	w         *ResponseWriter // its writer, while the handler holds it (detached)
+	remaining int64           // Content-Length bytes still to stream
 	chunked   bool
 	fed       int  // decoded chunked bytes already fed
 	loopFull  bool // the reader is behind: don't read the socket
@@ -121,6 +127,14 @@ func (s *bodyStream) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// continuePending reports that the client waits for a 100 Continue that
+// was never sent: the handler did not read the body.
+func (s *bodyStream) continuePending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.needContinue
+}
+
 // Close implements io.Closer: the handler is done with the body; the rest
 // is read from the socket and discarded.
 func (s *bodyStream) Close() error {
@@ -190,6 +204,7 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 		}
 	} else {
 		s.slot = w.slot
+		s.w = w
 	}
 	in.Retrieve(req.HeadLen())
 	c.rs.p.Reset()
@@ -232,9 +247,7 @@ func (c *conn) pumpStream(in interface {
 	} else {
 		done, err := c.rs.cd.Decode(data)
 		if err != nil {
-			s.finish(ErrBodyAborted)
-			c.stream = nil
-			c.fail(StatusOf(err))
+			c.abortStream(err)
 			return false
 		}
 		if dl := c.rs.cd.Len(); dl > s.fed {
@@ -254,4 +267,24 @@ func (c *conn) pumpStream(in interface {
 	c.phase, c.continueSent, c.h = phaseHead, false, nil
 	c.deadline, c.deadlineKind = 0, dlNone // the next request starts its own
 	return true
+}
+
+// abortStream ends a streamed body that went wrong (malformed chunk, over
+// the size limit, timed out). The handler's Read returns ErrBodyAborted
+// (wrapping the cause), and its response stays the one answer to the
+// request: the connection closes after it, instead of a second, error
+// response that a pipelining client would take for the answer to its next
+// request. Loop only.
+func (c *conn) abortStream(cause error) {
+	s := c.stream
+	c.stream = nil
+	c.ls.stats.badRequests.Add(1)
+	s.finish(fmt.Errorf("%w: %w", ErrBodyAborted, cause))
+	if w := s.w; w != nil {
+		w.mu.Lock()
+		w.keepAlive = false // the response (if not sent yet) says Connection: close
+		w.mu.Unlock()
+	}
+	c.closeAfter = true
+	c.phase, c.continueSent, c.h = phaseHead, false, nil
 }

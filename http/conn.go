@@ -198,6 +198,14 @@ func (c *conn) process(in *buffer.Buffer) {
 				c.setDeadline(dlHeader)
 				break
 			}
+			if c.inflight > 0 && !req.safeMethod() {
+				// RFC 9112 9.3.2: pipelined requests may be processed
+				// in parallel only if all are safe. This one waits for
+				// the responses being made off the loop (its parsed
+				// head is kept; resume comes back here).
+				c.pause()
+				break
+			}
 			c.phase = phaseBody
 			c.h = srv.handlerFor(req)
 			if req.ContentLength() > 0 || req.Chunked() {
@@ -266,8 +274,8 @@ func (c *conn) process(in *buffer.Buffer) {
 }
 
 // awaitingSwitch reports that a request which may switch protocols
-// (Upgrade, CONNECT) is still being answered off the loop, or has
-// hijacked the connection: what follows it must not be parsed as HTTP.
+// (Upgrade, CONNECT) or has an unsafe method is still being answered off
+// the loop, or has hijacked the connection: what follows it must wait.
 func (c *conn) awaitingSwitch() bool {
 	return c.hijacking || (c.rare != nil && c.rare.waitSlot != nil)
 }
@@ -317,9 +325,10 @@ func (c *conn) serve(req *Request, body []byte) {
 			return
 		}
 	}
-	if (req.IsUpgrade() || req.IsConnect()) && !w.slot.done {
-		// Its handler may switch protocols: read nothing more until
-		// it has answered (see Hijack).
+	if (req.IsUpgrade() || !req.safeMethod()) && !w.slot.done {
+		// Its handler may switch protocols (Upgrade, CONNECT: see
+		// Hijack), or change what later requests see (an unsafe method,
+		// RFC 9112 9.3.2): start nothing more until it has answered.
 		c.rareState().waitSlot = w.slot
 	}
 }

@@ -22,17 +22,28 @@ func (s *stdWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if s.hijacked {
 		return nil, nil, errors.New("http: connection already hijacked")
 	}
-	if s.wroteHeader {
+	if s.flushed {
 		return nil, nil, ErrHijackHeadSent
 	}
 	w := s.w
 	hc := newHijackConn(w.c)
+	if s.wroteHeader {
+		// As net/http: a head written before Hijack (the 101 of a
+		// WebSocket library that answers the handshake itself) goes out
+		// first; a body written but not flushed does not.
+		hc.head = appendStdHead(nil, s.status, s.hdr)
+	}
 	res := make(chan error, 1)
 	w.c.ls.loop.RunInLoop(func() { res <- w.c.hijackDetached(w, hc.callbacks()) })
 	if err := <-res; err != nil {
 		return nil, nil, err
 	}
 	s.hijacked = true
+	if hc.head != nil {
+		if _, err := hc.Write(hc.head); err != nil {
+			return nil, nil, err
+		}
+	}
 	return hc, bufio.NewReadWriter(bufio.NewReader(hc), bufio.NewWriter(hc)), nil
 }
 
@@ -84,6 +95,9 @@ type hijackConn struct {
 	stopped  bool  // the loop stopped reading because buf is full
 	rdl, wdl time.Time
 
+	head    []byte        // a head the handler wrote before Hijack, sent first
+	started chan struct{} // closed at the handover: earlier responses have gone
+
 	readable chan struct{} // wakes a blocked Read (data, error, deadline change)
 	drained  chan struct{} // wakes a Write waiting for the output to drain
 	goneCh   chan struct{} // closed when the connection closes
@@ -96,6 +110,7 @@ func newHijackConn(c *conn) *hijackConn {
 	return &hijackConn{
 		tc:       c.tc,
 		linger:   c.ls.srv.lingerTimeout,
+		started:  make(chan struct{}),
 		readable: make(chan struct{}, 1),
 		drained:  make(chan struct{}, 1),
 		goneCh:   make(chan struct{}),
@@ -113,7 +128,10 @@ func notify(ch chan struct{}) {
 // callbacks are the loop's side.
 func (h *hijackConn) callbacks() HijackCallbacks {
 	return HijackCallbacks{
-		Start:   func(tc *tcp.Conn, in *buffer.Buffer) { h.feed(tc, in) },
+		Start: func(tc *tcp.Conn, in *buffer.Buffer) {
+			close(h.started)
+			h.feed(tc, in)
+		},
 		Message: func(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) { h.feed(tc, in) },
 		HalfClose: func(*tcp.Conn) {
 			h.mu.Lock()
@@ -239,6 +257,13 @@ func (h *hijackConn) Write(p []byte) (int, error) {
 		return 0, os.ErrDeadlineExceeded
 	case len(p) == 0:
 		return 0, nil
+	}
+	// Until the handover, earlier pipelined responses are still going
+	// out: the new protocol's bytes must not overtake them.
+	select {
+	case <-h.started:
+	case <-h.goneCh:
+		return 0, io.ErrClosedPipe
 	}
 	var full bool
 	h.tc.Loop().RunInLoop(func() {

@@ -127,6 +127,14 @@ func (ls *loopState) timeout(c *conn) {
 	kind := c.deadlineKind
 	c.deadline, c.deadlineKind = 0, dlNone
 	ls.stats.timeouts.Add(1)
+	if kind == dlBody && c.stream != nil {
+		// A handler is reading this body: it learns of the timeout
+		// from its Read, and its response ends the connection.
+		c.abortStream(ErrBodyTimeout)
+		c.tc.Input().RetrieveAll()
+		c.maybeClose()
+		return
+	}
 	if kind == dlIdle || kind == dlWrite || (kind == dlHeader && c.tc.Input().ReadableBytes() == 0) {
 		c.closeAfter = true
 		c.closing = true

@@ -58,6 +58,17 @@ const (
 // methodNames are the interned strings Method returns for standard methods.
 var methodNames = [...]string{"", "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
 
+// safeMethod reports a safe method (RFC 9110 9.2.1): GET, HEAD, OPTIONS,
+// TRACE. Only requests with safe methods are served in parallel when
+// pipelined.
+func (r *Request) safeMethod() bool {
+	switch r.methodID {
+	case mGET, mHEAD, mOPTIONS, mTRACE:
+		return true
+	}
+	return false
+}
+
 func lookupMethod(b []byte) uint8 {
 	// Comparing string(b) to a constant does not allocate.
 	for i := 1; i < len(methodNames); i++ {

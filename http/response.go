@@ -45,6 +45,8 @@ type ResponseWriter struct {
 	finished   bool
 	detached   bool
 	poolOwned  bool  // detached by the worker pool, which finishes it when the handler returns
+	aborted    bool  // cut short: nothing more is sent and the connection closes
+	flushAsked bool  // a detached Flush was called: the head is sent or on its way
 	written    int64 // body bytes written in total
 
 	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
@@ -126,7 +128,8 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.keepAlive = r.KeepAlive() && !c.draining && !c.closeAfter
 	major, minor := r.Proto()
 	w.http10 = major == 1 && minor == 0
-	w.headerSent, w.chunked, w.finished, w.detached, w.poolOwned = false, false, false, false, false
+	w.headerSent, w.chunked, w.finished, w.detached, w.poolOwned, w.aborted = false, false, false, false, false, false
+	w.flushAsked = false
 	w.written = 0
 	w.hijack = nil
 }
@@ -190,6 +193,9 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 // appendFinal appends whatever completes the response: the whole response
 // when nothing was flushed, otherwise the last chunk.
 func (w *ResponseWriter) appendFinal(dst []byte) []byte {
+	if w.aborted {
+		return dst
+	}
 	if !w.headerSent {
 		dst = w.appendHead(dst, int64(len(w.body)))
 		if !w.isHead && bodyAllowed(w.status) {

@@ -199,6 +199,10 @@ func (s *Server) onHalfClose(tc *tcp.Conn) {
 		return
 	}
 	c.peerEOF = true
+	// As net/http does on EOF: the client is gone as far as handlers can
+	// tell (a half-close looks the same as a close); what it sent is
+	// still answered.
+	c.cancelContext()
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted) // the body will never be complete
 	}

@@ -248,8 +248,11 @@ func TestServerContextCancelledOnDisconnect(t *testing.T) {
 			case <-time.After(guard):
 				done <- errors.New("context not cancelled")
 			}
-			if _, err := w.WriteString("late"); !errors.Is(err, ErrConnClosed) {
-				done <- fmt.Errorf("write to a closed connection: %v", err)
+			// The context ends at the client's FIN, as with net/http;
+			// the connection may still be open for writing (a client
+			// may only have half-closed), so the write may succeed.
+			if _, err := w.WriteString("late"); err != nil && !errors.Is(err, ErrConnClosed) {
+				done <- fmt.Errorf("write after the client left: %v", err)
 			}
 			w.Finish()
 			done <- nil
