@@ -230,3 +230,34 @@ func TestAdapterRequestView(t *testing.T) {
 	}
 	c.expectEOF()
 }
+
+// A handler streaming to a client that does not read is held to the
+// client's pace: its writes block once the connection has a bounded amount
+// queued, instead of the server buffering the whole response.
+func TestAdapterWriteBackpressure(t *testing.T) {
+	const total = 40 << 20
+	var written atomic.Int64
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, _ *nethttp.Request) {
+		chunk := make([]byte, 64<<10)
+		for written.Load() < total {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+			written.Add(int64(len(chunk)))
+		}
+	})
+	s := startServer(t, Adapt(h))
+	c := dial(t, s)
+	c.send(get("/"))
+	time.Sleep(time.Second) // the client reads nothing meanwhile
+	// The kernel's socket buffers on both ends take a few MiB; the server
+	// itself queues at most a few hundred KiB more.
+	t.Logf("written after 1 s: %d KiB", written.Load()>>10)
+	if n := written.Load(); n > 24<<20 {
+		t.Fatalf("the handler wrote %d MiB to a client that read nothing", n>>20)
+	}
+	r := c.expectStatus("GET", 200)
+	if len(r.body) != total {
+		t.Fatalf("body %d bytes, want %d", len(r.body), total)
+	}
+}

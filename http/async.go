@@ -72,17 +72,56 @@ func (w *ResponseWriter) Flush() error {
 	if w.c.isClosed() {
 		return ErrConnClosed
 	}
-	w.c.ls.loop.RunInLoop(func() {
-		c := w.c
-		if c.isClosed() {
-			return
-		}
-		w.mu.Lock()
-		c.ls.tmp = w.appendFlush(c.ls.tmp[:0])
-		w.mu.Unlock()
-		c.slotWrite(w.slot, c.ls.tmp)
-	})
+	loop := w.c.ls.loop
+	if loop.InLoop() {
+		w.flushOnLoop(nil)
+		return nil
+	}
+	// Off the loop, Flush also waits while the client is behind, so a
+	// handler streaming to a client that does not read is slowed to the
+	// client's pace instead of queueing its whole output in memory.
+	res := make(chan chan struct{}, 1)
+	loop.RunInLoop(func() { w.flushOnLoop(res) })
+	if drained := <-res; drained != nil {
+		<-drained
+	}
+	if w.c.isClosed() {
+		return ErrConnClosed
+	}
 	return nil
+}
+
+// flushQueueLimit is how much output a detached writer may have queued for
+// its client (socket buffer not counted) before Flush waits for it to drain.
+const flushQueueLimit = 256 << 10
+
+// flushOnLoop sends what a detached writer has for its client. With res,
+// it answers with a channel to wait on when the client is behind (nil
+// when not), closed once the output drains or the connection closes.
+func (w *ResponseWriter) flushOnLoop(res chan<- chan struct{}) {
+	c := w.c
+	if c.isClosed() {
+		if res != nil {
+			res <- nil
+		}
+		return
+	}
+	w.mu.Lock()
+	c.ls.tmp = w.appendFlush(c.ls.tmp[:0])
+	w.mu.Unlock()
+	c.slotWrite(w.slot, c.ls.tmp)
+	if res == nil {
+		return
+	}
+	if c.tc.OutputBytes()+len(w.slot.buf) <= flushQueueLimit {
+		res <- nil
+		return
+	}
+	ch := make(chan struct{})
+	r := c.rareState()
+	r.drainWaiters = append(r.drainWaiters, ch)
+	c.updateDrainCallback()
+	res <- ch
 }
 
 // abort ends a detached response short: nothing more of it is sent (not

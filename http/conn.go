@@ -69,6 +69,9 @@ type connRare struct {
 	// switchTo is set once the response that hijacks the connection has
 	// left: the handover happens as the current callback ends.
 	switchTo *HijackCallbacks
+	// drainWaiters are closed when the output drains: detached writers
+	// wait on them in Flush while the client is behind.
+	drainWaiters []chan struct{}
 }
 
 // rareState returns the connection's rare state, made on first use.
@@ -452,7 +455,30 @@ func (c *conn) resume() {
 		return
 	}
 	c.paused = false
-	c.tc.SetWriteCompleteCallback(nil)
+	c.updateDrainCallback()
 	c.tc.StartRead()
 	c.process(c.tc.Input())
+}
+
+// updateDrainCallback keeps the connection's WriteComplete callback set
+// exactly while someone waits for its output to drain: a paused connection,
+// or detached writers blocked in Flush (drainWaiters).
+func (c *conn) updateDrainCallback() {
+	if c.paused || (c.rare != nil && len(c.rare.drainWaiters) > 0) {
+		c.tc.SetWriteCompleteCallback(c.ls.srv.resumeOnDrain)
+	} else {
+		c.tc.SetWriteCompleteCallback(nil)
+	}
+}
+
+// wakeDrainWaiters releases the writers waiting for the output to drain
+// (it has, or the connection closed).
+func (c *conn) wakeDrainWaiters() {
+	if c.rare == nil {
+		return
+	}
+	for _, ch := range c.rare.drainWaiters {
+		close(ch)
+	}
+	c.rare.drainWaiters = nil
 }

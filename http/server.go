@@ -166,6 +166,7 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	c.ls.remove(c)
 	c.ls.stats.closed.Add(1)
 	c.cancelContext()
+	c.wakeDrainWaiters()
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted)
 	}
@@ -216,9 +217,15 @@ func (s *Server) onHalfClose(tc *tcp.Conn) {
 // onWriteComplete is a paused connection's own WriteComplete callback (see
 // conn.pause): the output it waited on has drained.
 func (s *Server) onWriteComplete(tc *tcp.Conn) {
-	if c, ok := tc.Context().(*conn); ok && c.paused {
+	c, ok := tc.Context().(*conn)
+	if !ok {
+		return
+	}
+	c.wakeDrainWaiters()
+	if c.paused {
 		c.resume()
 	}
+	c.updateDrainCallback()
 }
 
 // handlerFor picks the handler for a request whose head is complete. With a
