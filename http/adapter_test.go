@@ -261,3 +261,26 @@ func TestAdapterWriteBackpressure(t *testing.T) {
 		t.Fatalf("body %d bytes, want %d", len(r.body), total)
 	}
 }
+
+// A handler's Content-Length holds for a body too large to buffer (sent as
+// it is flushed): no chunking, as net/http does, including a Range answer.
+func TestAdapterDeclaredLengthStreamed(t *testing.T) {
+	data := []byte(strings.Repeat("abcdefghijklmnop", 1<<16)) // 1 MiB
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		nethttp.ServeContent(w, r, "data.bin", time.Unix(0, 0), strings.NewReader(string(data)))
+	})
+	s := startServer(t, Adapt(h))
+	c := dial(t, s)
+	c.send(get("/"))
+	r := c.expectStatus("GET", 200)
+	if r.ContentLength != int64(len(data)) || r.TransferEncoding != nil || r.body != string(data) {
+		t.Fatalf("Content-Length %d, Transfer-Encoding %v, %d bytes", r.ContentLength, r.TransferEncoding, len(r.body))
+	}
+	c.send("GET / HTTP/1.1\r\nHost: x\r\nRange: bytes=100-199999\r\n\r\n")
+	r = c.expectStatus("GET", 206)
+	if r.ContentLength != 199900 || r.TransferEncoding != nil || r.body != string(data[100:200000]) {
+		t.Fatalf("206: Content-Length %d, Transfer-Encoding %v, %d bytes", r.ContentLength, r.TransferEncoding, len(r.body))
+	}
+	c.send(get("/")) // the connection goes on
+	c.expectStatus("GET", 200)
+}

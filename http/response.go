@@ -47,6 +47,7 @@ type ResponseWriter struct {
 	poolOwned  bool  // detached by the worker pool, which finishes it when the handler returns
 	aborted    bool  // cut short: nothing more is sent and the connection closes
 	flushAsked bool  // a detached Flush was called: the head is sent or on its way
+	declared   int64 // streamed body: bytes of the handler's Content-Length still due; -1: none
 	written    int64 // body bytes written in total
 
 	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
@@ -130,6 +131,7 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.http10 = major == 1 && minor == 0
 	w.headerSent, w.chunked, w.finished, w.detached, w.poolOwned, w.aborted = false, false, false, false, false, false
 	w.flushAsked = false
+	w.declared = -1
 	w.written = 0
 	w.hijack = nil
 }
@@ -153,18 +155,23 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 	// HEAD: a Content-Length the handler set without writing a body is
 	// the length GET would send (RFC 9110 9.3.2); keep it.
 	headLength := w.isHead && contentLength <= 0 && h.has(specialContentLength)
+	// A body streamed with Flush whose length the handler declared goes
+	// out with that length rather than chunked, as net/http does (a
+	// client can show progress, a Range response keeps its length).
+	streamLength := contentLength < 0 && !w.isHead && bodyAllowed(w.status) && h.has(specialContentLength) &&
+		w.declareLength(h.Get("Content-Length"))
 	// The framing fields are the server's: drop what a handler set. The
 	// common response set none, and this costs one bit test.
 	if h.special&(specialTransferEncoding|specialContentLength|specialConnection) != 0 {
 		h.Del("Transfer-Encoding")
-		if !headLength {
+		if !headLength && !streamLength {
 			h.Del("Content-Length")
 		}
 		h.Del("Connection")
 	}
 	dst = h.appendTo(dst)
 	switch {
-	case !bodyAllowed(w.status), headLength:
+	case !bodyAllowed(w.status), headLength, streamLength:
 	case contentLength >= 0:
 		dst = append(dst, "Content-Length: "...)
 		dst = strconv.AppendInt(dst, contentLength, 10)
@@ -207,6 +214,10 @@ func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 	if w.chunked {
 		dst = append(dst, "0\r\n\r\n"...)
 	}
+	if w.declared > 0 {
+		// Shorter than declared: the client must see it cut short.
+		w.keepAlive = false
+	}
 	return dst
 }
 
@@ -230,14 +241,31 @@ func (w *ResponseWriter) appendChunk(dst []byte) []byte {
 		w.body = w.body[:0]
 		return dst
 	}
-	if w.chunked {
+	switch {
+	case w.chunked:
 		dst = strconv.AppendInt(dst, int64(len(w.body)), 16)
 		dst = append(dst, "\r\n"...)
 		dst = append(dst, w.body...)
 		dst = append(dst, "\r\n"...)
-	} else {
+	case w.declared >= 0:
+		// No more than the declared length: the excess would be read
+		// as the start of the next response.
+		n := min(int64(len(w.body)), w.declared)
+		dst = append(dst, w.body[:n]...)
+		w.declared -= n
+	default:
 		dst = append(dst, w.body...)
 	}
 	w.body = w.body[:0]
 	return dst
+}
+
+// declareLength takes a handler's Content-Length for a streamed body.
+func (w *ResponseWriter) declareLength(v string) bool {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return false
+	}
+	w.declared = n
+	return true
 }
