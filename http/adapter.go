@@ -29,6 +29,14 @@ import (
 //     tunnels work: the hijacked net.Conn is fed by the loop, with
 //     backpressure both ways (see ResponseWriter.Hijack for the rules).
 //
+// Where it differs from net/http's own server: the server's Limits apply
+// (request bodies over MaxBodyBytes, 8 MiB by default, are refused with
+// 413 or end the body's Read with ErrBodyAborted: raise it with WithLimits
+// for uploads); trailers are neither read from requests (r.Trailer stays
+// nil) nor sent with responses; ResponseController's deadlines are not
+// supported; Shutdown waits for hijacked connections until its context
+// ends (see RegisterOnShutdown) instead of leaving them be.
+//
 // Cost against the native path: per request a goroutine, an *http.Request
 // with its URL and Header map, a copy of the head, and the response
 // buffered through a second writer - several allocations and two goroutine
@@ -88,15 +96,13 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request, body io.ReadClose
 			if p == stdhttp.ErrAbortHandler || !w.replaceUnsent(StatusInternalServerError) {
 				w.abort()
 			}
-			sw.wroteHeader, sw.hdr = true, nil // nothing of the handler's is checked
+			sw.committed, sw.final = true, nil // nothing of the handler's is sent or checked
 		}
 		_ = req.Body.Close()
 		if sw.hijacked {
 			return // no response: the handler took the connection
 		}
-		if !sw.wroteHeader {
-			sw.WriteHeader(StatusOK)
-		}
+		sw.commit(nil)
 		if bs, ok := body.(*bodyStream); ok && bs.continuePending() {
 			// The client waits for a 100 Continue it will not get, and
 			// may never send the body: nothing can follow on this
@@ -165,8 +171,9 @@ type stdWriter struct {
 	written     int64
 	http10      bool // no 1xx responses to an HTTP/1.0 client (RFC 9110 15.2)
 	wroteHeader bool
+	committed   bool           // status and fields handed to the native writer
+	final       stdhttp.Header // the fields of the final response: hdr as at WriteHeader
 	flushed     bool
-	sniffed     bool
 	hijacked    bool
 }
 
@@ -190,29 +197,42 @@ func (s *stdWriter) WriteHeader(code int) {
 	}
 	s.wroteHeader = true
 	s.status = code
+	// As net/http: later changes to the header map have no effect.
+	s.final = s.hdr.Clone()
+}
+
+// commit hands the status and the fields to the native writer, once: at
+// the first Write (whose bytes Content-Type is sniffed from, as net/http
+// does when the handler set none, even after an explicit WriteHeader), at
+// Flush, or when the handler returns.
+func (s *stdWriter) commit(p []byte) {
+	if s.committed {
+		return
+	}
+	s.committed = true
+	if !s.wroteHeader {
+		s.wroteHeader, s.status, s.final = true, StatusOK, s.hdr
+	}
+	if _, set := s.final["Content-Type"]; !set && len(p) > 0 && bodyAllowed(s.status) {
+		s.final.Set("Content-Type", stdhttp.DetectContentType(p)) // a nil value suppresses it
+	}
 	h := s.w.Header()
-	for name, values := range s.hdr {
+	for name, values := range s.final {
 		for _, v := range values {
 			h.Add(name, v)
 		}
 	}
-	if strings.EqualFold(s.hdr.Get("Connection"), "close") {
+	if strings.EqualFold(s.final.Get("Connection"), "close") {
 		s.w.Close()
 	}
-	s.w.WriteHeader(code)
+	s.w.WriteHeader(s.status)
 }
 
 func (s *stdWriter) Write(p []byte) (int, error) {
 	if s.hijacked {
 		return 0, stdhttp.ErrHijacked
 	}
-	if !s.wroteHeader {
-		if !s.sniffed && s.hdr.Get("Content-Type") == "" && len(p) > 0 {
-			s.hdr.Set("Content-Type", stdhttp.DetectContentType(p))
-		}
-		s.sniffed = true
-		s.WriteHeader(StatusOK)
-	}
+	s.commit(p)
 	n, err := s.w.Write(p)
 	s.written += int64(n)
 	if err == nil && s.w.bufferedLen() >= adapterFlushAt {
@@ -226,7 +246,7 @@ func (s *stdWriter) Write(p []byte) (int, error) {
 // wrote less: like net/http, the client must see it cut short, not a
 // complete response of another length.
 func (s *stdWriter) checkLength() {
-	cl := s.hdr.Get("Content-Length")
+	cl := s.final.Get("Content-Length")
 	if cl == "" || s.w.isHead || !bodyAllowed(s.status) {
 		return
 	}
@@ -250,9 +270,7 @@ func (s *stdWriter) Flush() {
 	if s.hijacked {
 		return
 	}
-	if !s.wroteHeader {
-		s.WriteHeader(StatusOK)
-	}
+	s.commit(nil)
 	s.flushed = true
 	_ = s.w.Flush()
 }

@@ -284,3 +284,29 @@ func TestAdapterDeclaredLengthStreamed(t *testing.T) {
 	c.send(get("/")) // the connection goes on
 	c.expectStatus("GET", 200)
 }
+
+// Content-Type is sniffed from the first body bytes when the handler set
+// none, also after an explicit WriteHeader; a nil value suppresses it; the
+// header map is fixed at WriteHeader.
+func TestAdapterSniffing(t *testing.T) {
+	mux := nethttp.NewServeMux()
+	mux.HandleFunc("/404", func(w nethttp.ResponseWriter, _ *nethttp.Request) {
+		w.WriteHeader(404)
+		w.Header().Set("X-Late", "ignored")
+		_, _ = io.WriteString(w, "<html><body>gone</body></html>")
+	})
+	mux.HandleFunc("/none", func(w nethttp.ResponseWriter, _ *nethttp.Request) {
+		w.Header()["Content-Type"] = nil
+		_, _ = io.WriteString(w, "<html></html>")
+	})
+	s := startServer(t, Adapt(mux))
+	c := dial(t, s)
+	c.send(get("/404") + get("/none"))
+	r := c.expectStatus("GET", 404)
+	if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" || r.Header.Get("X-Late") != "" {
+		t.Fatalf("after WriteHeader: Content-Type %q, X-Late %q", ct, r.Header.Get("X-Late"))
+	}
+	if r := c.expectStatus("GET", 200); r.Header.Get("Content-Type") != "" {
+		t.Fatalf("suppressed Content-Type sent: %q", r.Header.Get("Content-Type"))
+	}
+}

@@ -31,7 +31,7 @@ func (s *stdWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		// As net/http: a head written before Hijack (the 101 of a
 		// WebSocket library that answers the handshake itself) goes out
 		// first; a body written but not flushed does not.
-		hc.head = appendStdHead(nil, s.status, s.hdr)
+		hc.head = appendStdHead(nil, s.status, s.final)
 	}
 	res := make(chan error, 1)
 	w.c.ls.loop.RunInLoop(func() { res <- w.c.hijackDetached(w, hc.callbacks()) })
@@ -141,8 +141,10 @@ func (h *hijackConn) callbacks() HijackCallbacks {
 			h.mu.Unlock()
 			notify(h.readable)
 		},
-		// Like net/http, a graceful shutdown leaves hijacked connections
-		// to their handlers (until its context ends).
+		// A graceful shutdown leaves the connection to its handler,
+		// which net/http tells through RegisterOnShutdown; unlike
+		// net/http's, this server's Shutdown waits for it (its loops
+		// serve it) and closes it when the context ends.
 		Shutdown: func(*tcp.Conn) {},
 		Close: func(*tcp.Conn) {
 			h.mu.Lock()

@@ -338,3 +338,35 @@ func TestHijackBehindDetached(t *testing.T) {
 	}
 	c.expectBytes(switchHead + "ABCGET /PLAINTEXT HTTP/1.1\r\n\r\n")
 }
+
+// RegisterOnShutdown tells a WebSocket-style handler behind Adapt that the
+// server is shutting down, so it can end its hijacked connection and let
+// Shutdown finish before its deadline.
+func TestRegisterOnShutdownEndsHijacked(t *testing.T) {
+	bye := make(chan struct{})
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, _ *nethttp.Request) {
+		nc, _, err := w.(nethttp.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		_, _ = nc.Write([]byte(switchHead))
+		<-bye
+		_, _ = nc.Write([]byte("bye"))
+		_ = nc.Close()
+	})
+	s := startServer(t, Adapt(h))
+	s.RegisterOnShutdown(func() { close(bye) })
+	c := dial(t, s)
+	c.send(upgradeReq("/ws"))
+	c.expectBytes(switchHead)
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(ctx) }()
+	c.expectBytes("bye")
+	c.expectEOF()
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}

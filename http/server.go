@@ -56,8 +56,9 @@ type Server struct {
 	done     chan struct{}
 	doneOnce sync.Once
 
-	drainMu  sync.Mutex
-	draining bool
+	drainMu    sync.Mutex
+	draining   bool
+	onShutdown []func() // RegisterOnShutdown; under drainMu
 
 	varsName atomic.Pointer[string] // set by PublishExpvar (expvar.go)
 }
@@ -257,9 +258,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.drainMu.Lock()
 	already := s.draining
 	s.draining = true
+	hooks := s.onShutdown
 	s.drainMu.Unlock()
 	if already {
 		return s.tcp.WaitIdle(ctx)
+	}
+	for _, f := range hooks {
+		go f()
 	}
 	s.tcp.StopAccepting()
 	grace := s.opts.drainIdleGrace
@@ -289,6 +294,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.tcp.WaitIdle(ctx)
 	s.Close()
 	return err
+}
+
+// RegisterOnShutdown registers f to be called, on a goroutine of its own,
+// when Shutdown begins, as net/http's Server.RegisterOnShutdown: the place
+// to tell connections the server no longer tracks as HTTP (hijacked ones,
+// such as WebSockets served through Adapt) to wind down, since Shutdown
+// waits for them until its context ends and then closes them. Safe from
+// any goroutine.
+func (s *Server) RegisterOnShutdown(f func()) {
+	s.drainMu.Lock()
+	s.onShutdown = append(s.onShutdown, f)
+	s.drainMu.Unlock()
 }
 
 // closeIfIdle closes a connection that is between requests. Loop only.
