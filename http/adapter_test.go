@@ -190,9 +190,14 @@ func TestAdapterPipelineOrder(t *testing.T) {
 	})
 	s := startServer(t, Adapt(mux))
 	c := dial(t, s)
-	c.send(post("/inc", "") + get("/value"))
+	c.send(post("/inc", "x") + get("/value")) // a body: the streamed path
 	c.expectStatus("POST", 200)
 	if r := c.expectStatus("GET", 200); r.body != "value=1" {
+		t.Fatalf("GET after a pipelined POST with a body saw %q", r.body)
+	}
+	c.send(post("/inc", "") + get("/value"))
+	c.expectStatus("POST", 200)
+	if r := c.expectStatus("GET", 200); r.body != "value=2" {
 		t.Fatalf("GET after a pipelined POST saw %q", r.body)
 	}
 	c.send(get("/slow") + upgradeReq("/up"))

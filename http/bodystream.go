@@ -205,6 +205,9 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 	} else {
 		s.slot = w.slot
 		s.w = w
+		if !req.safeMethod() || req.IsUpgrade() {
+			c.rareState().waitSlot = w.slot // as in serve: nothing starts until it answers
+		}
 	}
 	in.Retrieve(req.HeadLen())
 	c.rs.p.Reset()
