@@ -450,8 +450,11 @@ func (c *conn) pause() {
 }
 
 func (c *conn) resume() {
-	if !c.paused || c.isClosed() || c.streamFull() || c.outputFull() || c.awaitingSwitch() ||
-		(c.phase != phaseStream && c.pipelineFull()) {
+	// While a body streams, only its reader holds it back: the reasons to
+	// start no new request (a full pipeline, a request that must be
+	// answered first) do not stop the body that request is reading.
+	if !c.paused || c.isClosed() || c.streamFull() || c.outputFull() ||
+		(c.phase != phaseStream && (c.pipelineFull() || c.awaitingSwitch())) {
 		return
 	}
 	c.paused = false
