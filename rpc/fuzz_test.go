@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 )
@@ -113,8 +114,12 @@ func FuzzDispatch(f *testing.F) {
 			return // the depth limit is checked before the text is known to be valid
 		}
 		isParseErr := probe.Error != nil && probe.Error.Code == rpc.CodeParseError
-		if isParseErr == json.Valid(data) {
-			t.Fatalf("json.Valid=%v but response %s for %q", json.Valid(data), resp, data)
+		// encoding/json's Valid lets invalid UTF-8 in strings through (it
+		// would decode it as U+FFFD); RFC 8259 8.1 does not, and neither
+		// does the dispatcher.
+		valid := json.Valid(data) && utf8.Valid(data)
+		if isParseErr == valid {
+			t.Fatalf("valid JSON text=%v but response %s for %q", valid, resp, data)
 		}
 	})
 }
