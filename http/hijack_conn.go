@@ -321,11 +321,8 @@ func (h *hijackConn) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(h.tc
 
 // SetDeadline implements net.Conn.
 func (h *hijackConn) SetDeadline(t time.Time) error {
-	h.mu.Lock()
-	h.rdl, h.wdl = t, t
-	h.mu.Unlock()
-	notify(h.readable)
-	return nil
+	_ = h.SetReadDeadline(t)
+	return h.SetWriteDeadline(t)
 }
 
 // SetReadDeadline implements net.Conn; a blocked Read sees the change.
