@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	jsoniter "github.com/json-iterator/go"
@@ -24,6 +25,9 @@ var (
 	ErrNotConnected = errors.New("rpc: not connected")
 	// ErrConnectionLost: the connection dropped before the reply came.
 	ErrConnectionLost = errors.New("rpc: connection lost before the reply")
+	// ErrInvalidResponse: the server's reply to the call is not a JSON-RPC
+	// response (neither result nor error).
+	ErrInvalidResponse = errors.New("rpc: invalid response")
 )
 
 // Call is one request in flight, as in net/rpc.
@@ -34,8 +38,22 @@ type Call struct {
 	Error  error      // after completion: nil, an *Error from the server, or a transport error
 	Done   chan *Call // receives the Call when it completes
 
-	id uint64
+	id    uint64
+	state atomic.Int32 // callWaiting, callTaken (being completed) or callDropped
 }
+
+// A call's state: who finishes it. Whoever moves it out of callWaiting
+// owns Reply and Error: the loop to complete it, or a Call/Batch whose
+// context ended, which then returns without the reply being written under
+// its feet.
+const (
+	callWaiting int32 = iota
+	callTaken
+	callDropped
+)
+
+// claim lets the loop complete the call unless its waiter gave up on it.
+func (c *Call) claim() bool { return c.state.CompareAndSwap(callWaiting, callTaken) }
 
 func (c *Call) complete() {
 	select {
@@ -61,6 +79,7 @@ type Client struct {
 	batches [][]*Call // batches in flight, oldest first (see failOldestBatch)
 	nextID  uint64
 	closed  bool
+	stop    chan struct{} // closed by Close: wakes callers waiting for a connection
 }
 
 // ClientOption configures a Client.
@@ -103,6 +122,7 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		codec:   NewStreamCodec(Limits{}),
 		logger:  o.logger,
 		up:      make(chan struct{}),
+		stop:    make(chan struct{}),
 		pending: make(map[uint64]*Call),
 	}
 	tc.SetCallbacks(tcp.Callbacks{Connection: c.onConnection, Message: c.onMessage})
@@ -132,6 +152,8 @@ func (c *Client) waitUp(ctx context.Context) error {
 		c.mu.Unlock()
 		select {
 		case <-up:
+		case <-c.stop:
+			return ErrClientClosed
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -151,10 +173,16 @@ func (c *Client) onConnection(conn *tcp.Conn) {
 		c.conn = nil
 		c.up = make(chan struct{})
 	}
+	lost := ErrConnectionLost
+	if c.closed {
+		lost = ErrClientClosed // Close stopped the connection
+	}
 	for id, call := range c.pending {
 		delete(c.pending, id)
-		call.Error = ErrConnectionLost
-		call.complete()
+		if call.claim() {
+			call.Error = lost
+			call.complete()
+		}
 	}
 }
 
@@ -186,6 +214,12 @@ func (c *Client) Call(ctx context.Context, method string, params, reply any) err
 	case <-call.Done:
 		return call.Error
 	case <-ctx.Done():
+		if !call.state.CompareAndSwap(callWaiting, callDropped) {
+			// The reply is being decoded into reply right now: wait for
+			// it rather than return while it is written.
+			<-call.Done
+			return call.Error
+		}
 		c.mu.Lock()
 		delete(c.pending, call.id)
 		c.mu.Unlock()
@@ -206,6 +240,7 @@ func (c *Client) Notify(ctx context.Context, method string, params any) error {
 func (c *Client) send(call *Call, notify bool) error {
 	msg, err := c.encode(nil, call, notify)
 	if err != nil {
+		call.claim()
 		call.Error = err
 		call.complete()
 		return err
@@ -213,6 +248,7 @@ func (c *Client) send(call *Call, notify bool) error {
 	c.mu.Lock()
 	if c.closed || c.conn == nil {
 		c.mu.Unlock()
+		call.claim()
 		call.Error = ErrNotConnected
 		if c.closed {
 			call.Error = ErrClientClosed
@@ -235,9 +271,11 @@ func (c *Client) send(call *Call, notify bool) error {
 		c.mu.Lock()
 		delete(c.pending, call.id)
 		c.mu.Unlock()
-		call.Error = ErrConnectionLost
-		call.complete()
-		return call.Error
+		if call.claim() {
+			call.Error = ErrConnectionLost
+			call.complete()
+		}
+		return ErrConnectionLost
 	}
 	return nil
 }
@@ -284,7 +322,16 @@ func (c *Client) onMessage(conn *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 			in.Retrieve(consumed)
 			return
 		}
-		c.handleReply(text)
+		if err := c.handleReply(text); err != nil {
+			// A reply that is not a JSON-RPC response can not be matched
+			// to its call, which would otherwise wait for its deadline
+			// (or for ever): the connection is dropped, failing the
+			// calls in flight with ErrConnectionLost.
+			c.logger.Warn("rpc client: unreadable reply; reconnecting", "err", err)
+			in.RetrieveAll()
+			conn.ForceClose()
+			return
+		}
 		in.Retrieve(consumed)
 	}
 }
@@ -299,23 +346,70 @@ type clientResponse struct {
 	} `json:"error"`
 }
 
-func (c *Client) handleReply(text []byte) {
+func (c *Client) handleReply(text []byte) error {
 	var resps []clientResponse
 	if i := skipSpace(text, 0); i < len(text) && text[i] == '[' {
 		if err := c.json.Unmarshal(text, &resps); err != nil {
-			c.logger.Warn("rpc client: bad batch reply", "err", err)
-			return
+			return fmt.Errorf("batch reply: %w", err)
 		}
 	} else {
 		var r clientResponse
 		if err := c.json.Unmarshal(text, &r); err != nil {
-			c.logger.Warn("rpc client: bad reply", "err", err)
-			return
+			return fmt.Errorf("reply: %w", err)
 		}
 		resps = append(resps, r)
 	}
 	for i := range resps {
 		c.complete(&resps[i])
+	}
+	if len(text) > 0 && text[skipSpace(text, 0)] == '[' {
+		c.failUnanswered(resps)
+	}
+	return nil
+}
+
+// failUnanswered fails the calls a batch reply left out. The reply to a
+// batch holds the responses to all its calls (JSON-RPC 2.0, section 6), so
+// a call of that batch still pending will get no reply: it fails now
+// instead of waiting for its deadline (or for ever). The batch is the one
+// holding an id of the reply; with none (an empty array), the oldest one
+// still waiting. A reply with null ids rejected a batch as a whole and was
+// handled by failOldestBatch.
+func (c *Client) failUnanswered(resps []clientResponse) {
+	ids := make(map[uint64]bool, len(resps))
+	for i := range resps {
+		id, err := strconv.ParseUint(string(resps[i].ID), 10, 64)
+		if err != nil {
+			return // a null or foreign id: not a reply we can hold to this rule
+		}
+		ids[id] = true
+	}
+	c.mu.Lock()
+	var batch []*Call
+	for _, b := range c.batches {
+		for _, call := range b {
+			if ids[call.id] || (len(ids) == 0 && c.pending[call.id] == call) {
+				batch = b
+				break
+			}
+		}
+		if batch != nil {
+			break
+		}
+	}
+	var missing []*Call
+	for _, call := range batch {
+		if c.pending[call.id] == call {
+			delete(c.pending, call.id)
+			missing = append(missing, call)
+		}
+	}
+	c.mu.Unlock()
+	for _, call := range missing {
+		if call.claim() {
+			call.Error = fmt.Errorf("%w: no response to %s in the batch reply", ErrInvalidResponse, call.Method)
+			call.complete()
+		}
 	}
 }
 
@@ -336,7 +430,7 @@ func (c *Client) complete(r *clientResponse) {
 	call := c.pending[id]
 	delete(c.pending, id)
 	c.mu.Unlock()
-	if call == nil {
+	if call == nil || !call.claim() {
 		return // cancelled meanwhile
 	}
 	call.Error = r.decodeInto(c.json, call)
@@ -352,6 +446,9 @@ func (r *clientResponse) decodeInto(j jsoniter.API, call *Call) error {
 			e.Data = r.Error.Data
 		}
 		return e
+	}
+	if len(r.Result) == 0 {
+		return fmt.Errorf("%w to %s: neither result nor error", ErrInvalidResponse, call.Method)
 	}
 	if call.Reply != nil && len(r.Result) > 0 {
 		if err := j.Unmarshal(r.Result, call.Reply); err != nil {
@@ -370,13 +467,16 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.closed = true
+	close(c.stop)
 	c.mu.Unlock()
 	c.tc.Stop()
 	c.mu.Lock()
 	for id, call := range c.pending {
 		delete(c.pending, id)
-		call.Error = ErrClientClosed
-		call.complete()
+		if call.claim() {
+			call.Error = ErrClientClosed
+			call.complete()
+		}
 	}
 	c.mu.Unlock()
 	return nil
@@ -408,8 +508,10 @@ func (c *Client) failOldestBatch(r *clientResponse) {
 		return
 	}
 	for _, call := range calls {
-		call.Error = r.decodeInto(c.json, call)
-		call.complete()
+		if call.claim() {
+			call.Error = r.decodeInto(c.json, call)
+			call.complete()
+		}
 	}
 }
 

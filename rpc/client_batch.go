@@ -82,6 +82,17 @@ func (c *Client) Batch(ctx context.Context, elems []BatchElem) error {
 		select {
 		case <-done:
 		case <-ctx.Done():
+			// Give up on the calls still pending; those whose replies
+			// are being decoded right now are waited for, so that no
+			// Result is written after Batch returns.
+			for i, call := range calls {
+				if !elems[i].Notify && call.state.CompareAndSwap(callWaiting, callDropped) {
+					waiting--
+				}
+			}
+			for ; waiting > 0; waiting-- {
+				<-done
+			}
 			c.forget(calls)
 			return ctx.Err()
 		}
