@@ -80,6 +80,8 @@ type Client struct {
 	nextID  uint64
 	closed  bool
 	stop    chan struct{} // closed by Close: wakes callers waiting for a connection
+	retry   bool          // WithReconnect
+	gone    bool          // the connection dropped and will not be re-made (no retry)
 }
 
 // ClientOption configures a Client.
@@ -93,7 +95,8 @@ type clientOptions struct {
 
 // WithReconnect makes the client reconnect (with backoff) whenever the
 // connection drops; calls in flight at that moment fail with
-// ErrConnectionLost. Default on.
+// ErrConnectionLost. Default on. Without it, once the connection has
+// dropped every call fails at once with ErrConnectionLost.
 func WithReconnect(on bool) ClientOption { return func(o *clientOptions) { o.retry = on } }
 
 // WithClientLogger sets the client's logger.
@@ -123,6 +126,7 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		logger:  o.logger,
 		up:      make(chan struct{}),
 		stop:    make(chan struct{}),
+		retry:   o.retry,
 		pending: make(map[uint64]*Call),
 	}
 	tc.SetCallbacks(tcp.Callbacks{Connection: c.onConnection, Message: c.onMessage})
@@ -148,6 +152,10 @@ func (c *Client) waitUp(ctx context.Context) error {
 			c.mu.Unlock()
 			return nil
 		}
+		if c.gone {
+			c.mu.Unlock()
+			return ErrConnectionLost // WithReconnect(false): nothing will come
+		}
 		up := c.up
 		c.mu.Unlock()
 		select {
@@ -166,12 +174,22 @@ func (c *Client) onConnection(conn *tcp.Conn) {
 	if conn.Connected() {
 		c.conn = conn
 		c.codec.Reset()
+		select {
+		case <-c.up: // closed when the last connection was given up on
+			c.up = make(chan struct{})
+		default:
+		}
+		c.gone = false
 		close(c.up)
 		return
 	}
 	if c.conn == conn {
 		c.conn = nil
 		c.up = make(chan struct{})
+		if !c.retry {
+			c.gone = true
+			close(c.up) // wake the callers waiting for it: they see gone
+		}
 	}
 	lost := ErrConnectionLost
 	if c.closed {

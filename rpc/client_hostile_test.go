@@ -194,3 +194,40 @@ func TestClientCloseReleasesEveryone(t *testing.T) {
 		}
 	}
 }
+
+// Without reconnection, a client whose connection dropped fails new calls
+// at once instead of waiting (for ever, with no deadline) for a
+// connection that will not come.
+func TestClientNoReconnectFailsFast(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialed := make(chan struct{})
+	go func() {
+		if nc, err := ln.Accept(); err == nil {
+			<-dialed
+			_ = nc.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := rpc.Dial(ctx, ln.Addr().String(), rpc.WithReconnect(false))
+	close(dialed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = ln.Close()
+	time.Sleep(100 * time.Millisecond) // the server closed the connection
+	done := make(chan error, 1)
+	go func() { done <- c.Call(context.Background(), "x", nil, nil) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, rpc.ErrConnectionLost) {
+			t.Fatalf("Call = %v, want ErrConnectionLost", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Call waits for a connection that will not come")
+	}
+}
