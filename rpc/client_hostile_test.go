@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -229,5 +231,43 @@ func TestClientNoReconnectFailsFast(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Call waits for a connection that will not come")
+	}
+}
+
+// The HTTP client takes only a reply to its own call, accepts 202 for a
+// notification, and an error without a message still reads as an error.
+func TestHTTPClientReplies(t *testing.T) {
+	var reply string
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/notify" {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		_, _ = io.WriteString(w, reply)
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	ctx := context.Background()
+	hc := rpc.NewHTTPClient(base+"/rpc", nil)
+	var n int
+	reply = `{"jsonrpc":"2.0","id":"someone-else","result":5}`
+	if err := hc.Call(ctx, "x", nil, &n); !errors.Is(err, rpc.ErrInvalidResponse) {
+		t.Fatalf("reply to another id: %v", err)
+	}
+	reply = `{"jsonrpc":"2.0","id":1,"error":{"code":-32000}}`
+	if err := hc.Call(ctx, "x", nil, &n); err == nil || err.Error() == "" {
+		t.Fatalf("error without message: %q", err)
+	}
+	reply = `{"jsonrpc":"2.0","id":1,"result":5}`
+	if err := hc.Call(ctx, "x", nil, &n); err != nil || n != 5 {
+		t.Fatalf("good reply: %d %v", n, err)
+	}
+	if err := rpc.NewHTTPClient(base+"/notify", nil).Notify(ctx, "x", nil); err != nil {
+		t.Fatalf("202 to a notification: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"errors"
+	"strconv"
 )
 
 // Standard JSON-RPC 2.0 error codes and the codes this package adds.
@@ -37,7 +38,12 @@ type Error struct {
 
 // Error implements error and returns the message. The methods of Error only
 // read it and are safe for concurrent use.
-func (e *Error) Error() string { return e.Message }
+func (e *Error) Error() string {
+	if e.Message == "" {
+		return "rpc: error " + strconv.Itoa(e.Code) // a peer that sent no message
+	}
+	return e.Message
+}
 
 // ErrorCode returns e.Code.
 func (e *Error) ErrorCode() int { return e.Code }

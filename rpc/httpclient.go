@@ -47,6 +47,11 @@ func (h *HTTPClient) Call(ctx context.Context, method string, params, reply any)
 	if err := h.json.Unmarshal(body, &r); err != nil {
 		return fmt.Errorf("rpc: decode reply: %w", err)
 	}
+	// The reply must be to this call (id 1), or an error the server could
+	// not tie to any id (null).
+	if id := string(r.ID); id != "1" && (id != "null" && id != "" || r.Error == nil) {
+		return fmt.Errorf("%w: reply to id %s, not to this call", ErrInvalidResponse, id)
+	}
 	return r.decodeInto(h.json, call)
 }
 
@@ -78,8 +83,8 @@ func (h *HTTPClient) post(ctx context.Context, msg []byte) ([]byte, error) {
 	switch resp.StatusCode {
 	case stdhttp.StatusOK:
 		return body, nil
-	case stdhttp.StatusNoContent:
-		return nil, nil
+	case stdhttp.StatusNoContent, stdhttp.StatusAccepted:
+		return nil, nil // a notification's answer (202 from some servers)
 	}
 	// A refusal (413, say) may still carry a JSON-RPC error object: it
 	// says more than the status line.
