@@ -266,8 +266,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, f := range hooks {
 		go f()
 	}
-	s.tcp.StopAccepting()
 	grace := s.opts.drainIdleGrace
+	// Connections are marked before the listener stops: a client that
+	// sees its new connection refused and sends on an open one gets
+	// Connection: close (a connection accepted meanwhile reads s.draining).
 	s.tcp.ForEachConn(func(tc *tcp.Conn) {
 		switch c := tc.Context().(type) {
 		case *conn:
@@ -279,6 +281,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			c.shutdown(tc)
 		}
 	})
+	s.tcp.StopAccepting()
 	if grace > 0 {
 		// WithDrainIdleGrace: idle connections get their next response
 		// with Connection: close; those that stay idle are closed now.
