@@ -378,7 +378,9 @@ func (c *Client) handleReply(text []byte) error {
 		resps = append(resps, r)
 	}
 	for i := range resps {
-		c.complete(&resps[i])
+		if err := c.complete(&resps[i]); err != nil {
+			return err
+		}
 	}
 	if len(text) > 0 && text[skipSpace(text, 0)] == '[' {
 		c.failUnanswered(resps)
@@ -431,28 +433,33 @@ func (c *Client) failUnanswered(resps []clientResponse) {
 	}
 }
 
-func (c *Client) complete(r *clientResponse) {
+func (c *Client) complete(r *clientResponse) error {
 	if (len(r.ID) == 0 || string(r.ID) == "null") && r.Error != nil {
 		// Our requests always carry ids, so an error with a null id
 		// rejects a whole batch (too long, too large) before any of its
-		// calls ran.
-		c.failOldestBatch(r)
-		return
+		// calls ran. With no batch in flight the server could not read
+		// what we sent: the stream is broken, and no call can be told
+		// which reply is its own.
+		if !c.failOldestBatch(r) {
+			return fmt.Errorf("error reply without an id (%d %s) and no batch in flight", r.Error.Code, r.Error.Message)
+		}
+		return nil
 	}
 	id, err := strconv.ParseUint(string(r.ID), 10, 64)
 	if err != nil {
 		c.logger.Warn("rpc client: reply with an id we never sent", "id", string(r.ID))
-		return
+		return nil
 	}
 	c.mu.Lock()
 	call := c.pending[id]
 	delete(c.pending, id)
 	c.mu.Unlock()
 	if call == nil || !call.claim() {
-		return // cancelled meanwhile
+		return nil // cancelled meanwhile
 	}
 	call.Error = r.decodeInto(c.json, call)
 	call.complete()
+	return nil
 }
 
 // decodeInto turns a response into the call's outcome: an *Error from the
@@ -503,8 +510,8 @@ func (c *Client) Close() error {
 // failOldestBatch completes every call of the oldest batch in flight with
 // the error of a reply that has no id. The server rejects a batch as a
 // whole on the loop, in the order the batches arrived, so the oldest one
-// still waiting is the one rejected.
-func (c *Client) failOldestBatch(r *clientResponse) {
+// still waiting is the one rejected. It reports false when no batch waits.
+func (c *Client) failOldestBatch(r *clientResponse) bool {
 	c.mu.Lock()
 	var calls []*Call
 	for len(c.batches) > 0 && calls == nil {
@@ -522,8 +529,7 @@ func (c *Client) failOldestBatch(r *clientResponse) {
 	}
 	c.mu.Unlock()
 	if calls == nil {
-		c.logger.Warn("rpc client: error reply without an id", "code", r.Error.Code, "message", r.Error.Message)
-		return
+		return false
 	}
 	for _, call := range calls {
 		if call.claim() {
@@ -531,6 +537,7 @@ func (c *Client) failOldestBatch(r *clientResponse) {
 			call.complete()
 		}
 	}
+	return true
 }
 
 // forgetBatch drops a finished batch from the list of batches in flight.

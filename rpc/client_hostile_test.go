@@ -78,6 +78,7 @@ func TestClientMalformedRepliesFailFast(t *testing.T) {
 		"not json":          `{not json at all}`,
 		"neither":           `{"jsonrpc":"2.0","id":ID}`,
 		"error null":        `{"jsonrpc":"2.0","id":ID,"error":null}`,
+		"null id, no batch": `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			addr := fakeServer(t, func(id json.RawMessage, _ string) string {
