@@ -70,39 +70,30 @@ func validHost(b []byte) bool {
 // A comma, which reg-name allows, is refused: no DNS name has one, and
 // "a,b" is what two Host values folded into one look like.
 func splitHost(b []byte) (host []byte, hasPort, ok bool) {
-	if allInClass(b, clsPlainHost) {
+	i := len(b) // end of the host part
+	switch {
+	case allInClass(b, clsPlainHost):
 		// The usual "name" or "name:port": no IP-literal, no escapes.
-		c := bytes.IndexByte(b, ':')
-		if c < 0 {
-			return b, false, true
+		if c := bytes.IndexByte(b, ':'); c >= 0 {
+			i = c
 		}
-		for _, d := range b[c+1:] {
-			if d < '0' || d > '9' {
-				return nil, false, false
-			}
-		}
-		return b[:c], true, true
-	}
-	i := 0
-	if len(b) > 0 && b[0] == '[' {
+	case b[0] == '[':
 		end := bytes.IndexByte(b, ']')
 		if end < 0 || !validIPLiteral(b[1:end]) {
 			return nil, false, false
 		}
 		i = end + 1
-	} else {
-		for i < len(b) && b[i] != ':' {
+	default:
+		for i = 0; i < len(b) && b[i] != ':'; i++ {
 			switch c := b[i]; {
 			case c == '%':
-				if len(b)-i < 3 || !isHexDigit(b[i+1]) || !isHexDigit(b[i+2]) {
+				if len(b)-i < 3 || unhex(b[i+1]) < 0 || unhex(b[i+2]) < 0 {
 					return nil, false, false
 				}
-				i += 3
-				continue
+				i += 2
 			case classes[c]&clsRegName == 0:
 				return nil, false, false
 			}
-			i++
 		}
 	}
 	host = b[:i]
@@ -129,7 +120,7 @@ func validIPLiteral(lit []byte) bool {
 			return false
 		}
 		for _, c := range lit[1:dot] {
-			if !isHexDigit(c) {
+			if unhex(c) < 0 {
 				return false
 			}
 		}
@@ -145,10 +136,6 @@ func validIPLiteral(lit []byte) bool {
 	}
 	a, err := netip.ParseAddr(string(lit))
 	return err == nil && a.Is6()
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // allInClass reports whether every byte of s has class bit cls. Four bytes
