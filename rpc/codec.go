@@ -1,6 +1,9 @@
 package rpc
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // Codec does the framing of one connection; it never interprets requests.
 //
@@ -84,35 +87,14 @@ func (c *StreamCodec) Reset() {
 // their formatting) is compacted first, so that every reply is one line.
 func (c *StreamCodec) AppendFrame(dst, msg []byte) []byte {
 	if bytes.IndexByte(msg, '\n') >= 0 || bytes.IndexByte(msg, '\r') >= 0 {
-		return append(appendCompact(dst, msg), '\n')
+		// Line breaks in valid JSON can only be whitespace between
+		// tokens: encoding/json's Compact drops it (no HTML escaping).
+		b := bytes.NewBuffer(dst)
+		if json.Compact(b, msg) == nil {
+			return append(b.Bytes(), '\n')
+		}
 	}
 	return append(append(dst, msg...), '\n')
-}
-
-// appendCompact appends the JSON text msg without the whitespace between
-// its tokens (line breaks can only be that: inside strings they are
-// escaped).
-func appendCompact(dst, msg []byte) []byte {
-	inStr, esc := false, false
-	for _, c := range msg {
-		switch {
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case isSpace(c):
-			continue
-		}
-		dst = append(dst, c)
-	}
-	return dst
 }
 
 func isScalarByte(b byte) bool {
