@@ -55,6 +55,14 @@ const (
 // claim lets the loop complete the call unless its waiter gave up on it.
 func (c *Call) claim() bool { return c.state.CompareAndSwap(callWaiting, callTaken) }
 
+// finish completes the call with err unless its waiter gave up on it.
+func (c *Call) finish(err error) {
+	if c.claim() {
+		c.Error = err
+		c.complete()
+	}
+}
+
 func (c *Call) complete() {
 	select {
 	case c.Done <- c:
@@ -197,10 +205,7 @@ func (c *Client) onConnection(conn *tcp.Conn) {
 	}
 	for id, call := range c.pending {
 		delete(c.pending, id)
-		if call.claim() {
-			call.Error = lost
-			call.complete()
-		}
+		call.finish(lost)
 	}
 }
 
@@ -258,21 +263,18 @@ func (c *Client) Notify(ctx context.Context, method string, params any) error {
 func (c *Client) send(call *Call, notify bool) error {
 	msg, err := c.encode(nil, call, notify)
 	if err != nil {
-		call.claim()
-		call.Error = err
-		call.complete()
+		call.finish(err)
 		return err
 	}
 	c.mu.Lock()
 	if c.closed || c.conn == nil {
-		c.mu.Unlock()
-		call.claim()
-		call.Error = ErrNotConnected
+		err := ErrNotConnected
 		if c.closed {
-			call.Error = ErrClientClosed
+			err = ErrClientClosed
 		}
-		call.complete()
-		return call.Error
+		c.mu.Unlock()
+		call.finish(err)
+		return err
 	}
 	conn := c.conn
 	if !notify {
@@ -289,10 +291,7 @@ func (c *Client) send(call *Call, notify bool) error {
 		c.mu.Lock()
 		delete(c.pending, call.id)
 		c.mu.Unlock()
-		if call.claim() {
-			call.Error = ErrConnectionLost
-			call.complete()
-		}
+		call.finish(ErrConnectionLost)
 		return ErrConnectionLost
 	}
 	return nil
@@ -426,10 +425,7 @@ func (c *Client) failUnanswered(resps []clientResponse) {
 	}
 	c.mu.Unlock()
 	for _, call := range missing {
-		if call.claim() {
-			call.Error = fmt.Errorf("%w: no response to %s in the batch reply", ErrInvalidResponse, call.Method)
-			call.complete()
-		}
+		call.finish(fmt.Errorf("%w: no response to %s in the batch reply", ErrInvalidResponse, call.Method))
 	}
 }
 
@@ -498,10 +494,7 @@ func (c *Client) Close() error {
 	c.mu.Lock()
 	for id, call := range c.pending {
 		delete(c.pending, id)
-		if call.claim() {
-			call.Error = ErrClientClosed
-			call.complete()
-		}
+		call.finish(ErrClientClosed)
 	}
 	c.mu.Unlock()
 	return nil
@@ -532,10 +525,8 @@ func (c *Client) failOldestBatch(r *clientResponse) bool {
 		return false
 	}
 	for _, call := range calls {
-		if call.claim() {
-			call.Error = r.decodeInto(c.json, call)
-			call.complete()
-		}
+		// r carries an error: decodeInto writes nothing into Reply.
+		call.finish(r.decodeInto(c.json, call))
 	}
 	return true
 }
