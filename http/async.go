@@ -140,17 +140,17 @@ func (w *ResponseWriter) abort() {
 // reports false when part of the response is already out.
 func (w *ResponseWriter) replaceUnsent(code int) bool {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.headerSent || w.flushAsked {
+		w.mu.Unlock()
 		return false
 	}
 	w.header.reset()
-	w.header.Set("Content-Type", "text/plain; charset=utf-8")
-	w.header.Set("X-Content-Type-Options", "nosniff")
-	w.status = code
-	w.body = append(append(w.body[:0], StatusText(code)...), '\n')
-	w.written = int64(len(w.body))
+	w.body, w.written = w.body[:0], 0
 	w.keepAlive = false
+	w.mu.Unlock()
+	// Nothing was flushed, so the loop does not read w until Finish: the
+	// owner may fill it in without the lock held across.
+	WriteError(w, code)
 	return true
 }
 

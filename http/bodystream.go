@@ -283,10 +283,8 @@ func (c *conn) abortStream(cause error) {
 	c.stream = nil
 	c.ls.stats.badRequests.Add(1)
 	s.finish(fmt.Errorf("%w: %w", ErrBodyAborted, cause))
-	if w := s.w; w != nil {
-		w.mu.Lock()
-		w.keepAlive = false // the response (if not sent yet) says Connection: close
-		w.mu.Unlock()
+	if s.w != nil {
+		s.w.Close() // the response (if not sent yet) says Connection: close
 	}
 	c.closeAfter = true
 	c.phase, c.continueSent, c.h = phaseHead, false, nil
