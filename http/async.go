@@ -203,33 +203,32 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 		return
 	}
 	if w.hijack != nil { // set before Finish, under mu: visible here
-		c.hijacking = true
 		c.finishHijack(w)
-		if c.rare != nil && c.rare.switchTo != nil {
-			c.switchProtocols(c.tc.Input())
+	} else {
+		w.mu.Lock()
+		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+		w.mu.Unlock()
+		c.slotWrite(w.slot, c.ls.tmp)
+		if !w.keepAlive {
+			// Nothing may follow a response that says Connection: close
+			// (RFC 9112 9.6): the responses to requests pipelined after
+			// it are dropped. Detached writers still holding one of
+			// those slots finish into an orphan that is never sent.
+			c.closeAfter = true
+			for o := w.slot.next; o != nil; o = o.next {
+				c.slots--
+			}
+			w.slot.next, c.tail = nil, w.slot
 		}
-		return
+		c.slotDone(w.slot)
+		c.ls.stats.countStatus(w.status)
 	}
-	w.mu.Lock()
-	c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
-	w.mu.Unlock()
-	c.slotWrite(w.slot, c.ls.tmp)
-	if !w.keepAlive {
-		// Nothing may follow a response that says Connection: close (RFC
-		// 9112 9.6): the responses to requests pipelined after it are
-		// dropped. Detached writers still holding one of those slots
-		// finish into an orphan that is never sent.
-		c.closeAfter = true
-		for o := w.slot.next; o != nil; o = o.next {
-			c.slots--
-		}
-		w.slot.next, c.tail = nil, w.slot
-	}
-	c.slotDone(w.slot)
-	c.ls.stats.countStatus(w.status)
 	if c.rare != nil && c.rare.switchTo != nil {
-		c.switchProtocols(c.tc.Input()) // a later response hijacked
+		c.switchProtocols(c.tc.Input()) // this or a later response hijacked
 		return
+	}
+	if w.hijack != nil {
+		return // handed over once the responses before it have gone
 	}
 	c.maybeClose()
 	if c.paused {

@@ -340,7 +340,6 @@ func (c *conn) serve(req *Request, body []byte) {
 func (c *conn) finish(w *ResponseWriter) {
 	w.finished = true
 	if w.hijack != nil {
-		c.hijacking = true
 		c.finishHijack(w)
 		return
 	}

@@ -94,6 +94,7 @@ func (w *ResponseWriter) Hijack(cb HijackCallbacks) error {
 // bytes of its own; the handover waits until every earlier response has
 // left (slotDone notes it in switchTo). Loop only.
 func (c *conn) finishHijack(w *ResponseWriter) {
+	c.hijacking = true // parse nothing more: what follows is the new protocol's
 	cb := w.hijack
 	if w.slot == nil {
 		c.rareState().switchTo = cb
