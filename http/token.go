@@ -9,12 +9,11 @@ import (
 // Byte classes as 256-entry tables: one load per byte keeps the validation
 // loops branch-light, which matters because every head byte goes through one.
 const (
-	clsToken     = 1 << iota // tchar, RFC 9110 5.6.2
-	clsValue                 // field-vchar / SP / HTAB, RFC 9110 5.5 (obs-text allowed)
-	clsTarget                // accepted in a request-target (see isTargetByte)
-	clsRegName               // reg-name characters but '%' and ',' (RFC 3986 3.2.2)
-	clsPlainHost             // clsRegName and ':': a plain name[:port], checked four bytes at a time
-	clsScheme                // scheme characters after the first, RFC 3986 3.1
+	clsToken   = 1 << iota // tchar, RFC 9110 5.6.2
+	clsValue               // field-vchar / SP / HTAB, RFC 9110 5.5 (obs-text allowed)
+	clsTarget              // accepted in a request-target (see isTargetByte)
+	clsRegName             // reg-name characters but '%' and ',' (RFC 3986 3.2.2)
+	clsScheme              // scheme characters after the first, RFC 3986 3.1
 )
 
 var classes = func() (t [256]uint8) {
@@ -35,10 +34,7 @@ var classes = func() (t [256]uint8) {
 			t[c] |= clsTarget
 		}
 		if alnum || contains("-._~!$&'()*+;=", b) {
-			t[c] |= clsRegName | clsPlainHost
-		}
-		if b == ':' {
-			t[c] |= clsPlainHost
+			t[c] |= clsRegName
 		}
 		if alnum || contains("+-.", b) {
 			t[c] |= clsScheme
@@ -70,30 +66,19 @@ func validHost(b []byte) bool {
 // A comma, which reg-name allows, is refused: no DNS name has one, and
 // "a,b" is what two Host values folded into one look like.
 func splitHost(b []byte) (host []byte, hasPort, ok bool) {
-	i := len(b) // end of the host part
-	switch {
-	case allInClass(b, clsPlainHost):
-		// The usual "name" or "name:port": no IP-literal, no escapes.
-		if c := bytes.IndexByte(b, ':'); c >= 0 {
-			i = c
-		}
-	case b[0] == '[':
-		end := bytes.IndexByte(b, ']')
-		if end < 0 || !validIPLiteral(b[1:end]) {
+	// The usual "name" or "name:port" in one pass: reg-name bytes up to
+	// the first one that is not, which must be the end or the colon.
+	i := 0
+	for i+4 <= len(b) && classes[b[i]]&classes[b[i+1]]&classes[b[i+2]]&classes[b[i+3]]&clsRegName != 0 {
+		i += 4
+	}
+	for i < len(b) && classes[b[i]]&clsRegName != 0 {
+		i++
+	}
+	if i < len(b) && (b[i] == '%' || i == 0 && b[0] == '[') {
+		// Percent-escapes or an IP-literal: the rare, general path.
+		if i = hostEnd(b); i < 0 {
 			return nil, false, false
-		}
-		i = end + 1
-	default:
-		for i = 0; i < len(b) && b[i] != ':'; i++ {
-			switch c := b[i]; {
-			case c == '%':
-				if len(b)-i < 3 || unhex(b[i+1]) < 0 || unhex(b[i+2]) < 0 {
-					return nil, false, false
-				}
-				i += 2
-			case classes[c]&clsRegName == 0:
-				return nil, false, false
-			}
 		}
 	}
 	host = b[:i]
@@ -109,6 +94,31 @@ func splitHost(b []byte) (host []byte, hasPort, ok bool) {
 		}
 	}
 	return host, true, true
+}
+
+// hostEnd returns where the host part of b ends when it is an IP-literal
+// or a reg-name with percent-escapes, or -1 when that part is invalid.
+func hostEnd(b []byte) int {
+	if b[0] == '[' {
+		end := bytes.IndexByte(b, ']')
+		if end < 0 || !validIPLiteral(b[1:end]) {
+			return -1
+		}
+		return end + 1
+	}
+	i := 0
+	for ; i < len(b) && b[i] != ':'; i++ {
+		switch c := b[i]; {
+		case c == '%':
+			if len(b)-i < 3 || unhex(b[i+1]) < 0 || unhex(b[i+2]) < 0 {
+				return -1
+			}
+			i += 2
+		case classes[c]&clsRegName == 0:
+			return -1
+		}
+	}
+	return i
 }
 
 // validIPLiteral checks what is inside the brackets of an IP-literal:
