@@ -212,8 +212,12 @@ func (c *conn) process(in *buffer.Buffer) {
 			c.phase = phaseBody
 			c.h = srv.handlerFor(req)
 			if req.ContentLength() > 0 || req.Chunked() {
-				// Only a request with a body can be streamed: the
-				// interface assertion is not paid by the rest.
+				// Only a request with a body can be refused early or
+				// streamed: the interface assertions are not paid by
+				// the rest.
+				if c.refuseEarly(req, len(data)-req.HeadLen()) {
+					continue
+				}
 				if sh, ok := c.h.(StreamingHandler); ok {
 					c.phase = phaseStream
 					c.startStream(req, sh, in)
@@ -221,9 +225,7 @@ func (c *conn) process(in *buffer.Buffer) {
 				}
 			}
 			if req.ExpectContinue() && len(data) == req.HeadLen() && (req.ContentLength() > 0 || req.Chunked()) {
-				if !c.expectContinue(req) {
-					continue
-				}
+				c.continueNow()
 			}
 		}
 		req, _ := c.rs.p.Parse(data) // rebinds the finished head to data
@@ -283,30 +285,23 @@ func (c *conn) awaitingSwitch() bool {
 	return c.hijacking || (c.rare != nil && c.rare.waitSlot != nil)
 }
 
-// expectContinue answers "Expect: 100-continue" (RFC 9110 10.1.1): a 100
-// goes out only when the chosen handler will read the body; a request that
-// will be refused anyway (no route, wrong method) gets its final status at
-// once, and the connection closes because the body was never read. It
-// reports whether to go on to read the body.
-func (c *conn) expectContinue(req *Request) bool {
-	if _, refused := c.h.(refusal); refused {
-		c.closeAfter = true // before serve: the response says Connection: close
-		c.serve(req, nil)
-		return false
-	}
+// continueNow answers "Expect: 100-continue" (RFC 9110 10.1.1) for a body
+// the server reads whole before calling the handler: the handler is known
+// by then and wants the body (a request refused from its head got its final
+// status at once instead, see refuseEarly). Streamed bodies get their 100
+// when the handler starts reading (sendContinue).
+func (c *conn) continueNow() {
 	if !c.continueSent {
 		c.continueSent = true
-		const cont = "HTTP/1.1 100 Continue\r\n\r\n"
 		if c.head == nil {
-			c.ls.out = append(c.ls.out, cont...)
+			c.ls.out = append(c.ls.out, continueLine...)
 			c.flushBatch()
 		} else {
 			s := c.newSlot()
-			c.slotWrite(s, []byte(cont))
+			c.slotWrite(s, continueLine)
 			c.slotDone(s)
 		}
 	}
-	return true
 }
 
 // serve runs the handler for one complete request.

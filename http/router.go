@@ -175,20 +175,14 @@ func (rt *Router) lookup(r *Request) Handler {
 	return notFound{}
 }
 
-// refusal marks the handlers that answer without looking at the body, so
-// that Expect: 100-continue gets the final status at once.
-type refusal interface{ refuses() }
-
 type notFound struct{}
 
-func (notFound) refuses() {}
 func (notFound) ServeHTTP(w *ResponseWriter, _ *Request) {
 	WriteError(w, StatusNotFound)
 }
 
 type methodNotAllowed struct{ allow string }
 
-func (methodNotAllowed) refuses() {}
 func (m methodNotAllowed) ServeHTTP(w *ResponseWriter, _ *Request) {
 	w.Header().Set("Allow", m.allow)
 	WriteError(w, StatusMethodNotAllowed)

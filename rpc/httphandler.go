@@ -10,7 +10,10 @@ import (
 // server: POST with a JSON text as the body is answered 200
 // application/json, or 204 with no body (and no Content-Length) when the
 // body held only notifications; any other method is 405 with Allow: POST;
-// a body over the message size limit is 413. Mount it on a path, e.g. rt.Handle("", "/rpc", srv.HTTPHandler()).
+// a body over the message size limit is 413 with a JSON-RPC error (-32600)
+// as its body, at once when Content-Length announces it: the body is not
+// read then, no 100 Continue is sent, and the connection closes after the
+// answer. Mount it on a path, e.g. rt.Handle("", "/rpc", srv.HTTPHandler()).
 //
 // Inline methods answer on the loop within the request; blocking ones
 // detach the response and finish it from the worker, so the loop never
@@ -18,6 +21,14 @@ import (
 func (s *Server) HTTPHandler() mhttp.Handler { return httpHandler{s} }
 
 type httpHandler struct{ s *Server }
+
+// RefusesHead lets the HTTP server answer a POST whose announced body is
+// over the message size limit, or another method, before it reads the body
+// or sends 100 Continue (see mhttp.Refuser): ServeHTTP refuses those from
+// the head alone.
+func (h httpHandler) RefusesHead(r *mhttp.Request) bool {
+	return h.s.CheckHTTPRequest(r.Method(), "", r.ContentLength()) != 0
+}
 
 func (h httpHandler) ServeHTTP(w *mhttp.ResponseWriter, r *mhttp.Request) {
 	// The Content-Type is not checked: the body is validated as JSON

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -220,4 +223,44 @@ func sessionWait(sess *rpc.Session, msg string) []byte {
 		r.Release()
 	})
 	return <-ch
+}
+
+// TestHTTPOversizeRefusedFromHead: a POST announcing a body over the
+// message size limit (but under the HTTP server's 8 MiB) gets its 413 with
+// a JSON-RPC error at once: no 100 Continue, none of the body awaited, and
+// the connection closes.
+func TestHTTPOversizeRefusedFromHead(t *testing.T) {
+	s := newTestServer(t)
+	for _, expect := range []string{"", "Expect: 100-continue\r\n"} {
+		c := dialLine(t, startHTTP(t, s))
+		c.send(fmt.Sprintf("POST /rpc HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+			expect, 5<<20))
+		status := strings.TrimRight(c.recv(), "\r")
+		if status != "HTTP/1.1 413 Content Too Large" {
+			t.Fatalf("%q: status %q", expect, status)
+		}
+		n := -1
+		closing := false
+		for {
+			l := strings.TrimRight(c.recv(), "\r")
+			if l == "" {
+				break
+			}
+			k, v, _ := strings.Cut(l, ":")
+			switch strings.ToLower(k) {
+			case "content-length":
+				n, _ = strconv.Atoi(strings.TrimSpace(v))
+			case "connection":
+				closing = strings.TrimSpace(v) == "close"
+			}
+		}
+		body := make([]byte, max(n, 0))
+		if _, err := io.ReadFull(c.r, body); err != nil || !closing {
+			t.Fatalf("%q: body %v, Connection: close %v", expect, err, closing)
+		}
+		wantCode(t, body, rpc.CodeInvalidRequest)
+		if b, err := io.ReadAll(c.r); len(b) != 0 || err != nil {
+			t.Fatalf("%q: after the answer %q %v, want a clean close", expect, b, err)
+		}
+	}
 }
