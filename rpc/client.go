@@ -76,7 +76,8 @@ func (c *Call) complete() {
 // safe from any goroutine.
 type Client struct {
 	tc     *tcp.Client
-	json   jsoniter.API
+	json   jsoniter.API // params and results: encoding/json's rules
+	env    jsoniter.API // reply envelopes: member names exact (envelopeJSON)
 	codec  *StreamCodec // loop only
 	logger *slog.Logger
 
@@ -130,6 +131,7 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	c := &Client{
 		tc:      tc,
 		json:    jsoniter.Config{EscapeHTML: false, UseNumber: true}.Froze(),
+		env:     envelopeJSON(),
 		codec:   NewStreamCodec(Limits{}),
 		logger:  o.logger,
 		up:      make(chan struct{}),
@@ -353,6 +355,14 @@ func (c *Client) onMessage(conn *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 	}
 }
 
+// envelopeJSON decodes reply envelopes (clientResponse). JSON-RPC's member
+// names are case-sensitive: {"ID":1,"Result":5} is not a response, and is
+// treated as the garbage it is rather than as a reply with no id. The
+// result inside is decoded with the client's ordinary config.
+func envelopeJSON() jsoniter.API {
+	return jsoniter.Config{UseNumber: true, CaseSensitive: true}.Froze()
+}
+
 type clientResponse struct {
 	ID     jsoniter.RawMessage `json:"id"`
 	Result jsoniter.RawMessage `json:"result"`
@@ -366,12 +376,12 @@ type clientResponse struct {
 func (c *Client) handleReply(text []byte) error {
 	var resps []clientResponse
 	if i := skipSpace(text, 0); i < len(text) && text[i] == '[' {
-		if err := c.json.Unmarshal(text, &resps); err != nil {
+		if err := c.env.Unmarshal(text, &resps); err != nil {
 			return fmt.Errorf("batch reply: %w", err)
 		}
 	} else {
 		var r clientResponse
-		if err := c.json.Unmarshal(text, &r); err != nil {
+		if err := c.env.Unmarshal(text, &r); err != nil {
 			return fmt.Errorf("reply: %w", err)
 		}
 		resps = append(resps, r)
@@ -440,6 +450,11 @@ func (c *Client) complete(r *clientResponse) error {
 			return fmt.Errorf("error reply without an id (%d %s) and no batch in flight", r.Error.Code, r.Error.Message)
 		}
 		return nil
+	}
+	if len(r.ID) == 0 {
+		// Not a response at all (the id member is required): the
+		// server and this client do not speak the same protocol.
+		return errors.New("reply without an id")
 	}
 	id, err := strconv.ParseUint(string(r.ID), 10, 64)
 	if err != nil {

@@ -79,6 +79,8 @@ func TestClientMalformedRepliesFailFast(t *testing.T) {
 		"neither":           `{"jsonrpc":"2.0","id":ID}`,
 		"error null":        `{"jsonrpc":"2.0","id":ID,"error":null}`,
 		"null id, no batch": `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}`,
+		"names are exact":   `{"jsonrpc":"2.0","Id":ID,"Result":5}`,
+		"no id":             `{"jsonrpc":"2.0","result":5}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			addr := fakeServer(t, func(id json.RawMessage, _ string) string {
@@ -259,6 +261,10 @@ func TestHTTPClientReplies(t *testing.T) {
 	reply = `{"jsonrpc":"2.0","id":"someone-else","result":5}`
 	if err := hc.Call(ctx, "x", nil, &n); !errors.Is(err, rpc.ErrInvalidResponse) {
 		t.Fatalf("reply to another id: %v", err)
+	}
+	reply = `{"jsonrpc":"2.0","ID":1,"Result":5}`
+	if err := hc.Call(ctx, "x", nil, &n); !errors.Is(err, rpc.ErrInvalidResponse) {
+		t.Fatalf("member names in another case: %v", err)
 	}
 	reply = `{"jsonrpc":"2.0","id":1,"error":{"code":-32000}}`
 	if err := hc.Call(ctx, "x", nil, &n); err == nil || err.Error() == "" {

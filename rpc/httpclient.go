@@ -16,8 +16,9 @@ import (
 type HTTPClient struct {
 	url  string
 	hc   *stdhttp.Client
-	json jsoniter.API
-	enc  Client // borrows the request encoder
+	json jsoniter.API // params and results
+	env  jsoniter.API // reply envelopes (envelopeJSON)
+	enc  Client       // borrows the request encoder
 }
 
 // NewHTTPClient returns a client posting to url (e.g.
@@ -27,7 +28,7 @@ func NewHTTPClient(url string, hc *stdhttp.Client) *HTTPClient {
 		hc = stdhttp.DefaultClient
 	}
 	j := jsoniter.Config{EscapeHTML: false, UseNumber: true}.Froze()
-	return &HTTPClient{url: url, hc: hc, json: j, enc: Client{json: j}}
+	return &HTTPClient{url: url, hc: hc, json: j, env: envelopeJSON(), enc: Client{json: j}}
 }
 
 // Call posts one request and decodes its result into reply; a server error
@@ -44,7 +45,7 @@ func (h *HTTPClient) Call(ctx context.Context, method string, params, reply any)
 		return err
 	}
 	var r clientResponse
-	if err := h.json.Unmarshal(body, &r); err != nil {
+	if err := h.env.Unmarshal(body, &r); err != nil {
 		return fmt.Errorf("rpc: decode reply: %w", err)
 	}
 	// The reply must be to this call (id 1), or an error the server could
@@ -89,7 +90,7 @@ func (h *HTTPClient) post(ctx context.Context, msg []byte) ([]byte, error) {
 	// A refusal (413, say) may still carry a JSON-RPC error object: it
 	// says more than the status line.
 	var r clientResponse
-	if h.json.Unmarshal(body, &r) == nil && r.Error != nil {
+	if h.env.Unmarshal(body, &r) == nil && r.Error != nil {
 		return nil, r.decodeInto(h.json, &Call{})
 	}
 	return nil, fmt.Errorf("rpc: HTTP %s", resp.Status)
