@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Adapt serves a standard library http.Handler (a ServeMux with patterns,
@@ -33,8 +34,9 @@ import (
 // (request bodies over MaxBodyBytes, 8 MiB by default, are refused with
 // 413 or end the body's Read with ErrBodyAborted: raise it with WithLimits
 // for uploads); trailers are neither read from requests (r.Trailer stays
-// nil) nor sent with responses; ResponseController's deadlines are not
-// supported; Shutdown waits for hijacked connections until its context
+// nil) nor sent with responses; a write deadline (ResponseController's
+// SetWriteDeadline) bounds how long a Write or Flush waits for a slow
+// client, not the handler's whole run; Shutdown waits for hijacked connections until its context
 // ends (see RegisterOnShutdown) instead of leaving them be.
 //
 // Cost against the native path: per request a goroutine, an *http.Request
@@ -80,7 +82,7 @@ func (a *adapter) ServeStream(w *ResponseWriter, r *Request, body io.ReadCloser)
 }
 
 func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request, body io.ReadCloser) {
-	sw := &stdWriter{w: w, hdr: make(stdhttp.Header), http10: req.ProtoMinor == 0}
+	sw := &stdWriter{w: w, hdr: make(stdhttp.Header), http10: req.ProtoMinor == 0, body: body}
 	defer func() {
 		if p := recover(); p != nil {
 			if p != stdhttp.ErrAbortHandler {
@@ -175,6 +177,8 @@ type stdWriter struct {
 	final       stdhttp.Header // the fields of the final response: hdr as at WriteHeader
 	flushed     bool
 	hijacked    bool
+	body        io.ReadCloser // the request body, for SetReadDeadline
+	wdl         time.Time     // SetWriteDeadline's; zero: none
 }
 
 // adapterFlushAt bounds what one adapted response buffers before it is
@@ -237,7 +241,7 @@ func (s *stdWriter) Write(p []byte) (int, error) {
 	s.written += int64(n)
 	if err == nil && s.w.bufferedLen() >= adapterFlushAt {
 		s.flushed = true
-		err = s.w.Flush()
+		err = s.w.flushUntil(s.wdl)
 	}
 	return n, err
 }
@@ -266,11 +270,4 @@ func appendStdHead(dst []byte, code int, h stdhttp.Header) []byte {
 }
 
 // Flush implements http.Flusher.
-func (s *stdWriter) Flush() {
-	if s.hijacked {
-		return
-	}
-	s.commit(nil)
-	s.flushed = true
-	_ = s.w.Flush()
-}
+func (s *stdWriter) Flush() { _ = s.FlushError() }

@@ -3,8 +3,10 @@ package http
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"sync"
+	"time"
 )
 
 // Detach takes the response out of the handler's hands so it can be
@@ -44,7 +46,13 @@ func (w *ResponseWriter) Detach() *ResponseWriter {
 // Flush sends the status, the headers and the body written so far, and
 // switches the response to chunked transfer coding. Later writes go out as
 // chunks on the next Flush or at Finish.
-func (w *ResponseWriter) Flush() error {
+func (w *ResponseWriter) Flush() error { return w.flushUntil(time.Time{}) }
+
+// flushUntil is Flush with a write deadline for a detached writer off the
+// loop: when the client is so far behind that Flush has to wait for it past
+// deadline (zero: no deadline), the connection is closed, as net/http does
+// when a write times out, and the error wraps os.ErrDeadlineExceeded.
+func (w *ResponseWriter) flushUntil(deadline time.Time) error {
 	if !w.detached {
 		if w.finished {
 			return ErrFinished
@@ -83,12 +91,32 @@ func (w *ResponseWriter) Flush() error {
 	res := make(chan chan struct{}, 1)
 	loop.RunInLoop(func() { w.flushOnLoop(res) })
 	if drained := <-res; drained != nil {
-		<-drained
+		if err := waitDrained(drained, deadline); err != nil {
+			w.c.tc.ForceClose()
+			return err
+		}
 	}
 	if w.c.isClosed() {
 		return ErrConnClosed
 	}
 	return nil
+}
+
+// waitDrained waits for drained to close, or until deadline (zero: for as
+// long as it takes).
+func waitDrained(drained <-chan struct{}, deadline time.Time) error {
+	if deadline.IsZero() {
+		<-drained
+		return nil
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-drained:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("http: client too slow to take the response: %w", os.ErrDeadlineExceeded)
+	}
 }
 
 // flushQueueLimit is how much output a detached writer may have queued for

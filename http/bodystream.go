@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
+	"time"
 )
 
 // StreamingHandler is a Handler that wants a request's body as it arrives
@@ -44,8 +46,10 @@ type bodyStream struct {
 	buf  []byte
 	err  error // io.EOF once the body is complete; set once
 
-	needContinue bool // send 100 Continue on first Read
-	full         bool // the producer paused the connection for us
+	needContinue bool        // send 100 Continue on first Read
+	deadline     time.Time   // SetReadDeadline's; zero: none
+	timer        *time.Timer // wakes a Read waiting at the deadline
+	full         bool        // the producer paused the connection for us
 	closedByUser bool
 
 	// The loop's side, touched only on the connection's loop.
@@ -103,6 +107,10 @@ func (s *bodyStream) Read(p []byte) (int, error) {
 		c.ls.loop.RunInLoop(c.sendContinue)
 	}
 	for len(s.buf) == 0 && s.err == nil {
+		if !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
+			s.mu.Unlock()
+			return 0, fmt.Errorf("http: request body read: %w", os.ErrDeadlineExceeded)
+		}
 		s.cond.Wait()
 	}
 	if len(s.buf) == 0 {
@@ -127,6 +135,29 @@ func (s *bodyStream) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// setReadDeadline bounds how long Read waits for body bytes, with
+// net.Conn's rules: once t has passed, a Read that would wait fails with an
+// error wrapping os.ErrDeadlineExceeded (bytes already received are still
+// returned), until the deadline is moved; the zero time means no deadline.
+// The body timeout of the server still applies. Any goroutine.
+func (s *bodyStream) setReadDeadline(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deadline = t
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	if !t.IsZero() {
+		s.timer = time.AfterFunc(time.Until(t), func() {
+			s.mu.Lock()
+			s.cond.Broadcast()
+			s.mu.Unlock()
+		})
+	}
+	s.cond.Broadcast() // a Read waiting on a deadline just moved into the past
+}
+
 // continuePending reports that the client waits for a 100 Continue that
 // was never sent: the handler did not read the body.
 func (s *bodyStream) continuePending() bool {
@@ -141,6 +172,10 @@ func (s *bodyStream) Close() error {
 	s.mu.Lock()
 	s.closedByUser = true
 	s.buf = nil
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
 	resume := s.full
 	s.full = false
 	s.mu.Unlock()

@@ -1,0 +1,106 @@
+package http
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	nethttp "net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ResponseController's read deadline: a body Read that would wait past it
+// fails with os.ErrDeadlineExceeded; moving the deadline lets the handler
+// read on, and bytes that came in time are never lost.
+func TestAdapterReadDeadline(t *testing.T) {
+	expired := make(chan struct{})
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		rc := nethttp.NewResponseController(w)
+		if err := rc.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+			t.Errorf("SetReadDeadline: %v", err)
+		}
+		first, err := io.ReadAll(r.Body)
+		close(expired)
+		if err := rc.SetReadDeadline(time.Time{}); err != nil {
+			t.Errorf("clear deadline: %v", err)
+		}
+		rest, err2 := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s|%v|%s|%v", first, errors.Is(err, os.ErrDeadlineExceeded), rest, err2)
+	})
+	s := startServer(t, Adapt(h))
+	c := dial(t, s)
+	c.send("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc")
+	select {
+	case <-expired:
+	case <-time.After(guard):
+		t.Fatal("the read deadline never ended the handler's Read")
+	}
+	c.send("def")
+	if r := c.expectStatus("POST", 200); r.body != "abc|true|def|<nil>" {
+		t.Fatalf("body %q", r.body)
+	}
+}
+
+// ResponseController's write deadline: a handler writing to a client that
+// does not read gets os.ErrDeadlineExceeded instead of waiting for ever,
+// and the connection is closed (the response can not be completed).
+func TestAdapterWriteDeadline(t *testing.T) {
+	result := make(chan error, 1)
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, _ *nethttp.Request) {
+		rc := nethttp.NewResponseController(w)
+		if err := rc.SetWriteDeadline(time.Now().Add(200 * time.Millisecond)); err != nil {
+			result <- err
+			return
+		}
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for range 4096 { // 256 MiB: far beyond every buffer on the way
+			if _, err := w.Write(chunk); err != nil {
+				result <- err
+				return
+			}
+		}
+		result <- rc.Flush()
+	})
+	s := startServer(t, Adapt(h))
+	c := dial(t, s)
+	c.send(get("/"))
+	select {
+	case err := <-result:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("write error %v, want a deadline", err)
+		}
+	case <-time.After(guard):
+		t.Fatal("the write deadline never ended the handler's Write")
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(guard))
+	if _, err := io.Copy(io.Discard, c.nc); err != nil && !isReset(err) {
+		t.Fatalf("after the deadline: %v, want the connection closed", err)
+	}
+}
+
+// FlushError and EnableFullDuplex are there, so ResponseController does not
+// report ErrNotSupported; the handler reads its body after flushing.
+func TestAdapterResponseController(t *testing.T) {
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		rc := nethttp.NewResponseController(w)
+		if err := rc.EnableFullDuplex(); err != nil {
+			t.Errorf("EnableFullDuplex: %v", err)
+		}
+		_, _ = io.WriteString(w, "head;")
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+		b, err := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s %v", b, err)
+	})
+	s := startServer(t, Adapt(h))
+	c := dial(t, s)
+	c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n")
+	time.Sleep(20 * time.Millisecond) // the handler flushes before the body
+	c.send("body")
+	if r := c.expectStatus("POST", 200); r.body != "head;body <nil>" {
+		t.Fatalf("body %q", r.body)
+	}
+}
