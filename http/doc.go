@@ -69,8 +69,9 @@
 //     is only for OPTIONS.
 //   - Expect: 100-continue is honoured only in HTTP/1.1 (RFC 9110 10.1.1);
 //     other expectations are left to the handler (Header("Expect")). A
-//     handler that refuses from the head alone (Refuser) is answered before
-//     any of the body is awaited, Expect or not, and the connection closes.
+//     handler that refuses from the head alone (Refuser) is answered without
+//     the body when the client waits for the 100 or more than 64 KiB of it
+//     are still to come, and the connection closes.
 //   - Chunk extensions are parsed against the grammar and ignored; a
 //     chunk-size line may be at most 4 KiB, and size lines and other framing
 //     may not add up to more than max(MaxBodyBytes, 64 KiB) (413), so tiny

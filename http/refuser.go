@@ -6,16 +6,18 @@ package http
 // body nobody reads, and the server reading it.
 //
 // When a request has a body and its handler is a Refuser whose RefusesHead
-// reports true, and the body has not all arrived yet, the server calls
-// ServeHTTP at once: before it sends 100 Continue (RFC 9110 10.1.1 lets it
-// answer the final status instead) and before it waits for any of the
-// body. Request.Body is then nil (ContentLength still reports what was
-// announced), ServeHTTP must answer from the head alone, its response is
-// the final one, and the connection is closed after it so that the unread
-// body is never parsed as a request (the close lingers: the response is
-// not lost to a reset while the client is still sending). When the whole
-// body is already in, the request is served as usual and the connection
-// is kept.
+// reports true, the server answers at once, without the body, when waiting
+// for it would be a waste: the client asked for 100 Continue and has sent
+// none of the body yet (RFC 9110 10.1.1 lets the server answer the final
+// status instead), or more than 64 KiB of a declared Content-Length is
+// still to come. ServeHTTP is then called with Request.Body nil
+// (ContentLength still reports what was announced) and must answer from
+// the head alone; its response is the final one, and the connection is
+// closed after it so that the unread body is never parsed as a request
+// (the close lingers: a client still sending gets the response, not a
+// reset). Otherwise (a small body, or a chunked one without Expect) the
+// body is read as usual, the handler is called with it and the connection
+// is kept, which spares a keep-alive client a reconnection for a 404.
 //
 // RefusesHead is called on the event loop for every request with a body
 // routed to the handler, so it must be quick and must not block. The
@@ -36,16 +38,23 @@ func (rt *Router) RefusesHead(r *Request) bool {
 func (notFound) RefusesHead(*Request) bool         { return true }
 func (methodNotAllowed) RefusesHead(*Request) bool { return true }
 
+// earlyRefusalMin is how much of a declared body must still be to come
+// before a refused request is answered without it (and the connection
+// closed): below that, reading it costs less than a new connection.
+const earlyRefusalMin = 64 << 10
+
 // refuseEarly answers a request whose handler refuses it from the head
 // while its body is still to come (see Refuser). It reports whether it
 // did; the connection is then closing.
 func (c *conn) refuseEarly(req *Request, buffered int) bool {
+	waiting := req.ExpectContinue() && buffered == 0 // for our 100
+	large := !req.Chunked() && req.ContentLength()-int64(buffered) > earlyRefusalMin
+	if !waiting && !large {
+		return false
+	}
 	rf, ok := c.h.(Refuser)
 	if !ok || !rf.RefusesHead(req) {
 		return false
-	}
-	if !req.Chunked() && int64(buffered) >= req.ContentLength() {
-		return false // all here: served as usual, the connection kept
 	}
 	c.closeAfter = true // before serve: the response says Connection: close
 	c.serve(req, nil)

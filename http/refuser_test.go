@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // quota is a Refuser: it refuses bodies announced over max bytes with 413
@@ -41,10 +42,10 @@ func quotaServer(t *testing.T) (*Server, *atomic.Int32) {
 }
 
 // TestRefuserAnswersBeforeBody: a request its handler refuses from the
-// head gets the final status before any of its body is sent, with or
-// without Expect, no 100 Continue, and then the connection closes (the body
-// is never read as requests). Routers pass the question on, and their own
-// 404 and 405 refuse.
+// head gets the final status before its body is sent when the client waits
+// for 100 Continue or the body is large, with no 100 Continue, and then the
+// connection closes (the body is never read as requests). Routers pass the
+// question on, and their own 404 and 405 refuse.
 func TestRefuserAnswersBeforeBody(t *testing.T) {
 	s, served := quotaServer(t)
 	cases := []struct {
@@ -54,9 +55,9 @@ func TestRefuserAnswersBeforeBody(t *testing.T) {
 		{"over quota", "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", 413},
 		{"over quota, expect", "POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n", 413},
 		{"nested router", "POST /in/up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 17\r\n\r\n", 413},
-		{"no route", "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n", 404},
-		{"wrong method", "PUT /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 405},
-		{"nested no route", "POST /in/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab", 404},
+		{"no route", "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n", 404},
+		{"wrong method", "PUT /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n", 405},
+		{"nested no route", "POST /in/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nab", 404},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,14 +78,27 @@ func TestRefuserAnswersBeforeBody(t *testing.T) {
 	}
 }
 
-// TestRefuserBodyAlreadyIn: when the whole body came with the head, a
-// refused request is served as usual and the connection is kept; bodies
-// within the quota are served whole, with Expect getting its 100.
-func TestRefuserBodyAlreadyIn(t *testing.T) {
+// TestRefuserSmallBody: a refused request whose body is small, whether it
+// came with the head or follows it, is read and served as usual and the
+// connection is kept; bodies within the quota are served whole, with Expect
+// getting its 100.
+func TestRefuserSmallBody(t *testing.T) {
 	s, served := quotaServer(t)
 	c := dial(t, s)
 	c.send("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
 	c.expectStatus("POST", 404)
+	c.send("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+	time.Sleep(10 * time.Millisecond)
+	c.send("defghij")
+	if r := c.expectStatus("POST", 404); r.Close {
+		t.Fatal("404 to a small split body closed the connection")
+	}
+	c.send("PUT /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+	time.Sleep(10 * time.Millisecond)
+	c.send("0\r\n\r\n")
+	if r := c.expectStatus("PUT", 405); r.Close {
+		t.Fatal("405 to a chunked body without Expect closed the connection")
+	}
 	c.send("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n" + strings.Repeat("z", 17))
 	if r := c.expectStatus("POST", 413); r.Header.Get("X-Body-Seen") != "17" || r.Close {
 		t.Fatalf("saw %q close %v", r.Header.Get("X-Body-Seen"), r.Close)
