@@ -194,7 +194,9 @@ func (c *conn) process(in *buffer.Buffer) {
 			c.rs.clean = false
 			req, err := c.rs.p.Parse(data)
 			if err != nil {
-				c.fail(StatusOf(err))
+				if err != ErrBodyTooLarge || !c.refuseOversized(data) {
+					c.fail(StatusOf(err))
+				}
 				continue
 			}
 			if req == nil {

@@ -105,6 +105,18 @@ func (p *Parser) Parse(data []byte) (*Request, error) {
 	return &p.req, nil
 }
 
+// oversized returns the request of a head refused only because its
+// declared body is over MaxBodyBytes, rebound to data, or nil: such a head
+// was parsed to its end and judged valid but for that (finish checks the
+// body size last), so the server may still route it.
+func (p *Parser) oversized(data []byte) *Request {
+	if p.state != stFailed || p.err != ErrBodyTooLarge || p.req.headLen == 0 {
+		return nil
+	}
+	p.req.buf = data
+	return &p.req
+}
+
 func (p *Parser) fail(err *Error) (*Request, error) {
 	p.state, p.err = stFailed, err
 	return nil, err

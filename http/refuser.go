@@ -19,6 +19,11 @@ package http
 // body is read as usual, the handler is called with it and the connection
 // is kept, which spares a keep-alive client a reconnection for a 404.
 //
+// A declared body over the server's Limits.MaxBodyBytes is refused with
+// 413 whatever the handler; a Refuser that refuses the head answers that
+// 413 itself, in its own terms (the JSON-RPC handler's carries a JSON-RPC
+// error), the same way.
+//
 // RefusesHead is called on the event loop for every request with a body
 // routed to the handler, so it must be quick and must not block. The
 // Router's 404 and 405 answers are Refusers, and so is a Router itself
@@ -57,6 +62,25 @@ func (c *conn) refuseEarly(req *Request, buffered int) bool {
 		return false
 	}
 	c.closeAfter = true // before serve: the response says Connection: close
+	c.serve(req, nil)
+	return true
+}
+
+// refuseOversized lets a Refuser answer a request the parser refused only
+// because its declared body is over MaxBodyBytes (see Refuser): the head is
+// complete and valid, so it can be routed. It reports whether the handler
+// answered; the connection is then closing.
+func (c *conn) refuseOversized(data []byte) bool {
+	req := c.rs.p.oversized(data)
+	if req == nil {
+		return false
+	}
+	h := c.ls.srv.handlerFor(req)
+	if rf, ok := h.(Refuser); !ok || !rf.RefusesHead(req) {
+		return false
+	}
+	c.h = h
+	c.closeAfter = true
 	c.serve(req, nil)
 	return true
 }

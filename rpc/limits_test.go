@@ -226,15 +226,19 @@ func sessionWait(sess *rpc.Session, msg string) []byte {
 }
 
 // TestHTTPOversizeRefusedFromHead: a POST announcing a body over the
-// message size limit (but under the HTTP server's 8 MiB) gets its 413 with
-// a JSON-RPC error at once: no 100 Continue, none of the body awaited, and
-// the connection closes.
+// message size limit (under the HTTP server's 8 MiB or over it) gets its
+// 413 with a JSON-RPC error at once: no 100 Continue, none of the body
+// awaited, and the connection closes.
 func TestHTTPOversizeRefusedFromHead(t *testing.T) {
 	s := newTestServer(t)
-	for _, expect := range []string{"", "Expect: 100-continue\r\n"} {
+	for _, expect := range []string{"", "Expect: 100-continue\r\n", "big"} {
+		size := 5 << 20
+		if expect == "big" { // over the HTTP server's 8 MiB too
+			expect, size = "", 9<<20
+		}
 		c := dialLine(t, startHTTP(t, s))
 		c.send(fmt.Sprintf("POST /rpc HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
-			expect, 5<<20))
+			expect, size))
 		status := strings.TrimRight(c.recv(), "\r")
 		if status != "HTTP/1.1 413 Content Too Large" {
 			t.Fatalf("%q: status %q", expect, status)
