@@ -162,7 +162,10 @@ func (c *Conn) OutputBytes() int { return c.out.ReadableBytes() }
 // once; whatever the kernel does not take is queued and sent when the
 // socket is writable. From another goroutine p is copied and the send
 // happens on the loop. Safe from any goroutine; returns ErrClosed (and
-// sends nothing) unless the connection is connected.
+// sends nothing) unless the connection is connected. Bytes a Send accepted
+// (nil) go out before the connection ends, whether it ends by Shutdown or
+// by the peer's FIN, unless it is forced shut: ForceClose, a write error,
+// a reset from the peer.
 //
 // Order: the bytes of the Sends made by one goroutine arrive in the order
 // of the calls. Between goroutines there is no order: a Send on the loop
@@ -214,17 +217,28 @@ func (c *Conn) Sendv(bufs ...[]byte) error {
 	x := c.extras()
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if !c.Connected() {
+		return ErrClosed
+	}
 	for _, b := range bufs {
 		c.appendOffLoopLocked(x, b, "")
 	}
 	return nil
 }
 
+// sendOffLoop queues bytes for the loop to send. The state is checked
+// again under the queue's lock: whatever moves a connection out of
+// connected (Shutdown, the peer's FIN) does so before it takes the queue
+// for the last time, so bytes are either refused here or in that last
+// flush, never accepted and then dropped.
 func (c *Conn) sendOffLoop(p []byte, s string) error {
 	x := c.extras()
 	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !c.Connected() {
+		return ErrClosed
+	}
 	c.appendOffLoopLocked(x, p, s)
-	x.mu.Unlock()
 	return nil
 }
 

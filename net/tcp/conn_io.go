@@ -237,7 +237,13 @@ func (c *Conn) handlePeerClosed() {
 		}
 		return
 	}
-	if c.out.ReadableBytes() == 0 {
+	// Nobody to answer a half-close: the connection ends once what was
+	// sent before the FIN has gone out. Sends from now on are refused, and
+	// those other goroutines made before join the queue first (see
+	// sendOffLoop), so none is accepted and then dropped.
+	c.markDisconnecting()
+	c.flushOffLoop()
+	if c.out.ReadableBytes() == 0 && !c.Disconnected() {
 		c.handleClose()
 	}
 }
