@@ -14,9 +14,11 @@ func (id TimerID) Valid() bool { return id.t != nil }
 
 type timer struct {
 	when     time.Duration // due time, on the loop's monotonic clock
+	seq      uint64        // queueing order: timers due together run in it
 	period   time.Duration // > 0 for RunEvery
 	f        func()
-	index    int // position in the heap, -1 when not queued
+	owner    *timerQueue // the loop's queue it belongs to (set once)
+	index    int         // position in the heap, -1 when not queued
 	canceled bool
 }
 
@@ -27,6 +29,7 @@ type timerQueue struct {
 	base  time.Time
 	heap  timerHeap
 	due   []*timer // reused by runExpired
+	seq   uint64   // next timer's queueing order
 	ready bool
 }
 
@@ -63,9 +66,19 @@ func (q *timerQueue) timeoutMs() int {
 	return int((d + time.Millisecond - 1) / time.Millisecond)
 }
 
-func (q *timerQueue) add(t *timer) { heap.Push(&q.heap, t) }
+func (q *timerQueue) add(t *timer) {
+	q.seq++
+	t.seq = q.seq
+	heap.Push(&q.heap, t)
+}
 
+// cancel cancels t if it is one of q's: the TimerID of another loop's
+// timer names nothing here (its heap position is the other loop's, and
+// only that loop's goroutine may touch it).
 func (q *timerQueue) cancel(t *timer) {
+	if t.owner != q {
+		return
+	}
 	t.canceled = true
 	if t.index >= 0 {
 		heap.Remove(&q.heap, t.index)
@@ -109,8 +122,10 @@ func (q *timerQueue) runExpired(l *EventLoop, now time.Time) {
 
 type timerHeap []*timer
 
-func (h timerHeap) Len() int           { return len(h) }
-func (h timerHeap) Less(i, j int) bool { return h[i].when < h[j].when }
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	return h[i].when < h[j].when || h[i].when == h[j].when && h[i].seq < h[j].seq
+}
 func (h timerHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].index, h[j].index = i, j
@@ -143,7 +158,8 @@ func (l *EventLoop) RunAfter(d time.Duration, f func()) TimerID {
 
 // RunEvery runs f on the loop every d, first after d, until cancelled. Ticks
 // are on a fixed schedule (no drift); ticks missed while the loop was busy
-// are skipped, not replayed. Safe from any goroutine.
+// are skipped, not replayed. d must be positive: like time.NewTicker,
+// RunEvery panics otherwise. Safe from any goroutine.
 func (l *EventLoop) RunEvery(d time.Duration, f func()) TimerID {
 	if d <= 0 {
 		panic("reactor: RunEvery with non-positive interval")
@@ -152,7 +168,7 @@ func (l *EventLoop) RunEvery(d time.Duration, f func()) TimerID {
 }
 
 func (l *EventLoop) addTimer(at time.Time, period time.Duration, f func()) TimerID {
-	t := &timer{period: period, f: f, index: -1}
+	t := &timer{period: period, f: f, owner: &l.timers, index: -1}
 	l.RunInLoop(func() {
 		if t.canceled {
 			return // cancelled before it was even queued
@@ -167,7 +183,7 @@ func (l *EventLoop) addTimer(at time.Time, period time.Duration, f func()) Timer
 // from inside the timer's own callback (a repeating timer is then not
 // re-armed). From another goroutine the cancel takes effect on the loop, so a
 // callback already running, or due in the current iteration, may still run
-// once.
+// once. The TimerID of another loop's timer cancels nothing here.
 func (l *EventLoop) Cancel(id TimerID) {
 	if id.t == nil {
 		return
