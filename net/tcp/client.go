@@ -27,7 +27,11 @@ type Client struct {
 	stopped atomic.Bool
 	nextID  atomic.Uint64
 
-	startLoop sync.Once
+	// life orders Connect against Stop: a Connect that saw the client
+	// not stopped has started the loop and the connector before Stop
+	// looks at them, so Stop always undoes all of it.
+	life        sync.Mutex
+	loopStarted bool
 }
 
 // NewClient prepares a client for addr ("host:port"; a host name is looked
@@ -85,11 +89,14 @@ func (c *Client) EnableRetry() { c.retry.Store(true) }
 // Connect starts connecting, retrying with backoff while the server is not
 // there. Safe from any goroutine.
 func (c *Client) Connect() {
+	c.life.Lock()
+	defer c.life.Unlock()
 	if c.stopped.Load() {
 		return
 	}
-	if c.ownLoop {
-		c.startLoop.Do(c.loop.Start)
+	if c.ownLoop && !c.loopStarted {
+		c.loopStarted = true
+		c.loop.Start()
 	}
 	c.connect.Store(true)
 	c.connector.Start()
@@ -117,17 +124,25 @@ func (c *Client) Disconnect() {
 // client with its own loop, stops the loop. Safe from any goroutine other
 // than the client's loop.
 func (c *Client) Stop() {
+	c.life.Lock()
 	if !c.stopped.CompareAndSwap(false, true) {
+		c.life.Unlock()
 		return
 	}
+	started := c.loopStarted
+	c.life.Unlock()
 	c.connect.Store(false)
 	c.connector.Stop()
-	if !c.loop.Running() {
-		if c.ownLoop {
-			c.loop.Close() // never started: free its epoll fd and eventfd
-		}
+	switch {
+	case c.ownLoop && !started:
+		c.loop.Close() // never started: free its epoll fd and eventfd
 		return
+	case !c.ownLoop && !c.loop.Running():
+		return // a base loop not running: the connector's stop waits for it
 	}
+	// The connector's stop is queued first, so it runs before this: an
+	// attempt in progress is abandoned (its fd closed), then the
+	// connection closes.
 	runAndWait(c.loop, func() {
 		if conn := c.Connection(); conn != nil {
 			conn.handleClose()

@@ -99,7 +99,11 @@ func (c *Conn) queueOutput(p []byte) {
 	if hw := c.cfg.highWater; old < hw && old+len(p) >= hw {
 		if cb := c.cfg.cb.HighWaterMark; cb != nil {
 			queued := old + len(p)
-			c.ch.Loop().QueueInLoop(func() { cb(c, queued) })
+			c.ch.Loop().QueueInLoop(func() {
+				if !c.Disconnected() { // no callback for a Conn already down
+					cb(c, queued)
+				}
+			})
 		}
 	}
 	c.ch.Loop().BufferPool().Get(&c.out)

@@ -119,7 +119,9 @@ func (s *Server) Start() error {
 		}
 	}
 	var lerr error
-	runAndWait(s.base, func() { lerr = acc.Listen() })
+	if !runAndWait(s.base, func() { lerr = acc.Listen() }) {
+		lerr = fmt.Errorf("tcp: listen: %w", reactor.ErrLoopClosed)
+	}
 	if lerr != nil {
 		s.Close()
 		return lerr
@@ -127,15 +129,29 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// runAndWait runs f on l and waits for it to finish.
-func runAndWait(l *reactor.EventLoop, f func()) {
+// runAndWait runs f on l and waits for it to finish. It reports false,
+// with f not run, when l has finished first: a finished loop never runs
+// what is queued to it, and waiting for it would hang (a Server's methods
+// after Close, say).
+func runAndWait(l *reactor.EventLoop, f func()) bool {
 	if l.InLoop() {
 		f()
-		return
+		return true
 	}
 	done := make(chan struct{})
 	l.RunInLoop(func() { f(); close(done) })
-	<-done
+	select {
+	case <-done:
+		return true
+	case <-l.Done():
+		// Run drains the queue before it returns: f may have run last.
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
 }
 
 func (s *Server) closeBase() {
@@ -243,10 +259,10 @@ func (s *Server) WaitIdle(ctx context.Context) error {
 // connection (each gets its down callback) and stops the loops. Safe from
 // any goroutine other than the server's loops.
 func (s *Server) Close() error {
+	s.stopped.Store(true) // before Start too: Start then says ErrServerClosed
 	if !s.started.Load() {
 		return nil
 	}
-	s.stopped.Store(true)
 	s.stop()
 	return nil
 }

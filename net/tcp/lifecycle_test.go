@@ -1,0 +1,105 @@
+package tcp
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Lifecycle edges an outside review found: calls racing or following the
+// end of a client or server must neither hang nor leak.
+
+// within runs f and fails the test if it has not returned after d.
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { f(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s hangs", what)
+	}
+}
+
+// TestServerMethodsAfterClose: ForEachConn, StopAccepting and friends
+// waited for ever on loops that had finished; Start after a Close that came
+// before any Start is ErrServerClosed.
+func TestServerMethodsAfterClose(t *testing.T) {
+	for _, loops := range []int{0, 2} {
+		s := startServer(t, Callbacks{}, WithLoops(loops))
+		_ = s.Close()
+		within(t, guard, "ForEachConn after Close", func() { s.ForEachConn(func(*Conn) {}) })
+		within(t, guard, "StopAccepting after Close", s.StopAccepting)
+		within(t, guard, "Shutdown after Close", func() { _ = s.Shutdown(context.Background()) })
+		within(t, guard, "Close again", func() { _ = s.Close() })
+	}
+	s, err := NewServer("127.0.0.1:0", WithLogger(quietLogger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	if err := s.Start(); !errors.Is(err, ErrServerClosed) {
+		_ = s.Close()
+		t.Fatalf("Start after Close = %v, want ErrServerClosed", err)
+	}
+}
+
+// TestClientStopRacingConnect: whichever of Connect and Stop comes first,
+// after Stop the client's loop has stopped and it holds no socket.
+func TestClientStopRacingConnect(t *testing.T) {
+	s := startServer(t, Callbacks{Message: echoMessage})
+	before := fdCount(t)
+	for i := range 100 {
+		c, err := NewClient(s.Addr().String(), WithLogger(quietLogger), WithRetry(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); c.Connect() }()
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(i%7) * 50 * time.Microsecond)
+			c.Stop()
+		}()
+		within(t, guard, "Connect racing Stop", wg.Wait)
+		if c.Loop().Running() {
+			c.Loop().Quit()
+			t.Fatalf("round %d: the client's loop runs on after Stop", i)
+		}
+	}
+	eventually(t, "the server to see every client go", func() bool { return s.NumConnections() == 0 })
+	if after := fdCount(t); after > before {
+		t.Fatalf("fds %d -> %d after 100 stopped clients", before, after)
+	}
+}
+
+// TestHighWaterMarkNotAfterDown: the high-water-mark callback, queued when
+// a send crosses the mark, does not run for a connection that went down
+// before it could (here a timer closes it first).
+func TestHighWaterMarkNotAfterDown(t *testing.T) {
+	rec := newRecorder()
+	hwm := make(chan struct{}, 8)
+	s := startServer(t, Callbacks{
+		Connection:    rec.onConnection,
+		HighWaterMark: func(*Conn, int) { hwm <- struct{}{} },
+	}, WithHighWaterMark(1<<20))
+	p := dial(t, s)
+	_ = p.SetReadBuffer(4 << 10)
+	c := recv(t, rec.up, "connection")
+	block := make(chan struct{})
+	c.Loop().QueueInLoop(func() { <-block }) // what follows lands in one batch
+	if err := c.Send(make([]byte, 8<<20)); err != nil {
+		t.Fatal(err)
+	}
+	c.ForceCloseWithDelay(0)
+	close(block)
+	recv(t, rec.down, "close")
+	select {
+	case <-hwm:
+		t.Fatal("high-water-mark callback after the down callback")
+	case <-time.After(50 * time.Millisecond):
+	}
+}
