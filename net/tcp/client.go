@@ -5,10 +5,17 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
+
+// StableConnection is how long a client's connection must have lasted for
+// its loss to reset the reconnect backoff (and reconnect at once, as
+// muduo). A connection lost sooner counts as a failed attempt: the next one
+// waits the current retry delay, which then doubles.
+const StableConnection = time.Second
 
 // Client is muduo's TcpClient: one connection to one server, made by a
 // Connector (with retry and backoff), optionally re-made when it drops.
@@ -22,6 +29,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	conn    *Conn
+	upSince time.Time // when conn was made (loop only)
 	retry   atomic.Bool
 	connect atomic.Bool
 	stopped atomic.Bool
@@ -83,7 +91,9 @@ func (c *Client) Loop() *reactor.EventLoop { return c.loop }
 func (c *Client) Connector() *Connector { return c.connector }
 
 // EnableRetry makes the client reconnect whenever its connection drops
-// (until Disconnect or Stop). Safe from any goroutine.
+// (until Disconnect or Stop): at once after a connection that lasted
+// StableConnection, else after the connector's backoff. Safe from any
+// goroutine.
 func (c *Client) EnableRetry() { c.retry.Store(true) }
 
 // Connect starts connecting, retrying with backoff while the server is not
@@ -164,6 +174,7 @@ func (c *Client) newConnection(fd int) {
 	c.mu.Lock()
 	c.conn = conn
 	c.mu.Unlock()
+	c.upSince = time.Now()
 	conn.connectEstablished()
 }
 
@@ -175,7 +186,11 @@ func (c *Client) connClosed(conn *Conn) {
 	}
 	c.mu.Unlock()
 	if c.retry.Load() && c.connect.Load() && !c.stopped.Load() {
-		c.connector.Restart()
+		if time.Since(c.upSince) < StableConnection {
+			c.connector.restartAfterBackoff()
+		} else {
+			c.connector.Restart()
+		}
 		return
 	}
 	// The connector still says "connected" (it handed over this fd): reset

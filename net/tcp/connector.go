@@ -69,6 +69,22 @@ func (k *Connector) Restart() {
 	k.startInLoop()
 }
 
+// restartAfterBackoff connects again after a connection that was lost
+// soon after it was made: that counts as a failed attempt, so the connect
+// waits the current delay, which then doubles, instead of reconnecting at
+// once to a server that accepts and closes (or an overloaded one) in a
+// tight loop. Loop only.
+func (k *Connector) restartAfterBackoff() {
+	if k.state == connectorConnected {
+		k.state = connectorDisconnected
+	}
+	k.want.Store(true)
+	k.timer = k.loop.RunAfter(k.delay, k.startInLoop)
+	if k.delay *= 2; k.delay > MaxRetryDelay {
+		k.delay = MaxRetryDelay
+	}
+}
+
 // reset forgets a connection made earlier (its owner reports it closed), so
 // that the next Start connects again, with the backoff reset. Loop only.
 func (k *Connector) reset() {

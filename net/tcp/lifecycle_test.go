@@ -103,3 +103,26 @@ func TestHighWaterMarkNotAfterDown(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 }
+
+// TestClientBacksOffFromShortConnections: against a server that accepts
+// and closes at once, a retrying client used to reconnect in a tight loop
+// (thousands of connections a second). A connection lost before
+// StableConnection now counts as a failed attempt: the next one waits the
+// retry delay, which doubles (0, 0.5 s, 1.5 s: three attempts in 1.2 s).
+func TestClientBacksOffFromShortConnections(t *testing.T) {
+	s := startServer(t, Callbacks{Connection: func(c *Conn) {
+		if c.Connected() {
+			c.ForceClose()
+		}
+	}})
+	c, err := NewClient(s.Addr().String(), WithLogger(quietLogger), WithRetry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	c.Connect()
+	time.Sleep(1200 * time.Millisecond)
+	if n := c.Connector().Attempts.Load(); n < 2 || n > 4 {
+		t.Fatalf("%d connect attempts in 1.2 s, want the backoff's 2-4", n)
+	}
+}
