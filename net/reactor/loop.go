@@ -23,7 +23,10 @@ var ErrLoopClosed = errors.New("reactor: event loop closed")
 //
 // Methods documented "safe from any goroutine" may be called from anywhere;
 // every other method must be called on the loop goroutine (from a callback
-// the loop runs), and panics if it is not.
+// the loop runs). Channel registration (Enable*, Disable*, Remove) checks
+// and panics off the loop; the accessors called on every event (Now,
+// Scratch, View, BufferPool) do not pay for the check, and misuse is a
+// data race that the race detector reports.
 type EventLoop struct {
 	name   string
 	logger *slog.Logger
@@ -238,6 +241,8 @@ func (l *EventLoop) Run() error {
 
 // Quit asks the loop to stop after the current iteration. Safe from any
 // goroutine, including from a callback on the loop itself.
+// A Quit before Run is kept: that Run returns at once, after running the
+// functors already queued.
 func (l *EventLoop) Quit() {
 	l.quit.Store(true)
 	if !l.InLoop() {
