@@ -1,5 +1,7 @@
 package http
 
+import "fmt"
+
 // Refuser is implemented by handlers that can tell from a request's head
 // alone that they will refuse it: a wrong method, a declared body larger
 // than they accept, a missing credential. It spares the client sending a
@@ -57,13 +59,30 @@ func (c *conn) refuseEarly(req *Request, buffered int) bool {
 	if !waiting && !large {
 		return false
 	}
-	rf, ok := c.h.(Refuser)
-	if !ok || !rf.RefusesHead(req) {
+	if !c.refuses(c.h, req) {
 		return false
 	}
 	c.closeAfter = true // before serve: the response says Connection: close
 	c.serve(req, nil)
 	return true
+}
+
+// refuses asks h, if it is a Refuser, whether it refuses req. A panic in
+// RefusesHead is logged and taken for "no": the request goes on to
+// ServeHTTP, where the server's usual panic handling applies, instead of
+// unwinding the loop.
+func (c *conn) refuses(h Handler, req *Request) (refused bool) {
+	rf, ok := h.(Refuser)
+	if !ok {
+		return false
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			c.ls.srv.opts.logger.Error("http: RefusesHead panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p))
+			refused = false
+		}
+	}()
+	return rf.RefusesHead(req)
 }
 
 // refuseOversized lets a Refuser answer a request the parser refused only
@@ -76,7 +95,7 @@ func (c *conn) refuseOversized(data []byte) bool {
 		return false
 	}
 	h := c.ls.srv.handlerFor(req)
-	if rf, ok := h.(Refuser); !ok || !rf.RefusesHead(req) {
+	if !c.refuses(h, req) {
 		return false
 	}
 	c.h = h

@@ -141,3 +141,28 @@ func TestRefuserNetHTTPClient(t *testing.T) {
 		}
 	}
 }
+
+// panicky refuses by panicking: the server logs it, reads the body as for
+// any handler, and ServeHTTP answers; the loop and other clients go on.
+type panicky struct{}
+
+func (panicky) RefusesHead(*Request) bool { panic("refuser bug") }
+func (panicky) ServeHTTP(w *ResponseWriter, r *Request) {
+	_, _ = w.Write(r.Body())
+}
+
+func TestRefuserPanicIsContained(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("POST", "/p", panicky{})
+	s := startServer(t, rt)
+	c := dial(t, s)
+	c.send("POST /p HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+	c.expectStatus("POST", 100)
+	c.send("ok")
+	if r := c.expectStatus("POST", 200); r.body != "ok" {
+		t.Fatalf("body %q", r.body)
+	}
+	d := dial(t, s)
+	d.send(get("/nowhere"))
+	d.expectStatus("GET", 404)
+}
