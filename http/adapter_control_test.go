@@ -104,3 +104,33 @@ func TestAdapterResponseController(t *testing.T) {
 		t.Fatalf("body %q", r.body)
 	}
 }
+
+// A handler that sends its head before reading an Expect: 100-continue
+// body: no 100 may follow the final response's head (RFC 9110 15.2; it
+// used to land inside the chunked body). The handler still gets the body
+// if the client sends it anyway, and the connection ends after the
+// response, as with net/http.
+func TestAdapterNo100AfterHead(t *testing.T) {
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		w.WriteHeader(200)
+		w.(nethttp.Flusher).Flush()
+		b, err := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "got %q %v", b, err)
+	})
+	s := startServer(t, Adapt(h))
+	c := dial(t, s)
+	c.send("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+	time.Sleep(50 * time.Millisecond) // the head goes out; we do not get a 100
+	c.send("hello")                   // sent anyway, as curl does after a second
+	_ = c.nc.SetReadDeadline(time.Now().Add(guard))
+	raw, err := io.ReadAll(c.br)
+	if err != nil && !isReset(err) {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), " 100 ") || !strings.HasPrefix(string(raw), "HTTP/1.1 200 ") {
+		t.Fatalf("response %q: a 100 after the final head", raw)
+	}
+	if !strings.Contains(string(raw), `got "hello" <nil>`) {
+		t.Fatalf("response %q: the handler did not get the body", raw)
+	}
+}

@@ -66,7 +66,7 @@ func (w *ResponseWriter) flushUntil(deadline time.Time) error {
 			c.flushBatch()
 		} else {
 			c.ls.tmp = w.appendFlush(c.ls.tmp[:0])
-			c.slotWrite(w.slot, c.ls.tmp)
+			c.slotWriteFinal(w.slot, c.ls.tmp)
 		}
 		return nil
 	}
@@ -137,7 +137,7 @@ func (w *ResponseWriter) flushOnLoop(res chan<- chan struct{}) {
 	w.mu.Lock()
 	c.ls.tmp = w.appendFlush(c.ls.tmp[:0])
 	w.mu.Unlock()
-	c.slotWrite(w.slot, c.ls.tmp)
+	c.slotWriteFinal(w.slot, c.ls.tmp)
 	if res == nil {
 		return
 	}
@@ -236,7 +236,7 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 		w.mu.Lock()
 		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
 		w.mu.Unlock()
-		c.slotWrite(w.slot, c.ls.tmp)
+		c.slotWriteFinal(w.slot, c.ls.tmp)
 		if !w.keepAlive {
 			// Nothing may follow a response that says Connection: close
 			// (RFC 9112 9.6): the responses to requests pipelined after

@@ -47,6 +47,7 @@ type bodyStream struct {
 	err  error // io.EOF once the body is complete; set once
 
 	needContinue bool        // send 100 Continue on first Read
+	gotBytes     bool        // some of the body has come
 	deadline     time.Time   // SetReadDeadline's; zero: none
 	timer        *time.Timer // wakes a Read waiting at the deadline
 	full         bool        // the producer paused the connection for us
@@ -80,6 +81,7 @@ func (s *bodyStream) feed(p []byte) bool {
 		return false // nobody will read: discard
 	}
 	s.buf = append(s.buf, p...)
+	s.gotBytes = s.gotBytes || len(p) > 0
 	s.cond.Broadcast()
 	if len(s.buf) > streamHighWater {
 		s.full = true
@@ -158,6 +160,13 @@ func (s *bodyStream) setReadDeadline(t time.Time) {
 	s.cond.Broadcast() // a Read waiting on a deadline just moved into the past
 }
 
+// received reports whether any of the body has come.
+func (s *bodyStream) received() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gotBytes
+}
+
 // continuePending reports that the client waits for a 100 Continue that
 // was never sent: the handler did not read the body.
 func (s *bodyStream) continuePending() bool {
@@ -190,12 +199,27 @@ func (s *bodyStream) Close() error {
 // loop, once the handler starts reading. The 100 belongs to the streamed
 // request's pipeline slot, so it follows every earlier response and
 // precedes this one; once the final response is done it is not sent.
+//
+// Nor once the final response has begun (the handler flushed its head
+// before reading): a 100 then would land inside it (RFC 9110 15.2 allows
+// 1xx only before the final response). As net/http's server then does,
+// the handler gets the body if the client sends it anyway (curl does after
+// a second; the body timeout bounds the wait), and the connection ends
+// after the response, since a client still waiting for its 100 may never
+// send the body it announced.
 func (c *conn) sendContinue() {
-	if c.isClosed() || c.continueSent || c.stream == nil || c.stream.slot == nil || c.stream.slot.done {
+	s := c.stream
+	if c.isClosed() || c.continueSent || s == nil || s.slot == nil || s.slot.done {
 		return
 	}
 	c.continueSent = true
-	c.slotWrite(c.stream.slot, continueLine)
+	if !s.slot.final {
+		c.slotWrite(s.slot, continueLine)
+		return
+	}
+	if !s.received() && s.w != nil {
+		s.w.Close()
+	}
 }
 
 var continueLine = []byte("HTTP/1.1 100 Continue\r\n\r\n")

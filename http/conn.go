@@ -344,7 +344,7 @@ func (c *conn) finish(w *ResponseWriter) {
 		c.ls.out = w.appendFinal(c.ls.out)
 	} else {
 		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
-		c.slotWrite(w.slot, c.ls.tmp)
+		c.slotWriteFinal(w.slot, c.ls.tmp)
 		c.slotDone(w.slot)
 	}
 	c.ls.stats.countStatus(w.status)

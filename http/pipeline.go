@@ -9,6 +9,7 @@ package http
 type slot struct {
 	buf    []byte
 	done   bool
+	final  bool // bytes of the final response were written (no 1xx may follow)
 	next   *slot
 	hijack *HijackCallbacks // the response hands the connection over (Hijack)
 }
@@ -38,6 +39,15 @@ func (c *conn) slotWrite(s *slot, p []byte) {
 		return
 	}
 	s.buf = append(s.buf, p...)
+}
+
+// slotWriteFinal is slotWrite for the bytes of the final response (its
+// head, its body): after them no 1xx response may be sent (RFC 9110 15.2).
+func (c *conn) slotWriteFinal(s *slot, p []byte) {
+	if len(p) > 0 {
+		s.final = true
+	}
+	c.slotWrite(s, p)
 }
 
 // slotDone marks s finished and sends every finished response that is now
