@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
+	"sync/atomic"
 )
 
 // Adapt serves a standard library http.Handler (a ServeMux with patterns,
@@ -36,8 +36,9 @@ import (
 // for uploads); trailers are neither read from requests (r.Trailer stays
 // nil) nor sent with responses; a write deadline (ResponseController's
 // SetWriteDeadline) bounds how long a Write or Flush waits for a slow
-// client, not the handler's whole run; Shutdown waits for hijacked connections until its context
-// ends (see RegisterOnShutdown) instead of leaving them be.
+// client, not the handler's whole run; Shutdown waits for hijacked
+// connections until its context ends (see RegisterOnShutdown) instead of
+// leaving them be.
 //
 // Cost against the native path: per request a goroutine, an *http.Request
 // with its URL and Header map, a copy of the head, and the response
@@ -88,7 +89,7 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request, body io.ReadClose
 			if p != stdhttp.ErrAbortHandler {
 				w.c.ls.srv.opts.logger.Error("http: adapted handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
-			if sw.hijacked {
+			if sw.hijacked.Load() {
 				return // the connection is the handler's: net/http leaves it too
 			}
 			// As net/http: a response cut short must not look complete.
@@ -101,7 +102,7 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request, body io.ReadClose
 			sw.committed, sw.final = true, nil // nothing of the handler's is sent or checked
 		}
 		_ = req.Body.Close()
-		if sw.hijacked {
+		if sw.hijacked.Load() {
 			return // no response: the handler took the connection
 		}
 		sw.commit(nil)
@@ -176,9 +177,9 @@ type stdWriter struct {
 	committed   bool           // status and fields handed to the native writer
 	final       stdhttp.Header // the fields of the final response: hdr as at WriteHeader
 	flushed     bool
-	hijacked    bool
+	hijacked    atomic.Bool   // read by the deadline setters from any goroutine
 	body        io.ReadCloser // the request body, for SetReadDeadline
-	wdl         time.Time     // SetWriteDeadline's; zero: none
+	wdl         deadline      // SetWriteDeadline's (any goroutine)
 }
 
 // adapterFlushAt bounds what one adapted response buffers before it is
@@ -188,7 +189,7 @@ const adapterFlushAt = 64 << 10
 func (s *stdWriter) Header() stdhttp.Header { return s.hdr }
 
 func (s *stdWriter) WriteHeader(code int) {
-	if s.wroteHeader || s.hijacked {
+	if s.wroteHeader || s.hijacked.Load() {
 		return
 	}
 	if code >= 100 && code < 200 && code != 101 { // 101 is final: Hijack sends it
@@ -233,7 +234,7 @@ func (s *stdWriter) commit(p []byte) {
 }
 
 func (s *stdWriter) Write(p []byte) (int, error) {
-	if s.hijacked {
+	if s.hijacked.Load() {
 		return 0, stdhttp.ErrHijacked
 	}
 	s.commit(p)
@@ -241,7 +242,7 @@ func (s *stdWriter) Write(p []byte) (int, error) {
 	s.written += int64(n)
 	if err == nil && s.w.bufferedLen() >= adapterFlushAt {
 		s.flushed = true
-		err = s.w.flushUntil(s.wdl)
+		err = s.w.flushUntil(&s.wdl)
 	}
 	return n, err
 }

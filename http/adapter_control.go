@@ -6,19 +6,21 @@ import (
 )
 
 // The methods net/http's ResponseController looks for on a ResponseWriter
-// (Go 1.20+). Like the rest of stdWriter, they are for the handler's own
-// goroutine.
+// (Go 1.20+). FlushError is for the handler's own goroutine, like the rest
+// of stdWriter; the deadline setters may be called from any goroutine (a
+// timer extending a deadline, as with net/http), and a Write or Read that
+// is waiting follows the new deadline.
 
 // FlushError flushes like Flush and reports what went wrong: the client
 // is gone (ErrConnClosed), the write deadline passed while waiting for a
 // slow client, or the connection was hijacked.
 func (s *stdWriter) FlushError() error {
-	if s.hijacked {
+	if s.hijacked.Load() {
 		return stdhttp.ErrHijacked
 	}
 	s.commit(nil)
 	s.flushed = true
-	return s.w.flushUntil(s.wdl)
+	return s.w.flushUntil(&s.wdl)
 }
 
 // SetReadDeadline bounds the wait for request body bytes: once t has
@@ -27,7 +29,7 @@ func (s *stdWriter) FlushError() error {
 // work again); zero means none. A body that was complete when the handler
 // started never waits, so the deadline does not matter to it.
 func (s *stdWriter) SetReadDeadline(t time.Time) error {
-	if s.hijacked {
+	if s.hijacked.Load() {
 		return stdhttp.ErrHijacked
 	}
 	if bs, ok := s.body.(*bodyStream); ok {
@@ -43,10 +45,10 @@ func (s *stdWriter) SetReadDeadline(t time.Time) error {
 // KiB beyond the socket buffer) is taken without waiting, whatever the
 // deadline.
 func (s *stdWriter) SetWriteDeadline(t time.Time) error {
-	if s.hijacked {
+	if s.hijacked.Load() {
 		return stdhttp.ErrHijacked
 	}
-	s.wdl = t
+	s.wdl.set(t)
 	return nil
 }
 

@@ -134,3 +134,33 @@ func TestAdapterNo100AfterHead(t *testing.T) {
 		t.Fatalf("response %q: the handler did not get the body", raw)
 	}
 }
+
+// A write deadline moved from another goroutine while a Write waits (a
+// timer extending it, the net/http pattern) is the one that counts.
+func TestAdapterWriteDeadlineExtended(t *testing.T) {
+	result := make(chan error, 1)
+	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, _ *nethttp.Request) {
+		rc := nethttp.NewResponseController(w)
+		_ = rc.SetWriteDeadline(time.Now().Add(150 * time.Millisecond))
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			_ = rc.SetWriteDeadline(time.Now().Add(guard))
+		}()
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for range 256 { // 16 MiB: the client reads it only after 400 ms
+			if _, err := w.Write(chunk); err != nil {
+				result <- err
+				return
+			}
+		}
+		result <- rc.Flush()
+	})
+	s := startServer(t, Adapt(h))
+	c := dial(t, s)
+	c.send(get("/"))
+	time.Sleep(400 * time.Millisecond) // past the first deadline
+	r := c.expectStatus("GET", 200)
+	if err := <-result; err != nil || len(r.body) != 16<<20 {
+		t.Fatalf("write error %v, %d bytes read", err, len(r.body))
+	}
+}

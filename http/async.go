@@ -46,13 +46,14 @@ func (w *ResponseWriter) Detach() *ResponseWriter {
 // Flush sends the status, the headers and the body written so far, and
 // switches the response to chunked transfer coding. Later writes go out as
 // chunks on the next Flush or at Finish.
-func (w *ResponseWriter) Flush() error { return w.flushUntil(time.Time{}) }
+func (w *ResponseWriter) Flush() error { return w.flushUntil(nil) }
 
 // flushUntil is Flush with a write deadline for a detached writer off the
 // loop: when the client is so far behind that Flush has to wait for it past
-// deadline (zero: no deadline), the connection is closed, as net/http does
+// the deadline (dl nil or zero: no deadline; a deadline moved while Flush
+// waits counts from then on), the connection is closed, as net/http does
 // when a write times out, and the error wraps os.ErrDeadlineExceeded.
-func (w *ResponseWriter) flushUntil(deadline time.Time) error {
+func (w *ResponseWriter) flushUntil(dl *deadline) error {
 	if !w.detached {
 		if w.finished {
 			return ErrFinished
@@ -91,7 +92,7 @@ func (w *ResponseWriter) flushUntil(deadline time.Time) error {
 	res := make(chan chan struct{}, 1)
 	loop.RunInLoop(func() { w.flushOnLoop(res) })
 	if drained := <-res; drained != nil {
-		if err := waitDrained(drained, deadline); err != nil {
+		if err := waitDrained(drained, dl); err != nil {
 			w.c.tc.ForceClose()
 			return err
 		}
@@ -102,20 +103,70 @@ func (w *ResponseWriter) flushUntil(deadline time.Time) error {
 	return nil
 }
 
-// waitDrained waits for drained to close, or until deadline (zero: for as
-// long as it takes).
-func waitDrained(drained <-chan struct{}, deadline time.Time) error {
-	if deadline.IsZero() {
+// deadline is a time that one goroutine may wait on while others move it
+// (net.Conn's deadline rules): a waiter re-reads it whenever it changes.
+type deadline struct {
+	mu      sync.Mutex
+	t       time.Time
+	changed chan struct{} // closed and replaced by every set
+}
+
+func (d *deadline) set(t time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.t = t
+	if d.changed != nil {
+		close(d.changed)
+	}
+	d.changed = make(chan struct{})
+}
+
+func (d *deadline) get() (time.Time, <-chan struct{}) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.changed == nil {
+		d.changed = make(chan struct{})
+	}
+	return d.t, d.changed
+}
+
+// waitDrained waits for drained to close, or until the deadline dl says
+// (nil or zero: for as long as it takes), following its moves.
+func waitDrained(drained <-chan struct{}, dl *deadline) error {
+	if dl == nil {
 		<-drained
 		return nil
 	}
-	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
-	select {
-	case <-drained:
-		return nil
-	case <-t.C:
-		return fmt.Errorf("http: client too slow to take the response: %w", os.ErrDeadlineExceeded)
+	for {
+		t, changed := dl.get()
+		var timeout <-chan time.Time
+		var timer *time.Timer
+		if !t.IsZero() {
+			d := time.Until(t)
+			if d <= 0 {
+				select {
+				case <-drained: // drained just in time
+					return nil
+				default:
+					return fmt.Errorf("http: client too slow to take the response: %w", os.ErrDeadlineExceeded)
+				}
+			}
+			timer = time.NewTimer(d)
+			timeout = timer.C
+		}
+		select {
+		case <-drained:
+		case <-timeout:
+		case <-changed:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		select {
+		case <-drained:
+			return nil
+		default: // the deadline passed or moved: look again
+		}
 	}
 }
 

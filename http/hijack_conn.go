@@ -19,7 +19,7 @@ import (
 // first the net.Conn reads. It fails once the response head was written
 // or while the request body is still being read.
 func (s *stdWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if s.hijacked {
+	if s.hijacked.Load() {
 		return nil, nil, errors.New("http: connection already hijacked")
 	}
 	if s.flushed {
@@ -38,7 +38,7 @@ func (s *stdWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err := <-res; err != nil {
 		return nil, nil, err
 	}
-	s.hijacked = true
+	s.hijacked.Store(true)
 	if hc.head != nil {
 		if _, err := hc.Write(hc.head); err != nil {
 			return nil, nil, err
