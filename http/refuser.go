@@ -21,10 +21,11 @@ import "fmt"
 // body is read as usual, the handler is called with it and the connection
 // is kept, which spares a keep-alive client a reconnection for a 404.
 //
-// A declared body over the server's Limits.MaxBodyBytes is refused with
-// 413 whatever the handler; a Refuser that refuses the head answers that
-// 413 itself, in its own terms (the JSON-RPC handler's carries a JSON-RPC
-// error), the same way.
+// A declared body over the server's Limits.MaxBodyBytes is refused with a
+// plain 413, unless the request's handler is a Refuser that refuses its
+// head: that handler answers instead, in its own terms, the same way (the
+// router's 404 or 405, the JSON-RPC handler's 413 carrying a JSON-RPC
+// error).
 //
 // RefusesHead is called on the event loop for every request with a body
 // routed to the handler, so it must be quick and must not block. The
