@@ -54,14 +54,7 @@ func TestAdapterWriteDeadline(t *testing.T) {
 			result <- err
 			return
 		}
-		chunk := []byte(strings.Repeat("x", 64<<10))
-		for range 4096 { // 256 MiB: far beyond every buffer on the way
-			if _, err := w.Write(chunk); err != nil {
-				result <- err
-				return
-			}
-		}
-		result <- rc.Flush()
+		result <- writeChunks(w, rc, 4096) // 256 MiB: far beyond every buffer on the way
 	})
 	s := startServer(t, Adapt(h))
 	c := dial(t, s)
@@ -146,14 +139,7 @@ func TestAdapterWriteDeadlineExtended(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			_ = rc.SetWriteDeadline(time.Now().Add(guard))
 		}()
-		chunk := []byte(strings.Repeat("x", 64<<10))
-		for range 256 { // 16 MiB: the client reads it only after 400 ms
-			if _, err := w.Write(chunk); err != nil {
-				result <- err
-				return
-			}
-		}
-		result <- rc.Flush()
+		result <- writeChunks(w, rc, 256) // 16 MiB: the client reads it only after 400 ms
 	})
 	s := startServer(t, Adapt(h))
 	c := dial(t, s)
@@ -163,4 +149,16 @@ func TestAdapterWriteDeadlineExtended(t *testing.T) {
 	if err := <-result; err != nil || len(r.body) != 16<<20 {
 		t.Fatalf("write error %v, %d bytes read", err, len(r.body))
 	}
+}
+
+// writeChunks writes n chunks of 64 KiB and flushes; it returns the first
+// error.
+func writeChunks(w nethttp.ResponseWriter, rc *nethttp.ResponseController, n int) error {
+	chunk := []byte(strings.Repeat("x", 64<<10))
+	for range n {
+		if _, err := w.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return rc.Flush()
 }
