@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -10,9 +11,14 @@ const (
 	maxRSSGrowth = 0.10
 	// rssNoiseKiB: growth below this is noise, not a leak. With 8 MiB
 	// bodies, 3.5 MiB JSON strings and 5000-connection floods in the mix,
-	// the 1 Hz RSS of a ~50 MiB server swings by 10-20 MiB between runs
-	// (when the GC and the scavenger happen to run), so 10% alone flakes.
-	rssNoiseKiB  = 16 << 10
+	// the 1 Hz RSS of a ~60 MiB server swings between 35 and 145 MiB from
+	// one second to the next (when the GC and the scavenger happen to
+	// run). Even the median of the samples outside floods moved by up to
+	// +15.5 MiB between the two windows of healthy 60 s runs (CI at
+	// 3687edb failed the old mean-based check at +17 MiB), so the
+	// allowance is twice that. A slower leak is the 10-minute soak's to
+	// find (README, "Fault and soak campaign").
+	rssNoiseKiB  = 32 << 10
 	returnWithin = 5 * time.Second
 )
 
@@ -115,7 +121,7 @@ func judge(e *env, servers []*server, samples []sample, base sample, loadEnd tim
 		a, b := rssWindow(samples, i, loadEnd, 0.20, 0.50), rssWindow(samples, i, loadEnd, 0.50, 1.0)
 		if a > 0 && b > 0 {
 			g := float64(b)/float64(a) - 1
-			v.check(g < maxRSSGrowth || b-a < rssNoiseKiB, "%s: RSS %d KiB after warm-up (mean over 20-50%% of the run) -> %d KiB at the end (mean over 50-100%%): %+.1f%% (limit %+.0f%%, unless under %d MiB; peak %d KiB)",
+			v.check(g < maxRSSGrowth || b-a < rssNoiseKiB, "%s: RSS %d KiB after warm-up (median over 20-50%% of the run, floods left out) -> %d KiB at the end (median over 50-100%%): %+.1f%% (limit %+.0f%%, unless under %d MiB; peak %d KiB)",
 				s.name, a, b, 100*g, 100*maxRSSGrowth, rssNoiseKiB>>10, rssPeak(samples, i))
 		} else {
 			v.check(false, "%s: not enough RSS samples", s.name)
@@ -148,19 +154,36 @@ func roundOrNever(d, waited time.Duration) string {
 // of MiB (8 MiB bodies, 3.5 MiB strings, floods) sampled at 1 Hz: the mean
 // over wide windows is the level a leak would raise; medians and minima
 // of short windows moved by +-25% from run to run.
+// floodFds: a server holding more descriptors than this is in one of the
+// campaign's connection floods (5000 at once), whose buffers lift its RSS
+// by 50-80 MiB for as long as they last.
+const floodFds = 1000
+
+// rssWindow returns server i's median RSS over the samples taken during
+// the load between fractions from and to of it, leaving out those taken
+// while the server held a connection flood: a flood that happens to fall
+// in the late window lifted its mean by more than any leak threshold (the
+// floods start at random times), while a leak lifts every sample. With
+// every sample in a flood, it takes them all.
 func rssWindow(samples []sample, i int, loadEnd time.Duration, from, to float64) int64 {
-	var sum, n int64
+	var calm, all []int64
 	for _, sm := range samples {
 		f := sm.t.Seconds() / loadEnd.Seconds()
 		if sm.phase == "load" && f >= from && f <= to {
-			sum += sm.ps[i].rssKiB
-			n++
+			all = append(all, sm.ps[i].rssKiB)
+			if sm.ps[i].fds <= floodFds {
+				calm = append(calm, sm.ps[i].rssKiB)
+			}
 		}
 	}
-	if n == 0 {
+	if len(calm) == 0 {
+		calm = all
+	}
+	if len(calm) == 0 {
 		return 0
 	}
-	return sum / n
+	slices.Sort(calm)
+	return calm[len(calm)/2]
 }
 
 func rssPeak(samples []sample, i int) int64 {
