@@ -27,8 +27,11 @@ import "fmt"
 // router's 404 or 405, the JSON-RPC handler's 413 carrying a JSON-RPC
 // error).
 //
-// RefusesHead is called on the event loop for every request with a body
-// routed to the handler, so it must be quick and must not block. The
+// RefusesHead is called on the event loop, for the requests routed to the
+// handler whose body the server would otherwise wait for (as above) or that
+// are over MaxBodyBytes, so it must be quick and must not block (the
+// loop's other connections wait meanwhile); a panic in it is logged and
+// taken for false. The
 // Router's 404 and 405 answers are Refusers, and so is a Router itself
 // (it asks the handler it would route to).
 type Refuser interface {
