@@ -71,8 +71,9 @@ func (l *EventLoop) runHooks() {
 
 // RunAndWait runs f on the loop and waits for it: at once on the loop
 // goroutine, otherwise queued as by QueueInLoop and waited for until it
-// has run, the loop has stopped, or timeout has passed. It reports whether
-// f ran; when it gives up, f may still run later. Safe from any goroutine;
+// has run, the loop has stopped, or timeout has passed (timeout <= 0: no
+// timeout). It reports whether f ran; when it gives up, f may still run
+// later; a loop that has stopped never runs it. Safe from any goroutine;
 // called from another loop's goroutine it holds that loop up meanwhile,
 // which is what the timeout bounds (two loops waiting on each other
 // resolve when it passes).
@@ -86,13 +87,17 @@ func (l *EventLoop) RunAndWait(f func(), timeout time.Duration) bool {
 		f()
 		close(done)
 	})
-	t := time.NewTimer(timeout)
-	defer t.Stop()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
 	select {
 	case <-done:
 		return true
 	case <-l.done:
-	case <-t.C:
+	case <-expired:
 	}
 	select {
 	case <-done: // ran as the loop stopped, or just in time

@@ -129,30 +129,10 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// runAndWait runs f on l and waits for it to finish. It reports false,
-// with f not run, when l has finished first: a finished loop never runs
-// what is queued to it, and waiting for it would hang (a Server's methods
-// after Close, say).
-func runAndWait(l *reactor.EventLoop, f func()) bool {
-	if l.InLoop() {
-		f()
-		return true
-	}
-	done := make(chan struct{})
-	l.RunInLoop(func() { f(); close(done) })
-	select {
-	case <-done:
-		return true
-	case <-l.Done():
-		// Run drains the queue before it returns: f may have run last.
-		select {
-		case <-done:
-			return true
-		default:
-			return false
-		}
-	}
-}
+// runAndWait runs f on l and waits for it, however long it takes; it
+// reports false, with f not run, when l has finished first (a Server's
+// methods after Close, say): see reactor.EventLoop.RunAndWait.
+func runAndWait(l *reactor.EventLoop, f func()) bool { return l.RunAndWait(f, 0) }
 
 func (s *Server) closeBase() {
 	if s.ownBase {
