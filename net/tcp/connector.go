@@ -79,10 +79,7 @@ func (k *Connector) restartAfterBackoff() {
 		k.state = connectorDisconnected
 	}
 	k.want.Store(true)
-	k.timer = k.loop.RunAfter(k.delay, k.startInLoop)
-	if k.delay *= 2; k.delay > MaxRetryDelay {
-		k.delay = MaxRetryDelay
-	}
+	k.scheduleRetry()
 }
 
 // reset forgets a connection made earlier (its owner reports it closed), so
@@ -195,6 +192,12 @@ func (k *Connector) retry(cause error) {
 		return
 	}
 	k.logger.Debug("tcp: connect failed; retrying", "addr", k.addr, "in", k.delay, "err", cause)
+	k.scheduleRetry()
+}
+
+// scheduleRetry connects again after the current delay, which then
+// doubles up to MaxRetryDelay. Loop only.
+func (k *Connector) scheduleRetry() {
 	k.timer = k.loop.RunAfter(k.delay, k.startInLoop)
 	if k.delay *= 2; k.delay > MaxRetryDelay {
 		k.delay = MaxRetryDelay
