@@ -90,9 +90,9 @@ func (w *ResponseWriter) flushUntil(dl *deadline) error {
 	res := make(chan chan struct{}, 1)
 	loop.RunInLoop(func() { w.flushOnLoop(res) })
 	if drained := <-res; drained != nil {
-		if err := waitDrained(drained, dl); err != nil {
+		if err := waitDeadline(drained, nil, dl); err != nil {
 			w.c.tc.ForceClose()
-			return err
+			return fmt.Errorf("http: client too slow to take the response: %w", err)
 		}
 	}
 	if w.c.isClosed() {

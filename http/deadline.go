@@ -1,7 +1,6 @@
 package http
 
 import (
-	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -34,42 +33,56 @@ func (d *deadline) get() (time.Time, <-chan struct{}) {
 	return d.t, d.changed
 }
 
-// waitDrained waits for drained to close, or until the deadline dl says
-// (nil or zero: for as long as it takes), following its moves.
-func waitDrained(drained <-chan struct{}, dl *deadline) error {
-	if dl == nil {
-		<-drained
-		return nil
-	}
+// passed reports whether the deadline is set and has passed.
+func (d *deadline) passed() bool {
+	t, _ := d.get()
+	return !t.IsZero() && !time.Now().Before(t)
+}
+
+// waitDeadline waits for ch or stop to close, or until the deadline dl
+// (nil or zero: none), following its moves: net.Conn's rule that a new
+// deadline applies to a wait already in progress. It returns
+// os.ErrDeadlineExceeded when the deadline passed first, nil otherwise
+// (the caller tells ch from stop). The adapter's Flush and the hijacked
+// net.Conn's Read and Write wait through it.
+func waitDeadline(ch, stop <-chan struct{}, dl *deadline) error {
 	for {
-		t, changed := dl.get()
-		var timeout <-chan time.Time
+		var t time.Time
+		var changed <-chan struct{}
+		if dl != nil {
+			t, changed = dl.get()
+		}
+		var expired <-chan time.Time
 		var timer *time.Timer
 		if !t.IsZero() {
 			d := time.Until(t)
 			if d <= 0 {
 				select {
-				case <-drained: // drained just in time
+				case <-ch:
+					return nil // ready just in time
+				case <-stop:
 					return nil
 				default:
-					return fmt.Errorf("http: client too slow to take the response: %w", os.ErrDeadlineExceeded)
+					return os.ErrDeadlineExceeded
 				}
 			}
 			timer = time.NewTimer(d)
-			timeout = timer.C
+			expired = timer.C
 		}
+		ready := false
 		select {
-		case <-drained:
-		case <-timeout:
-		case <-changed:
+		case <-ch:
+			ready = true
+		case <-stop:
+			ready = true
+		case <-expired: // passed, unless moved meanwhile: look again
+		case <-changed: // moved: look again
 		}
 		if timer != nil {
 			timer.Stop()
 		}
-		select {
-		case <-drained:
+		if ready {
 			return nil
-		default: // the deadline passed or moved: look again
 		}
 	}
 }

@@ -89,11 +89,11 @@ type hijackConn struct {
 
 	mu       sync.Mutex
 	buf      []byte
-	rerr     error // io.EOF once the client closed its side
-	gone     bool  // the connection closed
-	closed   bool  // Close was called
-	stopped  bool  // the loop stopped reading because buf is full
-	rdl, wdl time.Time
+	rerr     error    // io.EOF once the client closed its side
+	gone     bool     // the connection closed
+	closed   bool     // Close was called
+	stopped  bool     // the loop stopped reading because buf is full
+	rdl, wdl deadline // net.Conn deadlines; waits follow their moves
 
 	head    []byte        // a head the handler wrote before Hijack, sent first
 	started chan struct{} // closed at the handover: earlier responses have gone
@@ -208,37 +208,11 @@ func (h *hijackConn) Read(p []byte) (int, error) {
 			h.mu.Unlock()
 			return 0, err
 		}
-		dl := h.rdl
 		h.mu.Unlock()
-		if err := waitUntil(h.readable, nil, dl); err != nil {
+		if err := waitDeadline(h.readable, nil, &h.rdl); err != nil {
 			return 0, err
 		}
 	}
-}
-
-// waitUntil waits for ch (or stop to close) until the deadline dl (zero:
-// none); os.ErrDeadlineExceeded once it has passed.
-func waitUntil(ch, stop chan struct{}, dl time.Time) error {
-	if dl.IsZero() {
-		select {
-		case <-ch:
-		case <-stop:
-		}
-		return nil
-	}
-	d := time.Until(dl)
-	if d <= 0 {
-		return os.ErrDeadlineExceeded
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ch:
-	case <-stop:
-	case <-t.C:
-		return os.ErrDeadlineExceeded
-	}
-	return nil
 }
 
 // Write implements net.Conn: p is queued on the loop before Write returns,
@@ -248,14 +222,14 @@ func (h *hijackConn) Write(p []byte) (int, error) {
 	h.wmu.Lock()
 	defer h.wmu.Unlock()
 	h.mu.Lock()
-	closed, gone, dl := h.closed, h.gone, h.wdl
+	closed, gone := h.closed, h.gone
 	h.mu.Unlock()
 	switch {
 	case closed:
 		return 0, net.ErrClosed
 	case gone:
 		return 0, io.ErrClosedPipe
-	case !dl.IsZero() && !time.Now().Before(dl):
+	case h.wdl.passed():
 		return 0, os.ErrDeadlineExceeded
 	case len(p) == 0:
 		return 0, nil
@@ -285,7 +259,7 @@ func (h *hijackConn) Write(p []byte) (int, error) {
 	}
 	if full {
 		// p is queued; the deadline only bounds the wait for the drain.
-		if err := waitUntil(h.drained, h.goneCh, dl); err != nil {
+		if err := waitDeadline(h.drained, h.goneCh, &h.wdl); err != nil {
 			return len(p), err
 		}
 	}
@@ -327,17 +301,13 @@ func (h *hijackConn) SetDeadline(t time.Time) error {
 
 // SetReadDeadline implements net.Conn; a blocked Read sees the change.
 func (h *hijackConn) SetReadDeadline(t time.Time) error {
-	h.mu.Lock()
-	h.rdl = t
-	h.mu.Unlock()
-	notify(h.readable)
+	h.rdl.set(t)
 	return nil
 }
 
-// SetWriteDeadline implements net.Conn.
+// SetWriteDeadline implements net.Conn; a Write waiting for the client
+// to drain its output sees the change.
 func (h *hijackConn) SetWriteDeadline(t time.Time) error {
-	h.mu.Lock()
-	h.wdl = t
-	h.mu.Unlock()
+	h.wdl.set(t)
 	return nil
 }
