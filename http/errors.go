@@ -106,12 +106,17 @@ func statusText(code int) string {
 	return "500 Internal Server Error"
 }
 
-// StatusOf returns the status code carried by err (unwrapping as needed), or
-// 400 if err is not from this package. It is safe from any goroutine.
+// StatusOf returns the status code carried by err (an *Error or a
+// *RequestError, unwrapping as needed), or 400 if err is not from this
+// package. It is safe from any goroutine.
 func StatusOf(err error) int {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Status
+	}
+	var re *RequestError
+	if errors.As(err, &re) {
+		return re.Status
 	}
 	return 400
 }
