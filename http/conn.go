@@ -73,6 +73,9 @@ type connRare struct {
 	// drainWaiters are closed when the output drains: detached writers
 	// wait on them in Flush while the client is behind.
 	drainWaiters []chan struct{}
+	// tempFiles are the spill files of responses in progress (see
+	// tempFiles), removed if the connection closes first.
+	tempFiles []*tempFiles
 }
 
 // rareState returns the connection's rare state, made on first use.
@@ -337,6 +340,7 @@ func (c *conn) serve(req *Request, body []byte) {
 // finish completes a response whose handler returned without detaching.
 func (c *conn) finish(w *ResponseWriter) {
 	w.finished = true
+	w.removeTempFiles()
 	if w.hijack != nil {
 		c.finishHijack(w)
 		return

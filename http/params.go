@@ -25,15 +25,20 @@ import (
 // The zero Params is empty. A Params is a value: safe to copy, and to read
 // from any goroutine while its bytes are valid.
 type Params struct {
-	raw  []byte
-	kind string // "query parameter", "form field": names the source in errors
+	raw   []byte
+	kind  string     // "query parameter", "form field": names the source in errors
+	pairs []formPair // decoded pairs instead of raw (a multipart form's fields), when not nil
 }
+
+// formPair is one decoded field.
+type formPair struct{ name, value string }
 
 // NewParams returns a Params over raw, urlencoded bytes (they are not
 // copied); kind names the source in error reasons ("query parameter").
 func NewParams(raw []byte, kind string) Params { return Params{raw: raw, kind: kind} }
 
-// Raw returns the bytes the Params decodes.
+// Raw returns the urlencoded bytes the Params decodes (nil for the fields
+// of a multipart form, which are decoded as they are read).
 func (p Params) Raw() []byte { return p.raw }
 
 // nextPair returns the pair of raw that starts at i, and where the next
@@ -134,6 +139,11 @@ func decode(raw []byte) string {
 // Lookup returns the first value of name and whether name is present. It
 // does not allocate unless the value has to be decoded.
 func (p Params) Lookup(name string) (string, bool) {
+	for _, f := range p.pairs {
+		if f.name == name {
+			return f.value, true
+		}
+	}
 	for i := 0; i < len(p.raw); {
 		k, v, next, ok := nextPair(p.raw, i)
 		i = next
@@ -160,6 +170,11 @@ func (p Params) Has(name string) bool {
 // The slice is new; the strings follow the rules of views above.
 func (p Params) Values(name string) []string {
 	var vs []string
+	for _, f := range p.pairs {
+		if f.name == name {
+			vs = append(vs, f.value)
+		}
+	}
 	for i := 0; i < len(p.raw); {
 		k, v, next, ok := nextPair(p.raw, i)
 		i = next
@@ -174,6 +189,11 @@ func (p Params) Values(name string) []string {
 // skips) until f returns false. The strings follow the rules of views
 // above: no allocation for pairs that need no decoding.
 func (p Params) Each(f func(name, value string) bool) {
+	for _, pair := range p.pairs {
+		if !f(pair.name, pair.value) {
+			return
+		}
+	}
 	for i := 0; i < len(p.raw); {
 		k, v, next, ok := nextPair(p.raw, i)
 		i = next

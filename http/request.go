@@ -105,6 +105,11 @@ type Request struct {
 	body []byte
 	hc   *conn
 	ctx  context.Context
+
+	// The request helpers' state (see form.go).
+	rw      *ResponseWriter // the response to this request: owns the form's spill files
+	form    *Form           // parsed by Form, kept for later calls
+	formErr error
 }
 
 func (r *Request) has(f uint32) bool { return r.flags&f != 0 }

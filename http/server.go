@@ -168,6 +168,7 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	c.ls.stats.closed.Add(1)
 	c.cancelContext()
 	c.wakeDrainWaiters()
+	c.removeAllTempFiles()
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted)
 	}
