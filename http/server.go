@@ -166,9 +166,9 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	c.closed.Store(true)
 	c.ls.remove(c)
 	c.ls.stats.closed.Add(1)
+	c.removeAllTempFiles() // before the context: a handler woken by it finds them gone
 	c.cancelContext()
 	c.wakeDrainWaiters()
-	c.removeAllTempFiles()
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted)
 	}
