@@ -72,7 +72,7 @@ func (o FormOptions) withDefaults() FormOptions {
 // reading one after that. A Form may be read from several goroutines at
 // once; it is never modified after parsing.
 type Form struct {
-	Params              // the fields that are not files, in order
+	Params               // the fields that are not files, in order
 	files  []*FileHeader // the files, in order
 }
 
