@@ -144,7 +144,7 @@ func jsonError(body []byte, err error) *RequestError {
 	if convErr != nil {
 		return newRequestError(StatusBadRequest, "invalid JSON body: "+oneLine(what), err)
 	}
-	if strings.HasSuffix(what, "found \x00") && !strings.Contains(unsafeString(body), "\x00") {
+	if strings.Contains(what, "\x00") && !strings.Contains(unsafeString(body), "\x00") {
 		// json-iterator reports the end of input as a NUL it "found".
 		return newRequestError(StatusBadRequest, "invalid JSON body: unexpected end of the document at byte "+strconv.Itoa(len(body)), err)
 	}
