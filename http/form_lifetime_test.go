@@ -297,3 +297,87 @@ func FuzzURLEncodedForm(f *testing.F) {
 		}
 	})
 }
+
+// TestFormWorkerPool: a handler on the worker pool parses a form off the
+// loop; its spilled files go when the pool finishes the response.
+func TestFormWorkerPool(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	s := startServer(t, HandlerFunc(func(w *ResponseWriter, r *Request) {
+		f, err := r.FormWith(FormOptions{MaxMemory: 16})
+		if err != nil {
+			WriteRequestError(w, err)
+			return
+		}
+		formSummary(w, f, tmp)
+	}), WithWorkers(2, 8))
+	ct, body := multipartBody(t, multipartPart{"up", "u.bin", strings.Repeat("u", 4096)})
+	code, out, h := postForm(t, s, ct, body)
+	if code != 200 || !strings.Contains(out, `"memory":false`) || h.Get("X-Temp-Files") != "1" {
+		t.Fatalf("%d %q (temp files %s)", code, out, h.Get("X-Temp-Files"))
+	}
+	if n := countFiles(tmp); n != 0 {
+		t.Fatalf("%d files left after the pool finished", n)
+	}
+}
+
+// TestReadFormClientDiesMidUpload: a client that resets the connection in
+// the middle of a streamed file leaves no temporary file behind.
+func TestReadFormClientDiesMidUpload(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	errs := make(chan error, 1)
+	started := make(chan struct{}, 1)
+	s := startServer(t, streamFunc(func(w *ResponseWriter, r *Request, body io.ReadCloser) {
+		ct := string(r.Header("Content-Type"))
+		w = w.Detach()
+		go func() {
+			defer w.Finish()
+			_, err := ReadForm(w, io.TeeReader(body, signalWriter(started)), ct, FormOptions{MaxMemory: 1 << 10})
+			errs <- err
+		}()
+	}))
+	nc, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f\"\r\n\r\n" + strings.Repeat("d", 64<<10)
+	fmt.Fprintf(nc, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: %d\r\n\r\n%s", 6<<20, head)
+	select {
+	case <-started:
+	case <-time.After(guard):
+		t.Fatal("no body read")
+	}
+	waitFor(t, "the spill file", func() bool { return countFiles(tmp) == 1 })
+	_ = nc.(*net.TCPConn).SetLinger(0)
+	_ = nc.Close()
+	select {
+	case err := <-errs:
+		if err == nil || !errors.Is(err, ErrBodyAborted) {
+			t.Fatalf("ReadForm: %v, want ErrBodyAborted", err)
+		}
+	case <-time.After(guard):
+		t.Fatal("ReadForm did not return")
+	}
+	if n := countFiles(tmp); n != 0 {
+		t.Fatalf("%d files left", n)
+	}
+}
+
+type streamFunc func(w *ResponseWriter, r *Request, body io.ReadCloser)
+
+func (f streamFunc) ServeHTTP(w *ResponseWriter, r *Request) {
+	f(w, r, io.NopCloser(bytes.NewReader(r.Body())))
+}
+func (f streamFunc) ServeStream(w *ResponseWriter, r *Request, body io.ReadCloser) { f(w, r, body) }
+
+// signalWriter signals (once, without blocking) that bytes went by.
+type signalWriter chan struct{}
+
+func (s signalWriter) Write(p []byte) (int, error) {
+	select {
+	case s <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}

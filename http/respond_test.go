@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"math/rand"
@@ -209,4 +210,23 @@ func (b neverEnding) Read(p []byte) (int, error) {
 		p[i] = byte(b)
 	}
 	return len(p), nil
+}
+
+// FuzzBindJSON: whatever the body, binding answers nil or a 400 whose
+// reason is one line.
+func FuzzBindJSON(f *testing.F) {
+	f.Add([]byte(`{"name":"Ada","age":36,"tags":["a"]}`), false)
+	f.Add([]byte(`{"name":1}`), true)
+	f.Add([]byte(`{"nam":"a"} x`), true)
+	f.Fuzz(func(t *testing.T, body []byte, strict bool) {
+		var u jsonUser
+		err := DecodeJSON(bytes.NewReader(body), "application/json", &u, BindOptions{Strict: strict})
+		if err == nil {
+			return
+		}
+		var re *RequestError
+		if !errors.As(err, &re) || re.Status != 400 || strings.ContainsAny(re.Reason, "\r\n") || re.Reason == "" {
+			t.Fatalf("%q: %v", body, err)
+		}
+	})
 }
