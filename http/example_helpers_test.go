@@ -98,7 +98,9 @@ func ExampleResponseWriter_SetCookie() {
 // loop, with ReadForm.
 type uploadStream struct{}
 
-func (uploadStream) ServeHTTP(w *http.ResponseWriter, r *http.Request) { w.Text(http.StatusOK, "send a body\n") }
+func (uploadStream) ServeHTTP(w *http.ResponseWriter, r *http.Request) {
+	w.Text(http.StatusOK, "send a body\n")
+}
 
 func (uploadStream) ServeStream(w *http.ResponseWriter, r *http.Request, body io.ReadCloser) {
 	ct := string(r.Header("Content-Type")) // copy: the Request is not valid after ServeStream returns
