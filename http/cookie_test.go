@@ -136,3 +136,13 @@ func TestSetCookie(t *testing.T) {
 		t.Fatalf("net/http reads back %v", cs)
 	}
 }
+
+func BenchmarkCookieLookup(b *testing.B) {
+	r := parseHead(b, "GET / HTTP/1.1\r\nHost: x\r\nCookie: _ga=GA1.2.3; session=\"abc\"; theme=dark; lang=en\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := r.Cookie("lang"); !ok {
+			b.Fatal("lang")
+		}
+	}
+}

@@ -181,3 +181,27 @@ func multipartBoundary(body []byte) string {
 	line, _, _ := bytes.Cut(body, []byte("\r\n"))
 	return string(bytes.TrimPrefix(line, []byte("--")))
 }
+
+func BenchmarkFormURLEncoded(b *testing.B) {
+	body := []byte("name=Ada+Lovelace&email=ada%40example.com&age=36&lang=en&lang=fr")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		f, err := parseForm(nil, nil, body, "application/x-www-form-urlencoded", FormOptions{}.withDefaults())
+		if err != nil || f.Get("lang") != "en" {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFormMultipart(b *testing.B) {
+	ct, body := multipartBody(b, multipartPart{"name", "", "Ada"}, multipartPart{"photo", "p.jpg", strings.Repeat("p", 32<<10)})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		f, err := parseForm(nil, bytes.NewReader(body), body, ct, FormOptions{}.withDefaults())
+		if err != nil || f.File("photo").Size != 32<<10 {
+			b.Fatal(err)
+		}
+	}
+}

@@ -117,19 +117,20 @@ func readMultipart(w *ResponseWriter, body io.Reader, boundary string, o FormOpt
 			continue
 		}
 		fh := &FileHeader{Field: name, Filename: filename, Header: p.Header}
-		buf.Reset()
 		// Up to what is left of the memory budget, plus one byte to learn
-		// whether the file fits.
-		n, err := io.Copy(&buf, io.LimitReader(p, memoryBudget+1))
+		// whether the file fits; into a buffer of its own, which the
+		// FileHeader keeps when it does.
+		var fileBuf bytes.Buffer
+		n, err := io.Copy(&fileBuf, io.LimitReader(p, memoryBudget+1))
 		if err != nil {
 			return nil, multipartError(cr, "reading file "+quoteInput(filename), err)
 		}
 		if n <= memoryBudget {
 			memoryBudget -= n
-			fh.content = bytes.Clone(buf.Bytes())
+			fh.content = fileBuf.Bytes()
 			fh.Size = n
 		} else {
-			path, size, err := spill(w, o.TempDir, buf.Bytes(), p)
+			path, size, err := spill(w, o.TempDir, fileBuf.Bytes(), p)
 			if path != "" {
 				spilled = append(spilled, path)
 			}
