@@ -201,6 +201,7 @@ func (w *ResponseWriter) Finish() {
 	}
 	w.finished = true
 	w.mu.Unlock()
+	w.removeTempFiles() // here, not on the loop: unlinking is file system work
 	c.ls.loop.RunInLoop(func() { c.finishDetached(w) })
 }
 

@@ -341,6 +341,10 @@ func (c *conn) abortStream(cause error) {
 	s := c.stream
 	c.stream = nil
 	c.ls.stats.badRequests.Add(1)
+	var e *Error
+	if errors.As(cause, &e) {
+		c.ls.stats.badReasons[e.index].Add(1)
+	}
 	s.finish(fmt.Errorf("%w: %w", ErrBodyAborted, cause))
 	if s.w != nil {
 		s.w.Close() // the response (if not sent yet) says Connection: close

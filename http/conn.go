@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"log/slog"
 	"sync/atomic"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
@@ -72,6 +73,9 @@ type connRare struct {
 	// drainWaiters are closed when the output drains: detached writers
 	// wait on them in Flush while the client is behind.
 	drainWaiters []chan struct{}
+	// tempFiles are the spill files of responses in progress (see
+	// tempFiles), removed if the connection closes first.
+	tempFiles []*tempFiles
 }
 
 // rareState returns the connection's rare state, made on first use.
@@ -195,7 +199,7 @@ func (c *conn) process(in *buffer.Buffer) {
 			req, err := c.rs.p.Parse(data)
 			if err != nil {
 				if err != ErrBodyTooLarge || !c.refuseOversized(data) {
-					c.fail(StatusOf(err))
+					c.fail(err)
 				}
 				continue
 			}
@@ -237,7 +241,7 @@ func (c *conn) process(in *buffer.Buffer) {
 		if req.Chunked() {
 			done, err := c.rs.cd.Decode(data[hl:])
 			if err != nil {
-				c.fail(StatusOf(err))
+				c.fail(err)
 				continue
 			}
 			if !done {
@@ -336,6 +340,7 @@ func (c *conn) serve(req *Request, body []byte) {
 // finish completes a response whose handler returned without detaching.
 func (c *conn) finish(w *ResponseWriter) {
 	w.finished = true
+	w.removeTempFiles()
 	if w.hijack != nil {
 		c.finishHijack(w)
 		return
@@ -354,11 +359,23 @@ func (c *conn) finish(w *ResponseWriter) {
 }
 
 // fail answers a request that can not be parsed and closes the connection:
-// after a framing error nothing that follows can be trusted.
-func (c *conn) fail(status int) {
+// after a framing error nothing that follows can be trusted. The response
+// names the reason in one line, as net/http's do ("400 Bad Request:
+// missing required Host header"); the reason is logged at Debug with the
+// peer's address and counted per reason (Stats.BadRequestReasons).
+func (c *conn) fail(err error) {
 	ls := c.ls
+	e, ok := err.(*Error)
+	if !ok {
+		e = errUnknown // the parser and decoder return only *Error
+	}
 	ls.stats.badRequests.Add(1)
-	ls.tmp = appendErrorResponse(ls.tmp[:0], ls, status)
+	ls.stats.badReasons[e.index].Add(1)
+	if l := ls.srv.opts.logger; l.Enabled(context.Background(), slog.LevelDebug) {
+		l.Debug("http: refused request", "status", e.Status, "reason", e.Reason,
+			"peer", c.tc.PeerAddr().String(), "conn", c.tc.Name())
+	}
+	ls.tmp = appendErrorResponse(ls.tmp[:0], ls, e)
 	if c.head == nil {
 		ls.out = append(ls.out, ls.tmp...)
 	} else {
@@ -366,23 +383,28 @@ func (c *conn) fail(status int) {
 		c.slotWrite(s, ls.tmp)
 		c.slotDone(s)
 	}
-	ls.stats.countStatus(status)
+	ls.stats.countStatus(e.Status)
 	c.closeAfter = true
 }
 
-// appendErrorResponse builds a complete error response with a short text
-// body and Connection: close.
-func appendErrorResponse(dst []byte, ls *loopState, status int) []byte {
-	text := StatusText(status)
-	dst = appendStatusLine(dst, status)
+// appendErrorResponse builds a complete error response with a one-line
+// text body naming the status and e's reason, and Connection: close.
+func appendErrorResponse(dst []byte, ls *loopState, e *Error) []byte {
+	text := StatusText(e.Status)
+	dst = appendStatusLine(dst, e.Status)
 	if ls.srv.serverName != "" {
 		dst = append(dst, ls.srv.serverHeader...)
 	}
 	dst = append(dst, ls.date...)
 	dst = append(dst, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
-	dst = appendInt(dst, len(text)+1)
+	// "400 Bad Request: reason\n": 3 digits, 2 spaces, ": " and the LF.
+	dst = appendInt(dst, 3+1+len(text)+2+len(e.Reason)+1)
 	dst = append(dst, "\r\n\r\n"...)
+	dst = appendInt(dst, e.Status)
+	dst = append(dst, ' ')
 	dst = append(dst, text...)
+	dst = append(dst, ": "...)
+	dst = append(dst, e.Reason...)
 	return append(dst, '\n')
 }
 

@@ -93,8 +93,8 @@ func FuzzDifferential(f *testing.F) {
 					fail("path", path, theirs)
 				}
 			}
-			if string(req.Query()) != std.URL.RawQuery {
-				fail("query", req.Query(), std.URL.RawQuery)
+			if string(req.RawQuery()) != std.URL.RawQuery {
+				fail("query", req.RawQuery(), std.URL.RawQuery)
 			}
 		}
 		if !bytes.Equal(body, stdBody) {

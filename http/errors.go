@@ -75,6 +75,8 @@ func (l Limits) withDefaults() Limits {
 type Error struct {
 	Status int    // HTTP status code to send before closing
 	Reason string // short human-readable cause, safe to log or send
+
+	index uint8 // position in errorsByIndex, for the per-reason counters
 }
 
 // Error implements error.
@@ -88,6 +90,8 @@ func statusText(code int) string {
 	switch code {
 	case 400:
 		return "400 Bad Request"
+	case 408:
+		return "408 Request Timeout"
 	case 413:
 		return "413 Content Too Large"
 	case 414:
@@ -102,17 +106,38 @@ func statusText(code int) string {
 	return "500 Internal Server Error"
 }
 
-// StatusOf returns the status code carried by err (unwrapping as needed), or
-// 400 if err is not from this package. It is safe from any goroutine.
+// StatusOf returns the status code carried by err (an *Error or a
+// *RequestError, unwrapping as needed), or 400 if err is not from this
+// package. It is safe from any goroutine.
 func StatusOf(err error) int {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Status
 	}
+	var re *RequestError
+	if errors.As(err, &re) {
+		return re.Status
+	}
 	return 400
 }
 
-func newErr(status int, reason string) *Error { return &Error{Status: status, Reason: reason} }
+// errorsByIndex lists the package's errors in the order newErr made them
+// (all at package initialisation, so it is never written afterwards): the
+// servers count refused requests per entry (Stats.BadRequestReasons).
+var errorsByIndex []*Error
+
+// maxErrors bounds errorsByIndex, so that the per-loop counters are a
+// fixed array.
+const maxErrors = 48
+
+func newErr(status int, reason string) *Error {
+	if len(errorsByIndex) == maxErrors {
+		panic("http: more than maxErrors package errors")
+	}
+	e := &Error{Status: status, Reason: reason, index: uint8(len(errorsByIndex))}
+	errorsByIndex = append(errorsByIndex, e)
+	return e
+}
 
 // The errors the parser and decoder return, one per class of bad input.
 var (
@@ -132,7 +157,7 @@ var (
 	ErrFieldValue      = newErr(400, "invalid character in field value")
 	ErrHeaderTooLarge  = newErr(431, "header section too large")
 	ErrTooManyHeaders  = newErr(431, "too many header fields")
-	ErrHostMissing     = newErr(400, "HTTP/1.1 request without Host")
+	ErrHostMissing     = newErr(400, "missing required Host header")
 	ErrHostRepeated    = newErr(400, "more than one Host field")
 	ErrHostInvalid     = newErr(400, "invalid Host")
 	ErrContentLength   = newErr(400, "invalid or conflicting Content-Length")
@@ -147,4 +172,11 @@ var (
 	ErrChunkCRLF       = newErr(400, "chunk data not followed by CRLF")
 	ErrTrailerTooLarge = newErr(431, "trailer section too large")
 	ErrShrunk          = newErr(500, "input shorter than already parsed: glue bug")
+
+	// errRequestTimeout is what a client that stalls in a request is
+	// answered with (408, see Server's timeouts); not a parser error.
+	errRequestTimeout = newErr(408, "request not received in time")
+	// errUnknown stands for an error that is not the package's own (none
+	// reaches fail today; it keeps the counters' index in range).
+	errUnknown = newErr(400, "malformed request")
 )

@@ -28,6 +28,8 @@ const ExpvarKind = "muduo-http"
 //	  "requests": N,                        // requests handed to a handler
 //	  "responses_by_class": [N,N,N,N,N],    // 1xx, 2xx, 3xx, 4xx, 5xx
 //	  "bad_requests": N, "timeouts": N,
+//	  "bad_requests_by_reason": {"missing required Host header": N, ...},
+//	                                        // absent until a request is refused
 //	  "bytes_in": N, "bytes_out": N,        // HTTP bytes consumed / sent
 //	  "connections_accepted": N, "connections_closed": N,
 //	  "connections_open": N,                // gauge

@@ -66,8 +66,8 @@ func describe(t *testing.T, data []byte, req *Request, err error, lim Limits) ou
 		t.Fatalf("HeadLen %d out of bounds [1,%d]", n, len(data))
 	}
 	o := outcome{headLen: n, method: req.Method(), target: string(req.Target()), path: string(req.Path()),
-		query: string(req.Query()), host: string(req.Host()), flags: req.flags, cl: req.ContentLength(),
-		hasQuery: req.Query() != nil}
+		query: string(req.RawQuery()), host: string(req.Host()), flags: req.flags, cl: req.ContentLength(),
+		hasQuery: req.RawQuery() != nil}
 	o.major, o.minor = req.Proto()
 	var hb bytes.Buffer
 	for i := 0; i < req.NumHeaders(); i++ {

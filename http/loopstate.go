@@ -141,7 +141,7 @@ func (ls *loopState) timeout(c *conn) {
 		c.tc.ForceClose()
 		return
 	}
-	c.fail(StatusRequestTimeout)
+	c.fail(errRequestTimeout)
 	c.flushBatch()
 	c.maybeClose()
 }
@@ -183,6 +183,7 @@ type loopStats struct {
 	accepted    atomic.Uint64
 	closed      atomic.Uint64
 	hijacked    atomic.Uint64
+	badReasons  [maxErrors]atomic.Uint64 // refused requests, by errorsByIndex
 
 	counts, published hotCounts // loop goroutine only
 }

@@ -208,7 +208,7 @@ func TestGoodRequests(t *testing.T) {
 func checkReq(t *testing.T, r *Request, w want) {
 	t.Helper()
 	major, minor := r.Proto()
-	got := want{r.Method(), string(r.Target()), r.PathString(), r.QueryString(), string(r.Host()), r.Query() != nil,
+	got := want{r.Method(), string(r.Target()), r.PathString(), r.RawQueryString(), string(r.Host()), r.RawQuery() != nil,
 		minor, r.KeepAlive(), r.Chunked(), r.ExpectContinue(), r.IsUpgrade(), r.ContentLength(), r.NumHeaders()}
 	if got != w || major != 1 {
 		t.Fatalf("got  %+v\nwant %+v", got, w)
@@ -262,7 +262,7 @@ func TestHeaderAccessors(t *testing.T) {
 		_ = req.Header("cookie")
 		_ = req.Method()
 		_ = req.PathString()
-		_ = req.QueryString()
+		_ = req.RawQueryString()
 	}); n != 0 {
 		t.Fatalf("accessors allocate: %v", n)
 	}

@@ -105,6 +105,11 @@ type Request struct {
 	body []byte
 	hc   *conn
 	ctx  context.Context
+
+	// The request helpers' state (see form.go).
+	rw      *ResponseWriter // the response to this request: owns the form's spill files
+	form    *Form           // parsed by Form, kept for later calls
+	formErr error
 }
 
 func (r *Request) has(f uint32) bool { return r.flags&f != 0 }
@@ -154,18 +159,19 @@ var slash = []byte("/")
 // the handler returns. Copy it (strings.Clone) to keep it.
 func (r *Request) PathString() string { return unsafeString(r.Path()) }
 
-// Query returns the raw query after '?', or nil if the target has no '?'
-// (an empty query "?" returns an empty non-nil slice).
-func (r *Request) Query() []byte {
+// RawQuery returns the raw query after '?', or nil if the target has no
+// '?' (an empty query "?" returns an empty non-nil slice). Query and
+// QueryParams decode it.
+func (r *Request) RawQuery() []byte {
 	if !r.has(flHasQuery) {
 		return nil
 	}
 	return r.query.of(r.buf)
 }
 
-// QueryString is Query as a string aliasing the input: valid only until the
-// handler returns.
-func (r *Request) QueryString() string { return unsafeString(r.Query()) }
+// RawQueryString is RawQuery as a string aliasing the input: valid only
+// until the handler returns.
+func (r *Request) RawQueryString() string { return unsafeString(r.RawQuery()) }
 
 // Proto returns the HTTP version as received. Any HTTP/1.x with x >= 1 is
 // processed with HTTP/1.1 semantics (RFC 9110 2.5).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -51,6 +52,8 @@ type ResponseWriter struct {
 	written    int64 // body bytes written in total
 
 	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
+
+	temps atomic.Pointer[tempFiles] // files this request's forms spilled to disk; nil: none
 }
 
 // Header returns the response's header fields, to be set before the first
@@ -134,6 +137,10 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.declared = -1
 	w.written = 0
 	w.hijack = nil
+	if w.temps.Load() != nil {
+		w.temps.Store(nil)
+	}
+	r.rw = w
 }
 
 // appendHead appends the status line and header section. contentLength < 0

@@ -166,6 +166,7 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	c.closed.Store(true)
 	c.ls.remove(c)
 	c.ls.stats.closed.Add(1)
+	c.removeAllTempFiles() // before the context: a handler woken by it finds them gone
 	c.cancelContext()
 	c.wakeDrainWaiters()
 	if c.stream != nil {

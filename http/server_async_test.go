@@ -18,7 +18,7 @@ func asyncRouter(gate chan struct{}) *Router {
 	rt := testRouter()
 	// /slow?ms answers after ms milliseconds, from a goroutine.
 	rt.GET("/slow", func(w *ResponseWriter, r *Request) {
-		ms, _ := strconv.Atoi(r.QueryString())
+		ms, _ := strconv.Atoi(r.RawQueryString())
 		tag := string(r.Target())
 		w.Detach()
 		go func() {
@@ -156,7 +156,7 @@ func TestServerFlushHTTP10(t *testing.T) {
 // headers) is intact on the worker.
 func TestServerWorkers(t *testing.T) {
 	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
-		ms, _ := strconv.Atoi(r.QueryString())
+		ms, _ := strconv.Atoi(r.RawQueryString())
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 		_, _ = w.WriteString(string(r.Target()) + " " + string(r.Header("X-Tag")) + " " + string(r.Body()))
 	})

@@ -24,6 +24,11 @@ type Stats struct {
 	Loops       []LoopStats `json:"loops"`
 	Draining    bool        `json:"draining"`
 	Time        time.Time   `json:"time"`
+
+	// BadRequestReasons counts the requests refused for malformed or
+	// oversized input (and 408s), by the reason their response named
+	// (Error.Reason); reasons never seen are absent.
+	BadRequestReasons map[string]uint64 `json:"bad_requests_by_reason,omitempty"`
 }
 
 // LoopStats is one IO loop's share.
@@ -64,6 +69,14 @@ func (s *Server) Stats() Stats {
 			st.Responses[i-1] += ps.responses[i].Load()
 		}
 		st.BadRequests += ps.badRequests.Load()
+		for i, e := range errorsByIndex {
+			if n := ps.badReasons[i].Load(); n > 0 {
+				if st.BadRequestReasons == nil {
+					st.BadRequestReasons = make(map[string]uint64)
+				}
+				st.BadRequestReasons[e.Reason] += n
+			}
+		}
 		st.Timeouts += ps.timeouts.Load()
 		st.BytesIn += ps.bytesIn.Load()
 		st.BytesOut += ps.bytesOut.Load()

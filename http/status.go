@@ -14,6 +14,17 @@ const (
 	StatusRequestTimeout      = 408
 	StatusInternalServerError = 500
 	StatusServiceUnavailable  = 503
+
+	// The request and response helpers' codes (bind.go, form.go,
+	// respond.go).
+	StatusCreated               = 201
+	StatusMovedPermanently      = 301
+	StatusFound                 = 302
+	StatusSeeOther              = 303
+	StatusTemporaryRedirect     = 307
+	StatusPermanentRedirect     = 308
+	StatusRequestEntityTooLarge = 413
+	StatusUnsupportedMediaType  = 415
 )
 
 // statusReasons are the reason phrases of RFC 9110 section 15.

@@ -10,14 +10,16 @@ import (
 	"time"
 )
 
-// The exact error responses of the http package (parser errors close).
+// The exact error responses of the http package (parser errors close, and
+// name their reason in one line as net/http's do).
 var (
 	exp431 = expect{status: "431 Request Header Fields Too Large", ctype: "text/plain; charset=utf-8",
-		body: []byte("Request Header Fields Too Large\n"), close: true}
+		body: []byte("431 Request Header Fields Too Large: header section too large\n"), close: true}
 	exp413 = expect{status: "413 Content Too Large", ctype: "text/plain; charset=utf-8",
-		body: []byte("Content Too Large\n"), close: true}
+		body: []byte("413 Content Too Large: body too large\n"), close: true}
+	// Random garbage fails one of several checks: any reason will do.
 	exp400 = expect{status: "400 Bad Request", ctype: "text/plain; charset=utf-8",
-		body: []byte("Bad Request\n"), close: true}
+		body: []byte("400 Bad Request: "), close: true, reasonLine: true}
 )
 
 // errorExchange writes req (concurrently, as the server may answer before

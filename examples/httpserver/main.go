@@ -10,6 +10,19 @@
 //	    {"message":"Hello, World!"}, encoded per request.
 //	  - POST /echo: 200, the request body (Content-Length or chunked) sent
 //	    back, with the request's Content-Type.
+//	  - GET /search?q=..&tag=a&tag=b: 200 {"q":"..","tags":["a","b"]} (the
+//	    query decoded; "" and [] when absent).
+//	  - POST /form, application/x-www-form-urlencoded or multipart/form-data:
+//	    200 with an object of its fields (a field sent more than once is an
+//	    array), each file part as {"filename":..,"size":N}; a malformed
+//	    form 400, one over the limits 413, another Content-Type 415.
+//	  - POST /users with JSON {"name":string,"age":int}: 201 with the object
+//	    echoed; 400 for bad JSON or a missing member, 415 for a Content-Type
+//	    that is not JSON.
+//	  - GET /cookies: 200 with the request's cookies as an object, and
+//	    Set-Cookie: visited=1; Path=/; HttpOnly.
+//	  - The responses of those four are application/json, errors included:
+//	    {"error":"<reason>"}.
 //	  - Any other path: 404. A known path with another method: 405 with Allow.
 //
 // -loops 0 (the default) serves everything from the accepting loop, the
