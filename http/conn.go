@@ -338,6 +338,7 @@ func (c *conn) finish(w *ResponseWriter) {
 	w.finished = true
 	if w.hijack != nil {
 		c.finishHijack(w)
+		c.runHooks(w)
 		return
 	}
 	if w.slot == nil {
@@ -351,6 +352,7 @@ func (c *conn) finish(w *ResponseWriter) {
 	if !w.keepAlive {
 		c.closeAfter = true
 	}
+	c.runHooks(w)
 }
 
 // fail answers a request that can not be parsed and closes the connection:
@@ -368,6 +370,7 @@ func (c *conn) fail(status int) {
 	}
 	ls.stats.countStatus(status)
 	c.closeAfter = true
+	c.serverResponded(status, ls.tmp)
 }
 
 // appendErrorResponse builds a complete error response with a short text
