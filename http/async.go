@@ -209,6 +209,11 @@ func (w *ResponseWriter) Finish() {
 
 func (c *conn) finishDetached(w *ResponseWriter) {
 	c.inflight--
+	w.mu.Lock()
+	if w.timer != nil {
+		w.timer.Stop() // FinishTimeout's: the response is finished
+	}
+	w.mu.Unlock()
 	if c.rare != nil && c.rare.waitSlot == w.slot {
 		c.rare.waitSlot = nil
 	}
@@ -220,7 +225,13 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 		c.finishHijack(w)
 	} else {
 		w.mu.Lock()
-		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+		if w.timedOut {
+			// FinishTimeout's answer; the owner may still be writing
+			// into w, which is not sent.
+			c.ls.tmp = appendErrorResponse(c.ls.tmp[:0], c.ls, w.status)
+		} else {
+			c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+		}
 		w.mu.Unlock()
 		c.slotWriteFinal(w.slot, c.ls.tmp)
 		if !w.keepAlive {

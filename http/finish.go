@@ -108,6 +108,10 @@ func WithResponseHook(f func(info *ResponseInfo)) Option {
 // function value that captures nothing, or is made once per middleware
 // rather than per request, allocates nothing either.
 func (w *ResponseWriter) OnFinish(f func(info *ResponseInfo)) {
+	if w.detached {
+		w.mu.Lock() // against FinishTimeout finishing it on the loop
+		defer w.mu.Unlock()
+	}
 	if f == nil || w.finished || w.hooked {
 		return
 	}
@@ -164,11 +168,26 @@ func (c *conn) runHooks(w *ResponseWriter) {
 	if w.hooked || (w.nhooks == 0 && len(srv.opts.responseHooks) == 0) {
 		return
 	}
+	if w.detached {
+		// Against an owner still writing into a response FinishTimeout
+		// finished: after hooked is set it registers nothing more.
+		w.mu.Lock()
+	}
 	w.hooked = true
 	info := &w.info
 	*info = ResponseInfo{Status: w.status, Err: w.err, Writer: w, Request: w.req}
-	if !w.isHead && bodyAllowed(w.status) && !w.aborted {
+	switch {
+	case w.timedOut:
+		// The owner may still use w: only what the server sent is
+		// reported.
+		info.Writer = nil
+		info.Written = int64(len(StatusText(w.status)) + 1)
+	case !w.isHead && bodyAllowed(w.status) && !w.aborted:
 		info.Written = w.written
+	}
+	aborted := w.aborted
+	if w.detached {
+		w.mu.Unlock()
 	}
 	if w.hijack != nil {
 		info.Hijacked, info.Written = true, 0
@@ -180,7 +199,7 @@ func (c *conn) runHooks(w *ResponseWriter) {
 		switch {
 		case c.isClosed():
 			info.Err = ErrConnClosed
-		case w.aborted:
+		case aborted:
 			info.Err = ErrResponseAborted
 		}
 	}

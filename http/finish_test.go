@@ -405,4 +405,3 @@ func TestOnFinishOrder(t *testing.T) {
 		t.Fatalf("order %s", got)
 	}
 }
-

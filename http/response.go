@@ -69,6 +69,11 @@ type ResponseWriter struct {
 	target    []byte
 	remote    netip.AddrPort
 	info      ResponseInfo // handed to the hooks
+
+	// FinishTimeout's (response_control.go); under mu.
+	timer       *time.Timer
+	timeoutCode int
+	timedOut    bool // the server answered in the owner's place
 }
 
 // Header returns the response's header fields, to be set before the first
@@ -116,15 +121,15 @@ func (w *ResponseWriter) Status() int {
 // Write appends p to the body. It never fails before Finish unless the
 // connection has closed.
 func (w *ResponseWriter) Write(p []byte) (int, error) {
+	if w.detached {
+		w.mu.Lock() // against FinishTimeout finishing it on the loop
+		defer w.mu.Unlock()
+	}
 	if w.finished {
 		return 0, ErrFinished
 	}
 	if w.c.isClosed() {
 		return 0, ErrConnClosed
-	}
-	if w.detached {
-		w.mu.Lock()
-		defer w.mu.Unlock()
 	}
 	w.body = append(w.body, p...)
 	w.written += int64(len(p))
@@ -143,6 +148,13 @@ func (w *ResponseWriter) Body() []byte { return w.body }
 
 // SetBody replaces the unflushed body with b (the writer takes ownership).
 func (w *ResponseWriter) SetBody(b []byte) {
+	if w.detached {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.finished {
+			return
+		}
+	}
 	w.written += int64(len(b) - len(w.body))
 	w.body = b
 }
