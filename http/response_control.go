@@ -110,14 +110,14 @@ func (w *ResponseWriter) FinishTimeout(d time.Duration, code int) {
 	if w.timer != nil {
 		w.timer.Stop()
 	}
-	c := w.c
 	w.timeoutCode = code
-	w.timer = time.AfterFunc(d, func() { c.ls.loop.RunInLoop(func() { c.timeoutDetached(w) }) })
+	w.timer = time.AfterFunc(d, w.timeout)
 }
 
-// timeoutDetached answers for a detached response whose FinishTimeout
-// passed, unless it was finished or began meanwhile. Loop only.
-func (c *conn) timeoutDetached(w *ResponseWriter) {
+// timeout answers for a detached response whose FinishTimeout passed,
+// unless it was finished or began meanwhile: decided at once, under mu (a
+// Finish after this is a no-op, a write fails), and sent on the loop.
+func (w *ResponseWriter) timeout() {
 	w.mu.Lock()
 	if w.finished || w.headerSent || w.flushAsked || w.hijack != nil {
 		w.mu.Unlock()
@@ -127,7 +127,8 @@ func (c *conn) timeoutDetached(w *ResponseWriter) {
 	w.status, w.statusSet = w.timeoutCode, true
 	w.keepAlive = false
 	w.mu.Unlock()
-	c.finishDetached(w)
+	c := w.c
+	c.ls.loop.RunInLoop(func() { c.finishDetached(w) })
 }
 
 // SetContext replaces the context the handlers after this one see in

@@ -127,3 +127,15 @@ func (l *lineWriter) wait(t testing.TB, n int) []string {
 		}
 	}
 }
+
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
