@@ -96,6 +96,10 @@ var echoTargets = []target{
 
 var httpTargets = []target{
 	example("muduo-go", "./examples/httpserver", muduoLoops),
+	// The same server behind two middlewares (http/middleware's access
+	// log, slog text to io.Discard, and Recover): its CPU/req against
+	// muduo-go's is what the middleware costs.
+	example("muduo-go-mw", "./examples/httpserver", func(a string) []string { return append(muduoLoops(a), "-access-log", "discard") }),
 	goPeer("fasthttp", "./peers/fasthttp"),
 	goPeer("nethttp", "./peers/nethttp"),
 	goPeer("nbhttp", "./peers/nbhttp", "-loops", "1"),

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/http/middleware"
+)
+
+// withAccessLog puts the access log and panic recovery in front of h:
+//
+//   - "" (the default): h as it is;
+//   - "stderr" (what -v selects): one slog text line per response on
+//     standard error, e.g.
+//     time=... level=INFO msg=http method=GET path=/json status=200 bytes=27 duration=41.2µs peer=127.0.0.1:50312 request_id=
+//   - "discard": the same lines formatted and thrown away (io.Discard), to
+//     measure what the middleware costs (benchmarks/cmd/runner's
+//     muduo-go-mw target).
+func withAccessLog(h http.Handler, mode string) (http.Handler, error) {
+	var out io.Writer
+	switch mode {
+	case "":
+		return h, nil
+	case "stderr":
+		out = os.Stderr
+	case "discard":
+		out = io.Discard
+	default:
+		return nil, fmt.Errorf("-access-log %q: want stderr or discard", mode)
+	}
+	logger := slog.New(slog.NewTextHandler(out, nil))
+	return middleware.AccessLog(logger)(middleware.Recover(slog.Default())(h)), nil
+}
