@@ -229,6 +229,7 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 			// FinishTimeout's answer; the owner may still be writing
 			// into w, which is not sent.
 			c.ls.tmp = appendErrorResponse(c.ls.tmp[:0], c.ls, w.status)
+			w.written = bodyLen(c.ls.tmp)
 		} else {
 			c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
 		}

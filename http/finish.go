@@ -165,13 +165,16 @@ func panicError(p any) error { return fmt.Errorf("%w: %v", ErrHandlerPanic, p) }
 // after the response's bytes were handed to the connection (or dropped).
 func (c *conn) runHooks(w *ResponseWriter) {
 	srv := c.ls.srv
-	if w.hooked || (w.nhooks == 0 && len(srv.opts.responseHooks) == 0) {
-		return
-	}
 	if w.detached {
 		// Against an owner still writing into a response FinishTimeout
 		// finished: after hooked is set it registers nothing more.
 		w.mu.Lock()
+	}
+	if w.hooked || (w.nhooks == 0 && len(srv.opts.responseHooks) == 0) {
+		if w.detached {
+			w.mu.Unlock()
+		}
+		return
 	}
 	w.hooked = true
 	info := &w.info
@@ -179,9 +182,9 @@ func (c *conn) runHooks(w *ResponseWriter) {
 	switch {
 	case w.timedOut:
 		// The owner may still use w: only what the server sent is
-		// reported.
+		// reported (written: set by finishDetached).
 		info.Writer = nil
-		info.Written = int64(len(StatusText(w.status)) + 1)
+		info.Written = w.written
 	case !w.isHead && bodyAllowed(w.status) && !w.aborted:
 		info.Written = w.written
 	}
@@ -247,15 +250,21 @@ func (c *conn) serverResponded(status int, resp []byte) {
 	}
 	info := &ls.info
 	*info = ResponseInfo{Status: status, RemoteAddr: c.tc.PeerAddr(), Duration: time.Since(ls.loop.Now())}
-	for i := 0; i+3 < len(resp); i++ {
-		if resp[i] == '\r' && resp[i+1] == '\n' && resp[i+2] == '\r' && resp[i+3] == '\n' {
-			info.Written = int64(len(resp) - i - 4)
-			break
-		}
-	}
+	info.Written = bodyLen(resp)
 	if c.isClosed() {
 		info.Err = ErrConnClosed
 	}
 	c.callHooks(info, nil)
 	*info = ResponseInfo{}
+}
+
+// bodyLen returns the length of the body of resp, a whole response the
+// server made.
+func bodyLen(resp []byte) int64 {
+	for i := 0; i+3 < len(resp); i++ {
+		if resp[i] == '\r' && resp[i+1] == '\n' && resp[i+2] == '\r' && resp[i+3] == '\n' {
+			return int64(len(resp) - i - 4)
+		}
+	}
+	return 0
 }
