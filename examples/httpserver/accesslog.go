@@ -18,9 +18,12 @@ import (
 //     time=... level=INFO msg=http method=GET path=/json status=200 bytes=27 duration=41.2µs peer=127.0.0.1:50312 request_id=
 //   - "discard": the same lines formatted and thrown away (io.Discard), to
 //     measure what the middleware costs (benchmarks/cmd/runner's
-//     muduo-go-mw target).
+//     muduo-go-mw target);
+//   - "disabled": the same middleware with the log's level set above Info,
+//     so no line is made: the cost of the chain itself (muduo-go-mw0).
 func withAccessLog(h http.Handler, mode string) (http.Handler, error) {
 	var out io.Writer
+	level := slog.LevelInfo
 	switch mode {
 	case "":
 		return h, nil
@@ -28,9 +31,11 @@ func withAccessLog(h http.Handler, mode string) (http.Handler, error) {
 		out = os.Stderr
 	case "discard":
 		out = io.Discard
+	case "disabled":
+		out, level = io.Discard, slog.LevelError+1
 	default:
-		return nil, fmt.Errorf("-access-log %q: want stderr or discard", mode)
+		return nil, fmt.Errorf("-access-log %q: want stderr, discard or disabled", mode)
 	}
-	logger := slog.New(slog.NewTextHandler(out, nil))
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
 	return middleware.AccessLog(logger)(middleware.Recover(slog.Default())(h)), nil
 }

@@ -100,6 +100,9 @@ var httpTargets = []target{
 	// log, slog text to io.Discard, and Recover): its CPU/req against
 	// muduo-go's is what the middleware costs.
 	example("muduo-go-mw", "./examples/httpserver", func(a string) []string { return append(muduoLoops(a), "-access-log", "discard") }),
+	// The same chain with the log's level disabled: no line is made, so
+	// this is the middleware's own cost, without slog's formatting.
+	example("muduo-go-mw0", "./examples/httpserver", func(a string) []string { return append(muduoLoops(a), "-access-log", "disabled") }),
 	goPeer("fasthttp", "./peers/fasthttp"),
 	goPeer("nethttp", "./peers/nethttp"),
 	goPeer("nbhttp", "./peers/nbhttp", "-loops", "1"),
