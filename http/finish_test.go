@@ -405,3 +405,17 @@ func TestOnFinishOrder(t *testing.T) {
 		t.Fatalf("order %s", got)
 	}
 }
+
+// TestFinishHookRequestTimeout: the 408 for a client that stalls in its
+// head is reported by the server's hook.
+func TestFinishHookRequestTimeout(t *testing.T) {
+	rec := newHookRecorder()
+	s := startServer(t, HandlerFunc(nativeStatusHandler), WithResponseHook(rec.hook("server")), WithHeaderTimeout(50*time.Millisecond))
+	c := dial(t, s)
+	c.send("GET /200 HTTP/1.1\r\nHo")
+	resp := c.read("GET")
+	r := rec.wait(t, "", 1)[0]
+	if resp.StatusCode != 408 || r.status != 408 || r.written != int64(len(resp.body)) {
+		t.Fatalf("client got %d; hook saw %+v", resp.StatusCode, r)
+	}
+}
