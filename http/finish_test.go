@@ -170,7 +170,7 @@ func adaptedStatusHandler() Handler {
 		case "/413":
 			b, _ := io.ReadAll(r.Body)
 			if len(b) > 4 {
-				nethttp.Error(w, "too large", 413)
+				nethttp.Error(w, "too large", nethttp.StatusRequestEntityTooLarge)
 				return
 			}
 			_, _ = w.Write(b)

@@ -51,8 +51,6 @@ type cors struct {
 	methods        []string
 	anyHeader      bool
 	headers        []string // lower case
-	allowMethods   string
-	allowHeaders   string
 	expose         string
 	maxAge         string
 	varyOriginOnly bool // every origin gets the same answer: no Vary needed on actual requests

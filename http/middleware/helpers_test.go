@@ -98,9 +98,7 @@ func newLineWriter() *lineWriter { return &lineWriter{signal: make(chan struct{}
 
 func (l *lineWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
-	for _, s := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
-		l.lines = append(l.lines, s)
-	}
+	l.lines = append(l.lines, strings.Split(strings.TrimRight(string(p), "\n"), "\n")...)
 	l.mu.Unlock()
 	select {
 	case l.signal <- struct{}{}:
