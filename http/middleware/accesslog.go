@@ -66,11 +66,7 @@ type accessLog struct {
 // should not block (slog's Text and JSON handlers on a file or pipe are
 // fine; a slow network sink should buffer).
 func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) http.Handler {
-	a := &accessLog{logger: logger, level: slog.LevelInfo, errLevel: slog.LevelWarn, msg: "http"}
-	for _, o := range opts {
-		o(a)
-	}
-	a.hook = a.log
+	a := newAccessLog(logger, opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w *http.ResponseWriter, r *http.Request) {
 			if a.logger.Enabled(context.Background(), min(a.level.Level(), a.errLevel.Level())) {
@@ -79,6 +75,25 @@ func AccessLog(logger *slog.Logger, opts ...AccessLogOption) func(http.Handler) 
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// AccessLogHook returns the access log as a server-wide response hook, for
+// http.WithResponseHook: the same lines as AccessLog, for every response
+// the server finishes, the ones it makes itself for requests it refuses
+// before any handler runs included (400, 408, 413, 431; their method and
+// path are empty when the request could not be parsed). Use it instead of
+// the middleware, not with it, or responses are logged twice.
+func AccessLogHook(logger *slog.Logger, opts ...AccessLogOption) func(*http.ResponseInfo) {
+	return newAccessLog(logger, opts).hook
+}
+
+func newAccessLog(logger *slog.Logger, opts []AccessLogOption) *accessLog {
+	a := &accessLog{logger: logger, level: slog.LevelInfo, errLevel: slog.LevelWarn, msg: "http"}
+	for _, o := range opts {
+		o(a)
+	}
+	a.hook = a.log
+	return a
 }
 
 func (a *accessLog) log(info *http.ResponseInfo) {

@@ -85,3 +85,21 @@ func TestAccessLogDisabled(t *testing.T) {
 		t.Fatalf("lines %q", lines)
 	}
 }
+
+// TestAccessLogHook: as a server hook the log also has the responses the
+// server makes itself.
+func TestAccessLogHook(t *testing.T) {
+	lw := newLineWriter()
+	logger := slog.New(slog.NewTextHandler(lw, nil))
+	base := serve(t, accessLogTestHandler(), http.WithResponseHook(AccessLogHook(logger)))
+	do(t, "GET", base+"/ok", nil)
+	c := dialRaw(t, base)
+	resp, _, err := c.roundTrip("GET /ok HTTP/1.1\r\n\r\n") // no Host
+	if err != nil || resp.StatusCode != 400 {
+		t.Fatalf("%v %v", resp, err)
+	}
+	lines := lw.wait(t, 2)
+	if !strings.Contains(lines[0], "method=GET path=/ok status=200 bytes=5") || !strings.Contains(lines[1], "status=400") {
+		t.Fatalf("lines %q", lines)
+	}
+}
