@@ -35,7 +35,8 @@
 //
 // -v logs one access-log line per response to standard error (slog text:
 // method, path, status, bytes, duration, peer, request_id; see package
-// http/middleware), with panic recovery in front of the routes.
+// http/middleware), the server's own 400/408/413/431 included, with panic
+// recovery in front of the routes.
 package main
 
 import (
@@ -71,12 +72,12 @@ func main() {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 
 	rt := NewRouter()
-	handler, err := withAccessLog(rt, *accessLog)
+	handler, logOpts, err := withAccessLog(rt, *accessLog)
 	if err != nil {
 		slog.Error("httpserver", "err", err)
 		os.Exit(2)
 	}
-	srv := http.NewServer(handler, http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle))
+	srv := http.NewServer(handler, append([]http.Option{http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle)}, logOpts...)...)
 	if *debug {
 		httpdebug.Mount(srv, rt, "")
 	}
