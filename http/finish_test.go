@@ -419,3 +419,22 @@ func TestFinishHookRequestTimeout(t *testing.T) {
 		t.Fatalf("client got %d; hook saw %+v", resp.StatusCode, r)
 	}
 }
+
+// TestStatusOnWorkers: on the worker pool a wrapper after next reads the
+// status of a handler that did not detach, default 200 included.
+func TestStatusOnWorkers(t *testing.T) {
+	seen := make(chan int, 2)
+	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
+		nativeStatusHandler(w, r)
+		seen <- w.Status()
+	})
+	s := startServer(t, h, WithWorkers(1, 0))
+	c := dial(t, s)
+	for _, path := range []string{"/200", "/404"} {
+		c.send(get(path))
+		resp := c.read("GET")
+		if st := <-seen; st != resp.StatusCode {
+			t.Errorf("%s: Status() %d, client got %d", path, st, resp.StatusCode)
+		}
+	}
+}

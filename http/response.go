@@ -99,11 +99,12 @@ func (w *ResponseWriter) WriteHeader(code int) {
 // 200 by default, or the server's 500 for a handler that panicked before
 // sending anything.
 //
-// A response still being made elsewhere - detached (Detach, the worker
-// pool, an adapted net/http handler) and not yet finished - has no status
-// until its owner sets one: Status then returns 0 (not a guessed 200), so
-// a middleware that reads it after calling the next handler never logs a
-// wrong status. The final status of every response, however it is made,
+// A response still being made elsewhere - detached (Detach, an adapted
+// net/http handler) and not yet finished - has no status until its owner
+// sets one: Status then returns 0 (not a guessed 200), so a middleware
+// that reads it after calling the next handler never logs a wrong status.
+// (On the worker pool a handler that does not detach is finished when it
+// returns, as on the loop: Status there is as for an inline response.) The final status of every response, however it is made,
 // is what ResponseInfo.Status reports to OnFinish and WithResponseHook
 // hooks, which is what access logs and metrics should use.
 func (w *ResponseWriter) Status() int {
@@ -112,7 +113,7 @@ func (w *ResponseWriter) Status() int {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.statusSet || w.finished {
+	if w.statusSet || w.finished || w.poolOwned {
 		return w.status
 	}
 	return 0
