@@ -17,7 +17,7 @@ type AccessLogOption func(*accessLog)
 
 // AccessLogLevel sets the level of the lines for responses that ended well
 // (default slog.LevelInfo); a response with an error (ResponseInfo.Err:
-// client gone, write timeout, panic) is logged at ErrorLevel's level.
+// client gone, write timeout, panic) is logged at AccessLogErrorLevel's level.
 func AccessLogLevel(l slog.Leveler) AccessLogOption {
 	return func(a *accessLog) { a.level = l }
 }

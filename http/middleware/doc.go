@@ -13,9 +13,18 @@
 // response, and what they learn of the final response (status, size,
 // duration, error) comes from the server's response-finished hook
 // (ResponseWriter.OnFinish), so it is exact for inline, detached,
-// worker-pool and adapted (http.Adapt) handlers alike. On the fast path
-// (a handler answering on the loop) they allocate nothing of their own,
-// except where noted.
+// worker-pool and adapted (http.Adapt) handlers alike. Recover, and an
+// AccessLog whose level is disabled, allocate nothing per request; each
+// constructor's documentation says what the others cost. For the
+// responses the server makes itself before any handler runs (400, 408,
+// 413, 431), use AccessLogHook with http.WithResponseHook instead of
+// AccessLog.
+//
+// They are plain wrappers: wrapped around a handler that streams request
+// bodies (http.StreamingHandler, http.Adapt) or refuses requests from the
+// head (http.Refuser), they hide those interfaces, as any wrapper does, and
+// the server then reads the body whole before calling the chain (see the
+// Router's documentation for how its middleware composition keeps them).
 //
 // Order matters as it does with any middleware stack: RealIP before
 // anything that logs or limits by address; RequestID before AccessLog so
