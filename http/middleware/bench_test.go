@@ -15,8 +15,8 @@ import (
 // benchChain measures one keep-alive request at a time through h over
 // loopback. The client reads with a fixed buffer and writes one constant
 // request, so the allocations counted are the server's.
-func benchChain(b *testing.B, h http.Handler) {
-	base := serve(b, h)
+func benchChain(b *testing.B, h http.Handler, opts ...http.Option) {
+	base := serve(b, h, opts...)
 	nc, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		b.Fatal(err)
@@ -64,6 +64,9 @@ func BenchmarkChain(b *testing.B) {
 		benchChain(b, RequestID()(CORS(CORSOptions{AllowedOrigins: []string{"*"}})(RealIP()(plaintext))))
 	})
 	hooked := 0
+	b.Run("server-hook", func(b *testing.B) {
+		benchChain(b, plaintext, http.WithResponseHook(func(*http.ResponseInfo) { hooked++ }))
+	})
 	b.Run("onfinish-hook", func(b *testing.B) {
 		hook := func(*http.ResponseInfo) { hooked++ }
 		benchChain(b, http.HandlerFunc(func(w *http.ResponseWriter, r *http.Request) {
