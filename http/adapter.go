@@ -88,6 +88,9 @@ func (a *adapter) run(w *ResponseWriter, req *stdhttp.Request, body io.ReadClose
 		if p := recover(); p != nil {
 			if p != stdhttp.ErrAbortHandler {
 				w.c.ls.srv.opts.logger.Error("http: adapted handler panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				w.setErr(panicError(p))
+			} else {
+				w.setErr(ErrResponseAborted)
 			}
 			if sw.hijacked.Load() {
 				return // the connection is the handler's: net/http leaves it too

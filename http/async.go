@@ -30,6 +30,7 @@ func (w *ResponseWriter) Detach() *ResponseWriter {
 	if w.slot == nil {
 		w.slot = c.newSlot()
 	}
+	w.snapshotRequest() // the request's views die when the handler returns
 	w.detached = true
 	c.inflight++
 	// Whoever finishes the response is another goroutine: let it run
@@ -92,7 +93,9 @@ func (w *ResponseWriter) flushUntil(dl *deadline) error {
 	if drained := <-res; drained != nil {
 		if err := waitDeadline(drained, nil, dl); err != nil {
 			w.c.tc.ForceClose()
-			return fmt.Errorf("http: client too slow to take the response: %w", err)
+			err = fmt.Errorf("http: client too slow to take the response: %w", err)
+			w.setErr(err)
+			return err
 		}
 	}
 	if w.c.isClosed() {
@@ -207,17 +210,30 @@ func (w *ResponseWriter) Finish() {
 
 func (c *conn) finishDetached(w *ResponseWriter) {
 	c.inflight--
+	w.mu.Lock()
+	if w.timer != nil {
+		w.timer.Stop() // FinishTimeout's: the response is finished
+	}
+	w.mu.Unlock()
 	if c.rare != nil && c.rare.waitSlot == w.slot {
 		c.rare.waitSlot = nil
 	}
 	if c.isClosed() {
+		c.runHooks(w)
 		return
 	}
 	if w.hijack != nil { // set before Finish, under mu: visible here
 		c.finishHijack(w)
 	} else {
 		w.mu.Lock()
-		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+		if w.timedOut {
+			// FinishTimeout's answer; the owner may still be writing
+			// into w, which is not sent.
+			c.ls.tmp = appendStatusResponse(c.ls.tmp[:0], c.ls, w.status, "the handler did not finish in time")
+			w.written = bodyLen(c.ls.tmp)
+		} else {
+			c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+		}
 		w.mu.Unlock()
 		c.slotWriteFinal(w.slot, c.ls.tmp)
 		if !w.keepAlive {
@@ -234,6 +250,7 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 		c.slotDone(w.slot)
 		c.ls.stats.countStatus(w.status)
 	}
+	c.runHooks(w)
 	if c.rare != nil && c.rare.switchTo != nil {
 		c.switchProtocols(c.tc.Input()) // this or a later response hijacked
 		return
@@ -263,6 +280,7 @@ func (c *conn) callHandler(w *ResponseWriter, r *Request) {
 
 func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
 	c.ls.srv.opts.logger.Error("http: handler panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	w.setErr(panicError(p))
 	if w.detached {
 		// The response may or may not have been handed to a goroutine that
 		// will finish it; if not, its slot would wait forever. A panic
@@ -278,7 +296,7 @@ func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
 		return
 	}
 	w.header.reset()
-	w.body = w.body[:0]
+	w.body, w.written = w.body[:0], 0
 	w.status = StatusInternalServerError
 	w.keepAlive = false
 	WriteError(w, StatusInternalServerError)
@@ -294,7 +312,9 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 	clone.hc = c
 	clone.ctx = ctx
 	h := c.h
+	w.req = nil // nothing to snapshot: the clone below stays readable
 	w.Detach()
+	w.req = clone // the worker's copy stays readable until the hooks ran
 	w.poolOwned = true
 	ok := c.ls.srv.workers.submit(func() {
 		defer func() {
@@ -303,12 +323,15 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 				// Under the writer's mu: a Flush queued on the loop may still be
 				// reading the writer.
 				w.mu.Lock()
+				if w.err == nil {
+					w.err = panicError(p)
+				}
 				if w.headerSent {
 					// End it short, without the last chunk.
 					w.body, w.chunked = w.body[:0], false
 				} else {
 					w.header.reset()
-					w.body = w.body[:0]
+					w.body, w.written = w.body[:0], 0
 					w.status = StatusInternalServerError
 				}
 				w.keepAlive = false

@@ -343,6 +343,7 @@ func (c *conn) finish(w *ResponseWriter) {
 	w.removeTempFiles()
 	if w.hijack != nil {
 		c.finishHijack(w)
+		c.runHooks(w)
 		return
 	}
 	if w.slot == nil {
@@ -356,6 +357,7 @@ func (c *conn) finish(w *ResponseWriter) {
 	if !w.keepAlive {
 		c.closeAfter = true
 	}
+	c.runHooks(w)
 }
 
 // fail answers a request that can not be parsed and closes the connection:
@@ -385,26 +387,40 @@ func (c *conn) fail(err error) {
 	}
 	ls.stats.countStatus(e.Status)
 	c.closeAfter = true
+	c.serverResponded(e.Status, ls.tmp)
 }
 
 // appendErrorResponse builds a complete error response with a one-line
 // text body naming the status and e's reason, and Connection: close.
 func appendErrorResponse(dst []byte, ls *loopState, e *Error) []byte {
-	text := StatusText(e.Status)
-	dst = appendStatusLine(dst, e.Status)
+	return appendStatusResponse(dst, ls, e.Status, e.Reason)
+}
+
+// appendStatusResponse builds a complete response with Connection: close
+// and the one-line text body "<status> <text>: <reason>" (without ": "
+// when reason is empty).
+func appendStatusResponse(dst []byte, ls *loopState, status int, reason string) []byte {
+	text := StatusText(status)
+	dst = appendStatusLine(dst, status)
 	if ls.srv.serverName != "" {
 		dst = append(dst, ls.srv.serverHeader...)
 	}
 	dst = append(dst, ls.date...)
 	dst = append(dst, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
-	// "400 Bad Request: reason\n": 3 digits, 2 spaces, ": " and the LF.
-	dst = appendInt(dst, 3+1+len(text)+2+len(e.Reason)+1)
+	// "400 Bad Request: reason\n": 3 digits, a space, the text, ": ", the reason and the LF.
+	n := 3 + 1 + len(text) + 1
+	if reason != "" {
+		n += 2 + len(reason)
+	}
+	dst = appendInt(dst, n)
 	dst = append(dst, "\r\n\r\n"...)
-	dst = appendInt(dst, e.Status)
+	dst = appendInt(dst, status)
 	dst = append(dst, ' ')
 	dst = append(dst, text...)
-	dst = append(dst, ": "...)
-	dst = append(dst, e.Reason...)
+	if reason != "" {
+		dst = append(dst, ": "...)
+		dst = append(dst, reason...)
+	}
 	return append(dst, '\n')
 }
 

@@ -23,7 +23,8 @@ type loopState struct {
 	tmp    []byte // scratch for building one response
 	w      *ResponseWriter
 
-	rsFree []*reqState // parsing states not lent to a connection
+	rsFree []*reqState  // parsing states not lent to a connection
+	info   ResponseInfo // for the hooks of the responses the server makes itself
 
 	conns struct {
 		head *conn

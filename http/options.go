@@ -27,6 +27,7 @@ type options struct {
 	workers         int
 	workerQueue     int
 	tcpOptions      []tcp.Option
+	responseHooks   []func(*ResponseInfo) // WithResponseHook (finish.go)
 }
 
 // Defaults for the timeouts and bounds a Server applies.

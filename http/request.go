@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"net/netip"
 	"unsafe"
 )
 
@@ -110,6 +111,10 @@ type Request struct {
 	rw      *ResponseWriter // the response to this request: owns the form's spill files
 	form    *Form           // parsed by Form, kept for later calls
 	formErr error
+	// Set by middleware (see request_values.go).
+	values    []requestValue // reused across requests; only grows
+	remote    netip.AddrPort // SetRemoteAddr's
+	remoteSet bool
 }
 
 func (r *Request) has(f uint32) bool { return r.flags&f != 0 }
@@ -259,13 +264,23 @@ func (r *Request) Clone() *Request {
 	c := *r
 	c.buf = append([]byte(nil), r.buf[:r.headLen]...)
 	c.headers = append([]field(nil), r.headers...)
+	if len(r.values) > 0 {
+		c.values = append([]requestValue(nil), r.values...)
+	} else {
+		c.values = nil
+	}
 	return &c
 }
 
 // reset clears r for the next request, keeping the header storage.
 func (r *Request) reset() {
 	h := r.headers[:0]
-	*r = Request{headers: h}
+	v := r.values
+	if len(v) > 0 {
+		clear(v) // let the values go
+		v = v[:0]
+	}
+	*r = Request{headers: h, values: v}
 }
 
 func unsafeString(b []byte) string {

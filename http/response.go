@@ -2,9 +2,11 @@ package http
 
 import (
 	"errors"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -54,6 +56,26 @@ type ResponseWriter struct {
 	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
 
 	temps atomic.Pointer[tempFiles] // files this request's forms spilled to disk; nil: none
+	// For the response-finished hooks (finish.go).
+	statusSet bool                   // WriteHeader chose the status
+	upgrade   bool                   // the request asked for an Upgrade
+	hooked    bool                   // the hooks have run
+	snapped   bool                   // method, target, remote hold the request's (Detach)
+	nhooks    uint8                  // used entries of hooks
+	req       *Request               // the request while its views are valid; nil once detached
+	start     time.Time              // the loop's time when the handler was called
+	err       error                  // why the response did not end well; under mu once detached
+	hooks     [2]func(*ResponseInfo) // OnFinish's, without allocating
+	moreHooks []func(*ResponseInfo)
+	method    string
+	target    []byte
+	remote    netip.AddrPort
+	info      ResponseInfo // handed to the hooks
+
+	// FinishTimeout's (response_control.go); under mu.
+	timer       *time.Timer
+	timeoutCode int
+	timedOut    bool // the server answered in the owner's place
 }
 
 // Header returns the response's header fields, to be set before the first
@@ -72,23 +94,45 @@ func (w *ResponseWriter) WriteHeader(code int) {
 		return
 	}
 	w.status = code
+	w.statusSet = true
 }
 
-// Status returns the status code that was set (200 by default).
-func (w *ResponseWriter) Status() int { return w.status }
+// Status returns the response's status code: the one WriteHeader set, or
+// 200 by default, or the server's 500 for a handler that panicked before
+// sending anything.
+//
+// A response still being made elsewhere - detached (Detach, an adapted
+// net/http handler) and not yet finished - has no status until its owner
+// sets one: Status then returns 0 (not a guessed 200), so a middleware
+// that reads it after calling the next handler never logs a wrong status.
+// (On the worker pool a handler that does not detach is finished when it
+// returns, as on the loop: Status there is as for an inline response.) The final status of every response, however it is made,
+// is what ResponseInfo.Status reports to OnFinish and WithResponseHook
+// hooks, which is what access logs and metrics should use.
+func (w *ResponseWriter) Status() int {
+	if !w.detached {
+		return w.status
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.statusSet || w.finished || w.poolOwned {
+		return w.status
+	}
+	return 0
+}
 
 // Write appends p to the body. It never fails before Finish unless the
 // connection has closed.
 func (w *ResponseWriter) Write(p []byte) (int, error) {
+	if w.detached {
+		w.mu.Lock() // against FinishTimeout finishing it on the loop
+		defer w.mu.Unlock()
+	}
 	if w.finished {
 		return 0, ErrFinished
 	}
 	if w.c.isClosed() {
 		return 0, ErrConnClosed
-	}
-	if w.detached {
-		w.mu.Lock()
-		defer w.mu.Unlock()
 	}
 	w.body = append(w.body, p...)
 	w.written += int64(len(p))
@@ -107,6 +151,13 @@ func (w *ResponseWriter) Body() []byte { return w.body }
 
 // SetBody replaces the unflushed body with b (the writer takes ownership).
 func (w *ResponseWriter) SetBody(b []byte) {
+	if w.detached {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.finished {
+			return
+		}
+	}
 	w.written += int64(len(b) - len(w.body))
 	w.body = b
 }
@@ -141,6 +192,16 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 		w.temps.Store(nil)
 	}
 	r.rw = w
+	w.statusSet, w.hooked, w.snapped = false, false, false
+	w.upgrade = r.IsUpgrade()
+	w.req = r
+	w.start = c.ls.loop.Now()
+	w.err = nil
+	if w.nhooks != 0 || len(w.moreHooks) != 0 { // a response whose hooks never ran
+		w.hooks = [len(w.hooks)]func(*ResponseInfo){}
+		clear(w.moreHooks)
+		w.nhooks, w.moreHooks = 0, w.moreHooks[:0]
+	}
 }
 
 // appendHead appends the status line and header section. contentLength < 0

@@ -25,8 +25,12 @@ func (r *Request) Context() context.Context {
 	return r.hc.context()
 }
 
-// RemoteAddr returns the client's address.
+// RemoteAddr returns the client's address: the connection's peer, unless
+// a middleware said otherwise with SetRemoteAddr.
 func (r *Request) RemoteAddr() netip.AddrPort {
+	if r.remoteSet {
+		return r.remote
+	}
 	if r.hc == nil {
 		return netip.AddrPort{}
 	}

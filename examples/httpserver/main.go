@@ -45,6 +45,11 @@
 //   - GET /debug/status: a live HTML page of those numbers.
 //
 // The variables are published before the "listening" line is logged.
+//
+// -v logs one access-log line per response to standard error (slog text:
+// method, path, status, bytes, duration, peer, request_id; see package
+// http/middleware), the server's own 400/408/413/431 included, with panic
+// recovery in front of the routes.
 package main
 
 import (
@@ -66,7 +71,12 @@ func main() {
 	reusePort := flag.Bool("reuseport", false, "set SO_REUSEPORT (several processes on one port)")
 	drainIdle := flag.Duration("drain-idle", time.Second, "on SIGTERM, how long an idle keep-alive connection may still send a request")
 	debug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} (see debug.go)")
+	verbose := flag.Bool("v", false, "log one access-log line per response to stderr (-access-log stderr)")
+	accessLog := flag.String("access-log", "", "access log with panic recovery: stderr, or for benchmarks discard (formatted, not written) or disabled (no line made)")
 	flag.Parse()
+	if *verbose && *accessLog == "" {
+		*accessLog = "stderr"
+	}
 
 	// Catch the signals before announcing the address: a supervisor that
 	// signals as soon as it reads the "listening" line must get a drain,
@@ -75,7 +85,12 @@ func main() {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 
 	rt := NewRouter()
-	srv := http.NewServer(rt, http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle))
+	handler, logOpts, err := withAccessLog(rt, *accessLog)
+	if err != nil {
+		slog.Error("httpserver", "err", err)
+		os.Exit(2)
+	}
+	srv := http.NewServer(handler, append([]http.Option{http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle)}, logOpts...)...)
 	if *debug {
 		httpdebug.Mount(srv, rt, "")
 	}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/http/middleware"
+)
+
+// withAccessLog puts the access log and panic recovery in front of h:
+//
+//   - "" (the default): h as it is;
+//   - "stderr" (what -v selects): one slog text line per response on
+//     standard error, e.g.
+//     time=... level=INFO msg=http method=GET path=/json status=200 bytes=27 duration=41.2µs peer=127.0.0.1:50312 request_id=
+//     logged from the server's response hook (middleware.AccessLogHook),
+//     so the responses the server makes itself (400 for a malformed
+//     request, 408, 413, 431) have their line too;
+//   - "discard": the access-log middleware (middleware.AccessLog) with
+//     its lines formatted and thrown away (io.Discard), to measure what
+//     the middleware costs (benchmarks/cmd/runner's muduo-go-mw target);
+//   - "disabled": the same middleware with the log's level set above Info,
+//     so no line is made: the cost of the chain itself (muduo-go-mw0).
+//
+// It returns the handler and the server options to use.
+func withAccessLog(h http.Handler, mode string) (http.Handler, []http.Option, error) {
+	var out io.Writer
+	level := slog.LevelInfo
+	switch mode {
+	case "":
+		return h, nil, nil
+	case "stderr":
+		logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+		return middleware.Recover(slog.Default())(h), []http.Option{http.WithResponseHook(middleware.AccessLogHook(logger))}, nil
+	case "discard":
+		out = io.Discard
+	case "disabled":
+		out, level = io.Discard, slog.LevelError+1
+	default:
+		return nil, nil, fmt.Errorf("-access-log %q: want stderr, discard or disabled", mode)
+	}
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+	return middleware.AccessLog(logger)(middleware.Recover(slog.Default())(h)), nil, nil
+}
