@@ -24,6 +24,9 @@ type options struct {
 	loopInit  func(*reactor.EventLoop)
 	baseLoop  *reactor.EventLoop
 	retry     bool
+	// pauseOnEMFILE: out of fds, pause accepting instead of shedding
+	// pending connections (see Acceptor.overloaded). Tests only.
+	pauseOnEMFILE bool
 }
 
 func defaultOptions() options {

@@ -104,6 +104,7 @@ func (s *Server) Start() error {
 		s.closeBase()
 		return err
 	}
+	acc.pauseOnly = o.pauseOnEMFILE
 	s.acceptor = acc
 	s.cfg.name = o.name + "-" + acc.Addr().String()
 	s.sets = make(map[*reactor.EventLoop]*connSet)
