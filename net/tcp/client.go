@@ -86,13 +86,18 @@ func NewClient(addr string, opts ...Option) (*Client, error) {
 type ConnectErrorCallback func(err error)
 
 // SetConnectErrorCallback sets the callback for failed connect attempts
-// (see Client). Call before Connect.
+// (see Client); without one they are logged as warnings. Call before
+// Connect.
 func (c *Client) SetConnectErrorCallback(f ConnectErrorCallback) { c.onFailed = f }
 
+// connectFailed reports a failed attempt to the callback, or else to the
+// log (so that a failure is never silent).
 func (c *Client) connectFailed(err error) {
 	if c.onFailed != nil {
 		c.onFailed(err)
+		return
 	}
+	c.opts.logger.Warn("tcp: connect failed", "client", c.opts.name, "retrying", c.retry.Load(), "err", err)
 }
 
 // SetCallbacks sets every callback at once. Call before Connect.

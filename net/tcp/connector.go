@@ -211,9 +211,10 @@ func (k *Connector) retry(cause error) {
 		return
 	}
 	err := k.dialError(cause)
-	k.logger.Info("tcp: connect failed; retrying", "addr", k.addr, "in", k.delay, "err", err)
 	if k.onAttemptFailed != nil {
 		k.onAttemptFailed(err)
+	} else {
+		k.logger.Info("tcp: connect failed; retrying", "addr", k.addr, "in", k.delay, "err", err)
 	}
 	k.scheduleRetry()
 }
@@ -254,8 +255,9 @@ func (k *Connector) fatal(err error) {
 	k.state = connectorDisconnected
 	k.want.Store(false)
 	err = k.dialError(err)
-	k.logger.Warn("tcp: connect failed", "addr", k.addr, "err", err)
 	if k.onFatal != nil {
 		k.onFatal(err)
+	} else {
+		k.logger.Warn("tcp: connect failed", "addr", k.addr, "err", err)
 	}
 }
