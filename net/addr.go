@@ -1,5 +1,7 @@
 // Package net holds what the reactor's TCP layer shares below it: socket
-// addresses (IPv4 and IPv6, as the standard library's netip.AddrPort) and
+// addresses (IPv4 and IPv6, as the standard library's netip.AddrPort,
+// resolved by the rules of the standard library's net.Listen and net.Dial:
+// ResolveListen, Resolve) and
 // thin, error-wrapping helpers over the socket system calls (non-blocking
 // close-on-exec sockets, SO_REUSEADDR/SO_REUSEPORT, TCP_NODELAY, keepalive,
 // SO_ERROR, self-connect detection).
