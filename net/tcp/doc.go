@@ -56,5 +56,8 @@
 // read EOF (or a reset) instead of waiting in the backlog; when even that
 // is not possible it pauses accepting, with a backoff up to a second, and
 // never spins. Connections already open are not touched, and new ones are
-// served again as soon as fds are free. See Acceptor for the measurements.
+// served again as soon as fds are free. Measured with BenchmarkEMFILEFate
+// (40 clients arriving while a server limited to 64 fds is out of them):
+// closing at once told all 40 in 5 ms; pausing alone, muduo-go's earlier
+// behaviour, told none within a second and the last after 45 s.
 package tcp
