@@ -1,5 +1,7 @@
 // Package net holds what the reactor's TCP layer shares below it: socket
-// addresses (IPv4 and IPv6, as the standard library's netip.AddrPort) and
+// addresses (IPv4 and IPv6, as the standard library's netip.AddrPort,
+// resolved by the rules of the standard library's net.Listen and net.Dial:
+// ResolveListen, Resolve) and
 // thin, error-wrapping helpers over the socket system calls (non-blocking
 // close-on-exec sockets, SO_REUSEADDR/SO_REUSEPORT, TCP_NODELAY, keepalive,
 // SO_ERROR, self-connect detection).
@@ -40,13 +42,15 @@ func ParseAddr(hostport string) (netip.AddrPort, error) {
 	return netip.AddrPortFrom(a, uint16(p)), nil
 }
 
-// Resolve turns "host:port" into an address, looking the host up in DNS when
-// it is not numeric. network is "tcp", "tcp4" or "tcp6" and restricts the
-// family. The first matching address wins.
+// Resolve turns "host:port" into the address a client connects to,
+// looking the host up in DNS when it is not numeric and the port up in the
+// services database when it is a name ("127.0.0.1:http"). network is "tcp",
+// "tcp4" or "tcp6" and restricts the family. The first matching address
+// wins. Errors quote hostport and wrap the cause.
 func Resolve(ctx context.Context, network, hostport string) (netip.AddrPort, error) {
 	if ap, err := ParseAddr(hostport); err == nil {
 		if !familyOK(network, ap.Addr()) {
-			return netip.AddrPort{}, fmt.Errorf("net: %s is not a %s address", hostport, network)
+			return netip.AddrPort{}, fmt.Errorf("net: resolve %q: not a %s address", hostport, network)
 		}
 		return ap, nil
 	}
@@ -54,21 +58,31 @@ func Resolve(ctx context.Context, network, hostport string) (netip.AddrPort, err
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("net: resolve %q: %w", hostport, err)
 	}
-	pn, err := stdnet.DefaultResolver.LookupPort(ctx, "tcp", port)
+	pn, err := lookupPort(ctx, port)
 	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("net: resolve port %q: %w", port, err)
+		return netip.AddrPort{}, fmt.Errorf("net: resolve %q: %w", hostport, err)
+	}
+	if host == "" {
+		return netip.AddrPortFrom(netip.IPv4Unspecified(), pn), nil // the local system, as net.Dial
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		a = a.Unmap()
+		if !familyOK(network, a) {
+			return netip.AddrPort{}, fmt.Errorf("net: resolve %q: not a %s address", hostport, network)
+		}
+		return netip.AddrPortFrom(a, pn), nil
 	}
 	ips, err := stdnet.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("net: resolve host %q: %w", host, err)
+		return netip.AddrPort{}, fmt.Errorf("net: resolve %q: %w", hostport, err)
 	}
 	for _, ip := range ips {
 		ip = ip.Unmap()
 		if familyOK(network, ip) {
-			return netip.AddrPortFrom(ip, uint16(pn)), nil
+			return netip.AddrPortFrom(ip, pn), nil
 		}
 	}
-	return netip.AddrPort{}, fmt.Errorf("net: no %s address for %q", network, host)
+	return netip.AddrPort{}, fmt.Errorf("net: resolve %q: no %s address for %s", hostport, network, host)
 }
 
 func familyOK(network string, a netip.Addr) bool {

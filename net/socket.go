@@ -12,7 +12,7 @@ import (
 func Socket(ap netip.AddrPort) (int, error) {
 	fd, err := unix.Socket(Family(ap), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 	if err != nil {
-		return -1, fmt.Errorf("net: socket: %w", err)
+		return -1, fmt.Errorf("net: socket for %s: %w", ap, err)
 	}
 	return fd, nil
 }
@@ -31,8 +31,21 @@ type ListenConfig struct {
 
 // Listen creates a non-blocking listening socket bound to ap, with
 // SO_REUSEADDR (so a restarted server can bind while old connections sit in
-// TIME_WAIT) and the options in cfg.
+// TIME_WAIT) and the options in cfg. The IPv6 wildcard address [::] (what
+// ResolveListen makes of ":port") is a dual-stack listener unless
+// cfg.IPv6Only: it also takes IPv4 connections, whose addresses are
+// reported unmapped (127.0.0.1, not ::ffff:127.0.0.1). Where the system has
+// no IPv6 it binds the IPv4 wildcard 0.0.0.0 instead, as Go's net.Listen.
+// Errors name the address and wrap the errno.
 func Listen(ap netip.AddrPort, cfg ListenConfig) (int, error) {
+	fd, err := listen(ap, cfg)
+	if err != nil && isDualStack(ap, cfg) && noIPv6(err) {
+		return listen(netip.AddrPortFrom(netip.IPv4Unspecified(), ap.Port()), cfg)
+	}
+	return fd, err
+}
+
+func listen(ap netip.AddrPort, cfg ListenConfig) (int, error) {
 	fd, err := Socket(ap)
 	if err != nil {
 		return -1, err

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	jsoniter "github.com/json-iterator/go"
 
@@ -89,15 +90,30 @@ type Client struct {
 	stop    chan struct{} // closed by Close: wakes callers waiting for a connection
 	retry   bool          // WithReconnect
 	gone    bool          // the connection dropped and will not be re-made (no retry)
+	everUp  bool          // a connection was made: later connect errors are reconnects
+	dialErr error         // the first connect failed: why (Dial returns it)
 }
 
 // ClientOption configures a Client.
 type ClientOption func(*clientOptions)
 
 type clientOptions struct {
-	retry   bool
-	logger  *slog.Logger
-	tcpOpts []tcp.Option
+	retry       bool
+	dialTimeout time.Duration
+	logger      *slog.Logger
+	tcpOpts     []tcp.Option
+}
+
+// DefaultDialTimeout bounds Dial when its context has no deadline: a
+// server that neither accepts nor refuses (a host that drops SYNs, a full
+// backlog) makes Dial fail after this long instead of waiting for ever.
+const DefaultDialTimeout = 30 * time.Second
+
+// WithDialTimeout sets how long Dial waits for the connection when its
+// context has no deadline (default DefaultDialTimeout; a context's
+// deadline, when it has one, wins).
+func WithDialTimeout(d time.Duration) ClientOption {
+	return func(o *clientOptions) { o.dialTimeout = d }
 }
 
 // WithReconnect makes the client reconnect (with backoff) whenever the
@@ -115,16 +131,25 @@ func WithClientTCPOptions(opts ...tcp.Option) ClientOption {
 	return func(o *clientOptions) { o.tcpOpts = append(o.tcpOpts, opts...) }
 }
 
-// Dial creates a client for addr and waits until it is connected or ctx
-// ends (the connector keeps retrying meanwhile).
+// Dial connects to addr ("host:port"; host names and service names are
+// looked up) and returns a client once the connection is up. It fails at
+// once when the connect fails: a refused connect returns an error that
+// names the address and wraps syscall.ECONNREFUSED, as net.Dial's does
+// ("rpc: dial tcp 127.0.0.1:9090: connect: connection refused"). It waits
+// at most until ctx is done or, when ctx has no deadline, for
+// DefaultDialTimeout (see WithDialTimeout). Once connected, a client made
+// with WithReconnect (the default) re-makes a dropped connection with
+// retry and backoff.
 func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, error) {
-	o := clientOptions{retry: true, logger: slog.Default()}
+	o := clientOptions{retry: true, logger: slog.Default(), dialTimeout: DefaultDialTimeout}
 	for _, f := range opts {
 		f(&o)
 	}
-	tc, err := tcp.NewClient(addr, append([]tcp.Option{tcp.WithName("rpc-client"), tcp.WithLogger(o.logger), tcp.WithRetry(o.retry)}, o.tcpOpts...)...)
+	// The first connect is not retried (its failure is Dial's answer);
+	// retry is turned on once connected, when reconnecting is wanted.
+	tc, err := tcp.NewClient(addr, append([]tcp.Option{tcp.WithName("rpc-client"), tcp.WithLogger(o.logger), tcp.WithRetry(false)}, o.tcpOpts...)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rpc: dial: %w", err)
 	}
 	c := &Client{
 		tc:      tc,
@@ -138,12 +163,46 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		pending: make(map[uint64]*Call),
 	}
 	tc.SetCallbacks(tcp.Callbacks{Connection: c.onConnection, Message: c.onMessage})
+	tc.SetConnectErrorCallback(c.onConnectError)
+	if _, ok := ctx.Deadline(); !ok && o.dialTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.dialTimeout)
+		defer cancel()
+	}
 	tc.Connect()
 	if err := c.waitUp(ctx); err != nil {
 		c.Close()
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("rpc: dial %s: not connected in time: %w", addr, err)
+		}
+		if c.dialFailed() {
+			return nil, fmt.Errorf("rpc: %w", err)
+		}
 		return nil, fmt.Errorf("rpc: dial %s: %w", addr, err)
 	}
 	return c, nil
+}
+
+// onConnectError hears of every failed connect, on the loop. Before the
+// first connection it is Dial's answer; after, a reconnect that failed
+// and will be retried.
+func (c *Client) onConnectError(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.everUp {
+		c.logger.Info("rpc: reconnect failed; retrying", "err", err)
+		return
+	}
+	if c.dialErr == nil {
+		c.dialErr = err
+		close(c.up) // wake Dial: it sees dialErr
+	}
+}
+
+func (c *Client) dialFailed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dialErr != nil
 }
 
 // Loop returns the client's event loop.
@@ -159,6 +218,11 @@ func (c *Client) waitUp(ctx context.Context) error {
 		if c.conn != nil {
 			c.mu.Unlock()
 			return nil
+		}
+		if c.dialErr != nil {
+			err := c.dialErr
+			c.mu.Unlock()
+			return err // the first connect failed: nothing will come
 		}
 		if c.gone {
 			c.mu.Unlock()
@@ -180,6 +244,12 @@ func (c *Client) onConnection(conn *tcp.Conn) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if conn.Connected() {
+		if !c.everUp && c.retry {
+			// From now on a failed connect is a reconnect: retried. Set
+			// here, on the loop, before the connection can drop.
+			c.tc.EnableRetry()
+		}
+		c.everUp = true
 		c.conn = conn
 		c.codec.Reset()
 		select {

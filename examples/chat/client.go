@@ -33,7 +33,8 @@ func NewChatClient(addr string, onMessage func(msg string), logger *slog.Logger)
 	if logger == nil {
 		logger = slog.Default()
 	}
-	client, err := tcp.NewClient(addr, tcp.WithName("chat-client"), tcp.WithLogger(logger))
+	// Retry: Connect waits for a server that is not there yet.
+	client, err := tcp.NewClient(addr, tcp.WithName("chat-client"), tcp.WithLogger(logger), tcp.WithRetry(true))
 	if err != nil {
 		return nil, err
 	}
@@ -43,6 +44,7 @@ func NewChatClient(addr string, onMessage func(msg string), logger *slog.Logger)
 		if c.Connected() {
 			cc.upOnce.Do(func() { close(cc.up) })
 		} else {
+			client.Disconnect() // the chat is over: no reconnect
 			cc.downOnce.Do(func() { close(cc.down) })
 		}
 	})

@@ -30,8 +30,11 @@
 // the listener closes, requests in progress are answered with
 // "Connection: close", and keep-alive connections idle between requests
 // get "Connection: close" on their next response, or are closed once idle
-// for -drain-idle (1 s). README_production.md has the rolling-restart
-// sequence with -reuseport.
+// for -drain-idle (1 s). It logs "httpserver: draining" with the signal
+// and the number of open connections when the drain starts, and
+// "httpserver: drained" with how long it took when it is done (or a
+// warning with how many connections the timeout closed).
+// README_production.md has the rolling-restart sequence with -reuseport.
 //
 // Observability (on unless -debug=false), see debug.Mount (package http/debug):
 //
@@ -58,6 +61,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -102,10 +106,28 @@ func main() {
 		publishVars(srv)
 	}
 	slog.Info("httpserver: listening", "addr", srv.Addr().String(), "loops", *loops)
-	<-sig
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	got := <-sig
+	drain(srv, got, drainTimeout)
+}
+
+// drainTimeout bounds the graceful shutdown on SIGTERM or SIGINT.
+const drainTimeout = 10 * time.Second
+
+// drain shuts srv down gracefully, saying so: "draining" with the open
+// connections when it starts, then "drained" with how long it took, or a
+// warning with how many connections were still open when the timeout
+// closed them.
+func drain(srv *http.Server, got os.Signal, timeout time.Duration) {
+	start := time.Now()
+	slog.Info("httpserver: draining", "signal", got.String(), "connections", srv.TCP().NumConnections(), "timeout", timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	var left atomic.Int64
+	stop := context.AfterFunc(ctx, func() { left.Store(srv.TCP().NumConnections()) })
+	defer stop()
 	if err := srv.Shutdown(ctx); err != nil {
-		slog.Warn("httpserver: forced shutdown", "err", err)
+		slog.Warn("httpserver: drain timed out; closed the rest", "closed", left.Load(), "took", time.Since(start).Round(time.Millisecond), "err", err)
+		return
 	}
+	slog.Info("httpserver: drained", "took", time.Since(start).Round(time.Millisecond))
 }

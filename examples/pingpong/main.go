@@ -16,18 +16,24 @@
 // (-loops 0 puts every connection on the base loop). Every connection sends
 // one block of -size bytes when it comes up and from then on sends back
 // whatever it receives, so each connection always has exactly one block in
-// flight. The clock starts once every connection is up (the client gives
-// up if that takes more than 10 s); after -duration the client closes every
+// flight. It logs "connecting" and, once every connection is up,
+// "connected"; a connect that fails is not retried, and the client exits as
+// soon as every connection is up or failed, saying how many are up and why
+// the others failed (pingpong: 0 of 100 connections up; 100 failed (100:
+// dial tcp 127.0.0.1:3000: connect: connection refused)). The clock starts
+// once every connection is up (the client gives up if that takes more than
+// -connect-timeout, 10 s by default); after -duration the client closes every
 // connection, stops its loops and prints one line with the bytes received,
 // the throughput in MiB/s and the messages per second, where a message is
 // -size bytes received (muduo's definition):
 //
 //	pingpong: conns=100 size=16384 time=10.00s bytes=1234567890 MiB/s=117.7 msgs/s=7533.0
 //
-// It exits 1 on a bad -mode, -loops, -conns, -size or -duration, if the
-// connections are not all up within 10 s, if one goes down during the run,
-// or if no byte came back (and 2 on a flag package can not parse).
-// -conns, -size and -duration are ignored in server mode.
+// It exits 1 on a bad -mode, -loops, -conns, -size or -duration, if a
+// connect fails or the connections are not all up within -connect-timeout,
+// if one goes down during the run, or if no byte came back (and 2 on a
+// flag package can not parse).
+// -conns, -size, -duration and -connect-timeout are ignored in server mode.
 package main
 
 import (
@@ -49,6 +55,7 @@ func main() {
 	conns := flag.Int("conns", 100, "client: number of connections")
 	size := flag.Int("size", 16384, "client: bytes per block (one message)")
 	duration := flag.Duration("duration", 10*time.Second, "client: how long to measure")
+	connectTimeout := flag.Duration("connect-timeout", 10*time.Second, "client: how long to wait for every connection to come up")
 	flag.Parse()
 
 	if *loops < 0 {
@@ -58,7 +65,7 @@ func main() {
 	case "server":
 		runServer(*addr, *loops)
 	case "client":
-		cfg := ClientConfig{Addr: *addr, Conns: *conns, Size: *size, Loops: *loops, ConnectTimeout: 10 * time.Second}
+		cfg := ClientConfig{Addr: *addr, Conns: *conns, Size: *size, Loops: *loops, ConnectTimeout: *connectTimeout}
 		res, err := RunClient(cfg, *duration)
 		if err != nil {
 			fatal(err.Error())

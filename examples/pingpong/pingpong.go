@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,7 +45,9 @@ type ClientConfig struct {
 	Size  int    // bytes per block (one message), >= 1
 	Loops int    // IO loops besides the base loop, >= 0
 	// ConnectTimeout bounds the wait for every connection to come up
-	// (0: 10 s).
+	// (0: 10 s). A connect that fails (refused, unreachable) is not
+	// retried: RunClient fails as soon as every connection is either up or
+	// failed, saying how many are up and why the others failed.
 	ConnectTimeout time.Duration
 	// Verify checks every byte received against the block's content at its
 	// offset in the stream (costs CPU; the tests turn it on).
@@ -200,9 +201,7 @@ func RunClient(cfg ClientConfig, d time.Duration) (Result, error) {
 		stopping atomic.Bool
 		clients  []*tcp.Client
 		sessions []*session
-		upCount  atomic.Int64
-		allUp    = make(chan struct{})
-		once     sync.Once
+		tally    = newConnectTally(cfg.Conns)
 	)
 	// Stop every client while the loops still run, then the loops.
 	defer func() {
@@ -216,11 +215,8 @@ func RunClient(cfg ClientConfig, d time.Duration) (Result, error) {
 	}()
 
 	block := makeBlock(cfg.Size)
-	up := func() {
-		if upCount.Add(1) == int64(cfg.Conns) {
-			once.Do(func() { close(allUp) })
-		}
-	}
+	up := tally.up
+	lg.Info("pingpong: connecting", "conns", cfg.Conns, "to", cfg.Addr)
 	for i := 0; i < cfg.Conns; i++ {
 		c, err := tcp.NewClient(cfg.Addr, tcp.WithBaseLoop(pool.Next()), tcp.WithLogger(lg),
 			tcp.WithName(fmt.Sprintf("pingpong-%d", i)))
@@ -229,16 +225,20 @@ func RunClient(cfg ClientConfig, d time.Duration) (Result, error) {
 		}
 		s := &session{block: block, verify: cfg.Verify, stopping: &stopping, up: up}
 		c.SetCallbacks(tcp.Callbacks{Connection: s.onConnection, Message: s.onMessage})
+		c.SetConnectErrorCallback(tally.failed)
 		clients = append(clients, c)
 		sessions = append(sessions, s)
 		c.Connect()
 	}
 
 	select {
-	case <-allUp:
+	case <-tally.settled:
 	case <-time.After(timeout):
-		return Result{}, fmt.Errorf("pingpong: %d of %d connections up after %v", upCount.Load(), cfg.Conns, timeout)
 	}
+	if err := tally.verdict(timeout); err != nil {
+		return Result{}, err
+	}
+	lg.Info("pingpong: connected", "conns", cfg.Conns, "to", cfg.Addr)
 	total := func() int64 {
 		var n int64
 		for _, s := range sessions {

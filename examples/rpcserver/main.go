@@ -17,7 +17,10 @@
 //	  - Echo.Echo returns its params unchanged.
 //
 // Either address may be empty to skip that transport. SIGINT or SIGTERM
-// shuts down gracefully.
+// shuts down gracefully (10 s at most): the command logs "rpcserver:
+// draining" with the signal and each transport's open connections, then
+// "rpcserver: drained" with how long it took (or a warning with how many
+// connections the timeout closed).
 //
 // Observability (on unless -debug=false; needs the HTTP transport), see
 // debug.Mount (package http/debug): the HTTP address also serves GET /healthz (200
@@ -37,6 +40,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -69,10 +73,44 @@ func main() {
 		slog.Info("rpcserver: HTTP", "addr", a.hs.Addr().String(), "path", "/rpc")
 	}
 
-	<-sig
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	got := <-sig
+	a.drain(got, 10*time.Second)
+}
+
+// drain shuts the transports down gracefully, saying so: "draining" with
+// the open connections of each transport when it starts, "drained" with
+// how long it took when done (a warning with how many connections the
+// timeout closed, if it had to).
+func (a *app) drain(got os.Signal, timeout time.Duration) {
+	start := time.Now()
+	tcpConns, httpConns := a.connections()
+	slog.Info("rpcserver: draining", "signal", got.String(), "tcp_connections", tcpConns, "http_connections", httpConns, "timeout", timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	var left atomic.Int64
+	stop := context.AfterFunc(ctx, func() {
+		t, h := a.connections()
+		left.Store(t + h)
+	})
+	defer stop()
 	a.shutdown(ctx)
+	if ctx.Err() != nil {
+		slog.Warn("rpcserver: drain timed out; closed the rest", "closed", left.Load(), "took", time.Since(start).Round(time.Millisecond))
+		return
+	}
+	slog.Info("rpcserver: drained", "took", time.Since(start).Round(time.Millisecond))
+}
+
+// connections returns the open connections of each transport (0 for one
+// that is off).
+func (a *app) connections() (tcpConns, httpConns int64) {
+	if a.ts != nil {
+		tcpConns = a.ts.TCP().NumConnections()
+	}
+	if a.hs != nil {
+		httpConns = a.hs.TCP().NumConnections()
+	}
+	return tcpConns, httpConns
 }
 
 // app is the wiring main runs: one rpc.Server with the demo services

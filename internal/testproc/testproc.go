@@ -38,6 +38,7 @@ type Proc struct {
 	Cmd *exec.Cmd
 
 	addrs  chan string // the addresses in the child's log; closed at its end
+	logs   chan string // every line of the child's log; closed at its end
 	done   chan error  // cmd.Wait's result, once waiting has begun
 	exited bool        // Wait has seen the child exit
 }
@@ -62,10 +63,14 @@ func Start(t testing.TB, env, args string) *Proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &Proc{Cmd: cmd, addrs: make(chan string, 8)}
+	p := &Proc{Cmd: cmd, addrs: make(chan string, 8), logs: make(chan string, 1024)}
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			select {
+			case p.logs <- sc.Text():
+			default: // a log nobody reads
+			}
 			if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
 				select {
 				case p.addrs <- m[1]:
@@ -74,6 +79,7 @@ func Start(t testing.TB, env, args string) *Proc {
 			}
 		}
 		close(p.addrs)
+		close(p.logs)
 	}()
 	t.Cleanup(func() {
 		if !p.exited {

@@ -18,14 +18,23 @@ import (
 const StableConnection = time.Second
 
 // Client is muduo's TcpClient: one connection to one server, made by a
-// Connector (with retry and backoff), optionally re-made when it drops.
-// Its connection is a Conn exactly like a server's.
+// Connector, optionally re-made when it drops. Its connection is a Conn
+// exactly like a server's.
+//
+// A connect that fails (refused, unreachable, ...) is reported at once to
+// the ConnectErrorCallback, with an error that names the address and wraps
+// the errno, as net.Dial's does: errors.Is(err, syscall.ECONNREFUSED)
+// holds for a refused one. Without retry the client then stops trying
+// (Connect tries again); with retry (WithRetry or EnableRetry) it tries
+// again after a backoff of InitialRetryDelay doubling to MaxRetryDelay,
+// and reports every failed attempt the same way.
 type Client struct {
 	opts      options
 	loop      *reactor.EventLoop
 	ownLoop   bool
 	connector *Connector
 	cfg       connConfig
+	onFailed  ConnectErrorCallback // set before Connect; called on the loop
 
 	mu      sync.Mutex
 	conn    *Conn
@@ -64,9 +73,31 @@ func NewClient(addr string, opts ...Option) (*Client, error) {
 		c.loop, c.ownLoop = l, true
 	}
 	c.cfg = connConfig{highWater: o.highWater, name: o.name + "-" + ap.String(), onClosed: c.connClosed}
-	c.connector = NewConnector(c.loop, ap, o.logger, c.newConnection, nil)
+	c.connector = NewConnector(c.loop, ap, o.logger, c.newConnection, c.connectFailed)
+	c.connector.shouldRetry = c.retry.Load
+	c.connector.onAttemptFailed = c.connectFailed
 	c.retry.Store(o.retry)
 	return c, nil
+}
+
+// ConnectErrorCallback is called on the client's loop when a connect
+// attempt fails; err is a *net.OpError naming the address and wrapping the
+// cause ("dial tcp 127.0.0.1:9: connect: connection refused").
+type ConnectErrorCallback func(err error)
+
+// SetConnectErrorCallback sets the callback for failed connect attempts
+// (see Client); without one they are logged as warnings. Call before
+// Connect.
+func (c *Client) SetConnectErrorCallback(f ConnectErrorCallback) { c.onFailed = f }
+
+// connectFailed reports a failed attempt to the callback, or else to the
+// log (so that a failure is never silent).
+func (c *Client) connectFailed(err error) {
+	if c.onFailed != nil {
+		c.onFailed(err)
+		return
+	}
+	c.opts.logger.Warn("tcp: connect failed", "client", c.opts.name, "retrying", c.retry.Load(), "err", err)
 }
 
 // SetCallbacks sets every callback at once. Call before Connect.
@@ -90,14 +121,15 @@ func (c *Client) Loop() *reactor.EventLoop { return c.loop }
 // Connector returns the client's connector (for its Attempts counter).
 func (c *Client) Connector() *Connector { return c.connector }
 
-// EnableRetry makes the client reconnect whenever its connection drops
-// (until Disconnect or Stop): at once after a connection that lasted
-// StableConnection, else after the connector's backoff. Safe from any
-// goroutine.
+// EnableRetry makes the client retry failed connects and reconnect
+// whenever its connection drops (until Disconnect or Stop): at once after
+// a connection that lasted StableConnection, else after the connector's
+// backoff. The same as WithRetry(true). Safe from any goroutine.
 func (c *Client) EnableRetry() { c.retry.Store(true) }
 
-// Connect starts connecting, retrying with backoff while the server is not
-// there. Safe from any goroutine.
+// Connect starts connecting. A failed attempt is reported to the
+// ConnectErrorCallback; with retry the client tries again after a backoff,
+// without it Connect may be called again. Safe from any goroutine.
 func (c *Client) Connect() {
 	c.life.Lock()
 	defer c.life.Unlock()

@@ -45,7 +45,7 @@ func newTestClient(t *testing.T, addr string, rec *recorder, opts ...Option) *Cl
 func TestClientRetriesUntilServerAppears(t *testing.T) {
 	addr := freePort(t)
 	rec := newRecorder()
-	c := newTestClient(t, addr, rec)
+	c := newTestClient(t, addr, rec, WithRetry(true))
 	c.Connect()
 	eventually(t, "a second connect attempt", func() bool { return c.Connector().Attempts.Load() >= 2 })
 	select {
@@ -154,7 +154,7 @@ func TestClientStopStopsRetrying(t *testing.T) {
 	loop.Start()
 	defer func() { loop.Quit(); <-loop.Done() }()
 	rec := newRecorder()
-	c := newTestClient(t, freePort(t), rec, WithBaseLoop(loop))
+	c := newTestClient(t, freePort(t), rec, WithBaseLoop(loop), WithRetry(true))
 	c.Connect()
 	eventually(t, "a failed attempt", func() bool { return c.Connector().Attempts.Load() >= 1 })
 	onLoop(loop, func() {}) // the attempt has failed and a retry is due in 0.5 s
@@ -270,7 +270,7 @@ func TestSelfConnectDetected(t *testing.T) {
 // ENETUNREACH for the broadcast address) is retried like a refused one.
 func TestClientImmediateConnectError(t *testing.T) {
 	rec := newRecorder()
-	c := newTestClient(t, "255.255.255.255:9", rec)
+	c := newTestClient(t, "255.255.255.255:9", rec, WithRetry(true))
 	c.Connect()
 	eventually(t, "a retried attempt", func() bool { return c.Connector().Attempts.Load() >= 2 })
 	c.Stop()

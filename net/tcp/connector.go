@@ -3,7 +3,9 @@ package tcp
 import (
 	"errors"
 	"log/slog"
+	stdnet "net"
 	"net/netip"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +33,14 @@ type Connector struct {
 	onConn  func(fd int)
 	onFatal func(error)
 
+	// shouldRetry, if set, says whether a failed attempt (refused,
+	// unreachable, ...) is tried again; without it the connector gives up
+	// and reports the error to onFatal. nil: always retry.
+	shouldRetry func() bool
+	// onAttemptFailed, if set, hears of every failed attempt that will be
+	// retried (onFatal hears of the last one).
+	onAttemptFailed func(error)
+
 	want  atomic.Bool // the user wants a connection
 	state int         // connectorDisconnected/Connecting/Connected (loop only)
 	fd    int
@@ -51,6 +61,10 @@ const (
 // NewConnector creates a connector to addr that calls onConn, on loop, with
 // each connected fd (the callee owns it), and onFatal, if not nil, when an
 // error makes retrying pointless (permission denied, bad address family).
+// A Connector made here retries refused and unreachable connects for ever;
+// errors given to onFatal are *net.OpError values as net.Dial returns
+// ("dial tcp 127.0.0.1:9: connect: connection refused"), wrapping the
+// errno.
 func NewConnector(loop *reactor.EventLoop, addr netip.AddrPort, logger *slog.Logger, onConn func(fd int), onFatal func(error)) *Connector {
 	return &Connector{loop: loop, addr: addr, logger: logger, onConn: onConn, onFatal: onFatal, fd: -1, delay: InitialRetryDelay}
 }
@@ -184,15 +198,39 @@ func (k *Connector) handleError() {
 }
 
 // retry closes the failed attempt and tries again after the current delay,
-// which then doubles up to MaxRetryDelay.
+// which then doubles up to MaxRetryDelay; a connector told not to retry
+// gives up instead and reports cause.
 func (k *Connector) retry(cause error) {
 	k.abandonFd()
 	k.state = connectorDisconnected
 	if !k.want.Load() {
 		return
 	}
-	k.logger.Debug("tcp: connect failed; retrying", "addr", k.addr, "in", k.delay, "err", cause)
+	if k.shouldRetry != nil && !k.shouldRetry() {
+		k.fatal(cause)
+		return
+	}
+	err := k.dialError(cause)
+	if k.onAttemptFailed != nil {
+		k.onAttemptFailed(err)
+	} else {
+		k.logger.Info("tcp: connect failed; retrying", "addr", k.addr, "in", k.delay, "err", err)
+	}
 	k.scheduleRetry()
+}
+
+// dialError wraps a connect failure as net.Dial reports one: the operation,
+// the address and the system call, with the errno at the bottom
+// (errors.Is(err, syscall.ECONNREFUSED)).
+func (k *Connector) dialError(cause error) error {
+	var op *stdnet.OpError
+	if errors.As(cause, &op) {
+		return cause
+	}
+	if errno, ok := cause.(unix.Errno); ok {
+		cause = os.NewSyscallError("connect", errno)
+	}
+	return &stdnet.OpError{Op: "dial", Net: "tcp", Addr: stdnet.TCPAddrFromAddrPort(k.addr), Err: cause}
 }
 
 // scheduleRetry connects again after the current delay, which then
@@ -216,8 +254,10 @@ func (k *Connector) abandonFd() {
 func (k *Connector) fatal(err error) {
 	k.state = connectorDisconnected
 	k.want.Store(false)
-	k.logger.Error("tcp: connect", "addr", k.addr, "err", err)
+	err = k.dialError(err)
 	if k.onFatal != nil {
 		k.onFatal(err)
+	} else {
+		k.logger.Warn("tcp: connect failed", "addr", k.addr, "err", err)
 	}
 }

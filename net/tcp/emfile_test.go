@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +19,8 @@ import (
 
 // emfileChildEnv, when set, makes the test binary run emfileChild instead
 // of the tests: an echo server with RLIMIT_NOFILE lowered to 64 that prints
-// its address and serves until its standard input closes.
+// its address and serves until its standard input closes. Set to "pause",
+// the server only pauses accepting when out of fds (no shedding).
 const emfileChildEnv = "MUDUO_TCP_EMFILE_CHILD"
 
 const emfileLimit = 64
@@ -41,6 +44,7 @@ func emfileChild() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	s.opts.pauseOnEMFILE = os.Getenv(emfileChildEnv) == "pause"
 	s.SetMessageCallback(echoMessage)
 	if err := s.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -71,81 +75,143 @@ func cpuTime(t *testing.T, pid int) time.Duration {
 	return time.Duration(utime+stime) * time.Second / clkTck
 }
 
-// TestAcceptEMFILE runs a server whose process may open 64 fds, opens more
-// connections than that, and checks that the server does not spin while it
-// is out of fds and serves again once the connections are gone.
+// emfileServer starts the test binary as an echo server limited to
+// emfileLimit fds (mode "1": shedding, the default; "pause": pausing
+// only) and returns its address; it is stopped when the test ends.
+func emfileServer(tb testing.TB, mode string) (addr string, pid int) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), emfileChildEnv+"="+mode)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = stdin.Close()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				tb.Errorf("child: %v", err)
+			}
+		case <-time.After(guard):
+			_ = cmd.Process.Kill()
+			<-done
+			tb.Errorf("child did not exit")
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		tb.Fatalf("child: %v", err)
+	}
+	return strings.TrimSpace(line), cmd.Process.Pid
+}
+
+// fate is what became of a client: served (its byte echoed), shed (EOF or
+// a reset: the server closed it without serving), or hung (nothing before
+// the deadline).
+type fate int
+
+const (
+	served fate = iota
+	shed
+	hung
+)
+
+// fateOf sends one byte on c and waits until deadline for the echo or a
+// close.
+func fateOf(c net.Conn, deadline time.Time) fate {
+	_ = c.SetDeadline(deadline)
+	if _, err := c.Write([]byte("x")); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return hung
+		}
+		return shed
+	}
+	var b [1]byte
+	_, err := c.Read(b[:])
+	switch {
+	case err == nil:
+		return served
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return hung
+	}
+	return shed // io.EOF, ECONNRESET
+}
+
+// dialMany opens n connections to addr; they are closed when the test ends.
+func dialMany(tb testing.TB, addr string, n int) []net.Conn {
+	tb.Helper()
+	conns := make([]net.Conn, 0, n)
+	tb.Cleanup(func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	for range n {
+		c, err := net.DialTimeout("tcp", addr, guard)
+		if err != nil {
+			tb.Fatalf("dial: %v", err)
+		}
+		conns = append(conns, c)
+	}
+	return conns
+}
+
+// TestAcceptEMFILE runs a server whose process may open 64 fds and opens
+// three times as many connections. Every client learns its fate at once:
+// served, or shed with a close (the spare-fd trick), none left hanging in
+// the backlog (regression: 17 of 40 waited over 4 s with neither an answer
+// nor a close). While out of fds the server does not spin, and once the
+// connections are gone it serves again.
 func TestAcceptEMFILE(t *testing.T) {
 	if testing.Short() {
 		t.Skip("subprocess test")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), emfileChildEnv+"=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
+	addr, pid := emfileServer(t, "1")
+	conns := dialMany(t, addr, 3*emfileLimit)
+	deadline := time.Now().Add(guard)
+	var count [3]int
+	for _, c := range conns {
+		count[fateOf(c, deadline)]++
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	t.Logf("of %d clients: %d served, %d shed, %d hung", len(conns), count[served], count[shed], count[hung])
+	if count[hung] != 0 || count[served] == 0 || count[served] >= emfileLimit {
+		t.Fatalf("of %d clients: %d served, %d shed, %d hung; want every client served or shed, as many served as fds allow",
+			len(conns), count[served], count[shed], count[hung])
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := false
-	defer func() {
-		if !exited {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("child: %v", err)
-	}
-	addr := strings.TrimSpace(line)
 
-	// Overload: three times the limit. The kernel completes every handshake
-	// (the backlog is large); the server can accept only some of them.
-	var conns []net.Conn
-	defer func() {
-		for _, c := range conns {
-			_ = c.Close()
+	// Still out of fds: 40 more clients are all shed, none served.
+	late := dialMany(t, addr, 40)
+	deadline = time.Now().Add(guard)
+	for i, c := range late {
+		if f := fateOf(c, deadline); f != shed {
+			t.Fatalf("client %d of 40 arriving while out of fds: fate %d, want shed (1)", i, f)
 		}
-	}()
-	for range 3 * emfileLimit {
-		c, err := net.DialTimeout("tcp", addr, guard)
-		if err != nil {
-			t.Fatalf("dial: %v", err)
-		}
-		conns = append(conns, c)
 	}
-	time.Sleep(100 * time.Millisecond) // let the acceptor reach EMFILE
-	before := cpuTime(t, cmd.Process.Pid)
+
+	before := cpuTime(t, pid)
 	time.Sleep(time.Second)
-	used := cpuTime(t, cmd.Process.Pid) - before
-	t.Logf("server CPU over 1 s out of fds: %v", used)
+	used := cpuTime(t, pid) - before
 	if used > 500*time.Millisecond {
 		t.Fatalf("server used %v of CPU in 1 s while out of fds: it spins", used)
 	}
-	// Connections shed with the spare fd see a close rather than a hang.
-	shed := 0
-	for _, c := range conns {
-		_ = c.SetReadDeadline(time.Now().Add(time.Millisecond))
-		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
-			shed++
-		}
-	}
-	t.Logf("%d of %d connections shed while out of fds", shed, len(conns))
 
 	for _, c := range conns {
 		_ = c.Close()
 	}
-	conns = nil
-
-	// Serving again: the acceptor looks again after its backoff (at most a
-	// second). A connection still shed while old ones drain is retried.
-	deadline := time.Now().Add(guard)
+	// Serving again; a connection still shed while old ones drain is
+	// retried.
+	deadline = time.Now().Add(guard)
 	for {
 		if err := echoOnce(addr); err == nil {
 			break
@@ -153,10 +219,66 @@ func TestAcceptEMFILE(t *testing.T) {
 			t.Fatalf("server does not serve after the overload: %v", err)
 		}
 	}
-	_ = stdin.Close()
-	exited = true
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("child: %v", err)
+}
+
+// BenchmarkEMFILEFate measures how long 40 clients arriving while a
+// server is out of fds wait to learn their fate, with shedding (the
+// default) and with pausing only. Run it once:
+//
+//	go test -run '^$' -bench EMFILEFate -benchtime 1x ./net/tcp
+//
+// It reports the time until the last of the 40 learned (capped at 60 s)
+// and how many learned within 1 s.
+func BenchmarkEMFILEFate(b *testing.B) {
+	for _, mode := range []string{"shed", "pause"} {
+		b.Run(mode, func(b *testing.B) {
+			for range b.N {
+				env := "1"
+				if mode == "pause" {
+					env = "pause"
+				}
+				addr, _ := emfileServer(b, env)
+				// Take every fd the server has: held open, served.
+				_ = dialMany(b, addr, emfileLimit)
+				for {
+					c, err := net.DialTimeout("tcp", addr, guard)
+					if err != nil {
+						b.Fatal(err)
+					}
+					f := fateOf(c, time.Now().Add(100*time.Millisecond))
+					_ = c.Close()
+					if f != served {
+						break // out of fds now
+					}
+				}
+				start := time.Now()
+				late := dialMany(b, addr, 40)
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				var last time.Duration
+				within1s := 0
+				for _, c := range late {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						f := fateOf(c, start.Add(60*time.Second))
+						d := time.Since(start)
+						mu.Lock()
+						defer mu.Unlock()
+						if f != hung && d <= time.Second {
+							within1s++
+						}
+						if f == hung {
+							d = 60 * time.Second
+						}
+						last = max(last, d)
+					}()
+				}
+				wg.Wait()
+				b.ReportMetric(float64(last.Milliseconds()), "ms-until-all-40")
+				b.ReportMetric(float64(within1s), "learned-within-1s")
+			}
+		})
 	}
 }
 

@@ -24,6 +24,9 @@ type options struct {
 	loopInit  func(*reactor.EventLoop)
 	baseLoop  *reactor.EventLoop
 	retry     bool
+	// pauseOnEMFILE: out of fds, pause accepting instead of shedding
+	// pending connections (see Acceptor.overloaded). Tests only.
+	pauseOnEMFILE bool
 }
 
 func defaultOptions() options {
@@ -76,6 +79,7 @@ func WithLoopInit(f func(*reactor.EventLoop)) Option { return func(o *options) {
 // loop owned by the caller, instead of a loop of its own.
 func WithBaseLoop(l *reactor.EventLoop) Option { return func(o *options) { o.baseLoop = l } }
 
-// WithRetry makes a Client reconnect after its connection drops (the same
-// as calling EnableRetry).
+// WithRetry makes a Client retry a failed connect (refused, unreachable)
+// with backoff instead of reporting it and stopping, and reconnect after
+// its connection drops (the same as calling EnableRetry).
 func WithRetry(on bool) Option { return func(o *options) { o.retry = on } }

@@ -38,12 +38,16 @@ type Server struct {
 	halted  bool // loops stopped; guarded by stopMu
 }
 
-// NewServer prepares a server for addr ("127.0.0.1:8080", "[::]:80",
-// ":8080"). Nothing listens until Start.
+// NewServer prepares a server for addr, an address as net.Listen("tcp",
+// addr) takes it: "127.0.0.1:8080", "localhost:8080" (looked up now),
+// "127.0.0.1:http" (a service name), ":8080" (every address, IPv4 and
+// IPv6, on one dual-stack socket), "[::1]:8080"; see mnet.ResolveListen
+// for the rules and the one difference ("0.0.0.0:8080" is IPv4 only).
+// Nothing listens until Start. Errors quote addr and wrap the cause.
 func NewServer(addr string, opts ...Option) (*Server, error) {
-	ap, err := mnet.ParseAddr(addr)
+	ap, err := mnet.ResolveListen(context.Background(), addr)
 	if err != nil {
-		return nil, fmt.Errorf("tcp: server address: %w", err)
+		return nil, fmt.Errorf("tcp: server: %w", err)
 	}
 	s := &Server{opts: defaultOptions(), addr: ap}
 	for _, o := range opts {
@@ -100,6 +104,7 @@ func (s *Server) Start() error {
 		s.closeBase()
 		return err
 	}
+	acc.pauseOnly = o.pauseOnEMFILE
 	s.acceptor = acc
 	s.cfg.name = o.name + "-" + acc.Addr().String()
 	s.sets = make(map[*reactor.EventLoop]*connSet)
