@@ -135,10 +135,19 @@ func (c *Conn) Close(code int, reason string) error {
 	}
 	c.tc.Loop().RunInLoop(func() {
 		if !c.gotClose {
-			c.tc.ForceCloseWithDelay(c.opts.closeTimeout())
+			c.closeTimer()
 		}
 	})
 	return nil
+}
+
+// closeTimer bounds the close handshake: the connection is closed by
+// force after the close timeout. A timer, not tcp's ForceCloseWithDelay,
+// which would stop the connection from reading the peer's answer. Loop
+// only.
+func (c *Conn) closeTimer() {
+	tc := c.tc
+	tc.Loop().RunAfter(c.opts.closeTimeout(), tc.ForceClose)
 }
 
 func closePayload(code int, reason string) []byte {

@@ -220,10 +220,11 @@ func (c *Conn) peerClose(p []byte) {
 // closes it once its output is sent (RFC 6455 7.1.1); a client waits for
 // the server to, for at most the close timeout.
 func (c *Conn) finish() {
+	c.flushPending() // Shutdown refuses later sends: frames queued go now
 	if !c.client {
 		c.tc.Shutdown()
 	}
-	c.tc.ForceCloseWithDelay(c.opts.closeTimeout())
+	c.closeTimer()
 }
 
 // failWith fails the connection (RFC 6455 7.1.7) for a protocol error.
@@ -253,8 +254,9 @@ func (c *Conn) fail(code int, reason string) {
 		c.closeCode, c.closeText = code, reason
 	}
 	_ = c.send(opClose, closePayload(code, reason))
+	c.flushPending()
 	c.tc.Shutdown()
-	c.tc.ForceCloseWithDelay(c.opts.closeTimeout())
+	c.closeTimer()
 }
 
 func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

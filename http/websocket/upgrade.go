@@ -139,6 +139,7 @@ func Upgrade(w *http.ResponseWriter, r *http.Request, opts *Options) (*Conn, err
 // expected end; without one the connection is over all the same.
 func (c *Conn) peerEOF() {
 	c.discard = true
+	c.flushPending()
 	c.tc.Shutdown()
 }
 
