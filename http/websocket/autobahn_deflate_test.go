@@ -54,8 +54,10 @@ func dialDeflate(t testing.TB, addr, offer string) *deflateClient {
 
 func (dc *deflateClient) compress(p []byte) []byte {
 	dc.wbuf.Reset()
-	if dc.w == nil || !dc.clientKeep {
+	if dc.w == nil {
 		dc.w, _ = flate.NewWriter(&dc.wbuf, flate.BestSpeed)
+	} else if !dc.clientKeep {
+		dc.w.Reset(&dc.wbuf)
 	}
 	_, _ = dc.w.Write(p)
 	_ = dc.w.Flush()
@@ -194,12 +196,12 @@ func echoCompressed(t *testing.T, dc *deflateClient, op byte, data []byte, n, co
 
 // TestAutobahnCompression is section 12: the default offer, payload kinds
 // and sizes from 16 bytes to 128 KiB, whole and auto-fragmented. Autobahn
-// sends 1000 messages per case; 40 here (8 under -short or -race),
+// sends 1000 messages per case; 40 here (4 under -short or -race),
 // which exercises context takeover just the same.
 func TestAutobahnCompression(t *testing.T) {
 	count := 40
 	if testing.Short() || raceEnabled {
-		count = 8
+		count = 4
 	}
 	sizes := []struct{ n, frag int }{{16, 0}, {64, 0}, {256, 0}, {1024, 0}, {4096, 0}, {8192, 0}, {16384, 0}, {32768, 0}, {65536, 0}, {131072, 0},
 		{8192, 256}, {16384, 256}, {32768, 256}, {65536, 256}, {131072, 256}, {131072, 1024}}
@@ -240,7 +242,7 @@ func TestAutobahnCompressionOffers(t *testing.T) {
 	}
 	count := 20
 	if testing.Short() || raceEnabled {
-		count = 5
+		count = 3
 	}
 	d := compressionData()["json"]
 	for _, takeover := range []bool{false, true} {
@@ -265,7 +267,7 @@ func TestDeflateBomb(t *testing.T) {
 	opts.MaxMessageSize = 1 << 20
 	s := startEcho(t, opts)
 	dc := dialDeflate(t, s.Addr().String(), "permessage-deflate")
-	dc.sendCompressed(opBinary, make([]byte, 64<<20), 0)
+	dc.sendCompressed(opBinary, make([]byte, 16<<20), 0)
 	op, p, err := dc.readMessage()
 	if err != nil || op != opClose || len(p) < 2 || int(p[0])<<8|int(p[1]) != 1009 {
 		t.Fatalf("got opcode %d %q %v, want close 1009", op, p, err)
