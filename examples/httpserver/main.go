@@ -10,6 +10,9 @@
 //	    {"message":"Hello, World!"}, encoded per request.
 //	  - POST /echo: 200, the request body (Content-Length or chunked) sent
 //	    back, with the request's Content-Type.
+//	  - GET /ws/echo: a WebSocket (RFC 6455) endpoint that sends every text
+//	    and binary message back unchanged; permessage-deflate (RFC 7692) is
+//	    accepted when offered, and any Origin is.
 //	  - Any other path: 404. A known path with another method: 405 with Allow.
 //
 // -loops 0 (the default) serves everything from the accepting loop, the

@@ -6,12 +6,14 @@ import (
 
 var helloWorld = []byte("Hello, World!")
 
-// NewRouter returns the example's routes: /plaintext, /json and /echo.
+// NewRouter returns the example's routes: /plaintext, /json, /echo and
+// /ws/echo.
 func NewRouter() *http.Router {
 	rt := http.NewRouter()
 	rt.GET("/plaintext", plaintext)
 	rt.GET("/json", jsonHandler)
 	rt.POST("/echo", echo)
+	rt.GET("/ws/echo", wsEcho)
 	return rt
 }
 
