@@ -52,6 +52,7 @@ type Conn struct {
 	lastRead   int64 // loop time of the last read, for the keep-alive
 	timer      reactor.TimerID
 	endClient  func() // a Dial's: stops its tcp.Client once closed
+	drainWait  []func()
 
 	// Sending state, under wmu: any goroutine.
 	wmu         sync.Mutex
@@ -242,13 +243,47 @@ func (c *Conn) checkOutput() {
 	}
 	c.readPaused = true
 	c.tc.StopRead()
-	c.tc.SetWriteCompleteCallback(func(tc *tcp.Conn) {
-		tc.SetWriteCompleteCallback(nil)
+	c.tc.SetWriteCompleteCallback(c.drained)
+}
+
+// OnDrained runs f on the loop once everything queued so far has been
+// handed to the kernel: at once if nothing is queued. A producer that
+// must not outrun a slow peer (package rpc's notifications) sends while
+// the queue is short and waits for this. Loop only.
+func (c *Conn) OnDrained(f func()) {
+	if c.tc.OutputBytes() == 0 {
+		f()
+		return
+	}
+	c.drainWait = append(c.drainWait, f)
+	c.tc.SetWriteCompleteCallback(c.drained)
+}
+
+// OutputBytes returns the bytes queued for the peer and not yet handed to
+// the kernel. Loop only.
+func (c *Conn) OutputBytes() int { return c.tc.OutputBytes() }
+
+// QueueInLoop runs f on the connection's loop after the callback or
+// functor running there now, even when called on the loop: for work that
+// must see the connection from its loop, in order after what the loop
+// is doing (an answer being sent). Safe from any goroutine.
+func (c *Conn) QueueInLoop(f func()) { c.tc.Loop().QueueInLoop(f) }
+
+// drained is the WriteComplete callback while reading is paused or
+// someone waits in OnDrained.
+func (c *Conn) drained(tc *tcp.Conn) {
+	tc.SetWriteCompleteCallback(nil)
+	if c.readPaused {
 		c.readPaused = false
 		if !c.discard {
 			tc.StartRead()
 		}
-	})
+	}
+	waiters := c.drainWait
+	c.drainWait = nil
+	for _, f := range waiters {
+		f()
+	}
 }
 
 // open makes the connection live on its loop: the handshake's bytes are
