@@ -207,6 +207,9 @@ func (c *Conn) send(op byte, p []byte) error {
 	}
 	if c.pending == nil {
 		c.pending = bytebufferpool.Get()
+		if c.flushFunc == nil {
+			c.flushFunc = c.flushPending // bound on first use: idle connections do without
+		}
 		if !c.handshaking {
 			c.tc.Loop().QueueInLoop(c.flushFunc)
 		}
@@ -290,7 +293,6 @@ func (c *Conn) drained(tc *tcp.Conn) {
 // out, frames sent meanwhile follow. Loop only.
 func (c *Conn) open() {
 	c.lastRead = c.tc.Loop().Now().UnixNano()
-	c.flushFunc = c.flushPending
 	c.wmu.Lock()
 	c.handshaking = false
 	queued := c.pending != nil

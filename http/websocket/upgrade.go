@@ -119,6 +119,7 @@ func Upgrade(w *http.ResponseWriter, r *http.Request, opts *Options) (*Conn, err
 		Start: func(tc *tcp.Conn, in *buffer.Buffer) {
 			c.tc = tc
 			_ = tc.Send(head)
+			head = nil // the closure lives as long as the connection: free the head
 			c.open()
 			if in.ReadableBytes() > 0 {
 				c.onData(in)
