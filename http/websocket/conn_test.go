@@ -404,3 +404,22 @@ func TestUpgradeNilOptions(t *testing.T) {
 	rc.expectFrame(opPong, []byte("p"))
 	rc.closeNormally()
 }
+
+// TestDialRefused: a server that answers the handshake with anything but
+// 101 fails Dial with a HandshakeError carrying the status.
+func TestDialRefused(t *testing.T) {
+	s := startEcho(t, &Options{CheckOrigin: func(*http.Request) bool { return false }})
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	_, err := Dial(ctx, "ws://"+s.Addr().String()+"/ws/echo", nil)
+	if he, ok := err.(*HandshakeError); !ok || he.Status != 403 {
+		t.Fatalf("Dial: %v", err)
+	}
+	_, err = Dial(ctx, "ws://"+s.Addr().String()+"/nowhere", nil)
+	if he, ok := err.(*HandshakeError); !ok || he.Status != 404 {
+		t.Fatalf("Dial: %v", err)
+	}
+	if _, err := Dial(ctx, "wss://"+s.Addr().String()+"/", nil); err == nil {
+		t.Fatal("wss accepted")
+	}
+}
