@@ -3,8 +3,8 @@ module github.com/seed08ffa9f8/muduo-go
 go 1.26.0
 
 require (
-	github.com/gorilla/websocket v1.5.3
 	github.com/json-iterator/go v1.1.12
+	github.com/klauspost/compress v1.20.5
 	github.com/modern-go/reflect2 v1.0.2
 	github.com/valyala/bytebufferpool v1.0.0
 	go.uber.org/goleak v1.3.0

@@ -76,6 +76,7 @@ type Server struct {
 	bufs    bytebufferpool.Pool
 	pool    workerPool
 	stats   serverStats // error counters by code (stats.go)
+	ws      wsCounters  // the WebSocket transport's (websocket.go)
 }
 
 // Option configures a Server.

@@ -124,6 +124,9 @@ type Stats struct {
 	Errors ErrorCounts `json:"errors"`
 	// Methods has an entry for every registered method, called or not.
 	Methods map[string]MethodStats `json:"methods"`
+	// WebSocket counts the WebSocket transport's connections,
+	// subscriptions and notifications.
+	WebSocket WebSocketStats `json:"websocket"`
 	// Queued is the number of blocking calls waiting for a worker.
 	Queued int `json:"queued_calls"`
 	// Workers is the size of the worker pool.
@@ -134,7 +137,7 @@ type Stats struct {
 // methods are registered; each number is exact when read, the set is not
 // one atomic snapshot.
 func (s *Server) Stats() Stats {
-	st := Stats{Methods: make(map[string]MethodStats, len(s.methods)), Queued: len(s.pool.queue), Workers: s.opts.Workers}
+	st := Stats{Methods: make(map[string]MethodStats, len(s.methods)), Queued: len(s.pool.queue), Workers: s.opts.Workers, WebSocket: s.ws.snapshot()}
 	for name, m := range s.methods {
 		ms := MethodStats{Calls: m.stats.calls.Load(), Errors: m.stats.errors.Load()}
 		st.Methods[name] = ms

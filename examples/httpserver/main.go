@@ -23,6 +23,9 @@
 //	    Set-Cookie: visited=1; Path=/; HttpOnly.
 //	  - The responses of those four are application/json, errors included:
 //	    {"error":"<reason>"}.
+//	  - GET /ws/echo: a WebSocket (RFC 6455) endpoint that sends every text
+//	    and binary message back unchanged; permessage-deflate (RFC 7692) is
+//	    accepted when offered, and any Origin is.
 //	  - Any other path: 404. A known path with another method: 405 with Allow.
 //
 // -loops 0 (the default) serves everything from the accepting loop, the

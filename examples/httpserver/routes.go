@@ -6,14 +6,15 @@ import (
 
 var helloWorld = []byte("Hello, World!")
 
-// NewRouter returns the example's routes: /plaintext, /json and /echo,
-// and the helpers' endpoints of services.go.
+// NewRouter returns the example's routes: /plaintext, /json, /echo,
+// /ws/echo and the helpers' endpoints of services.go.
 func NewRouter() *http.Router {
 	rt := http.NewRouter()
 	rt.GET("/plaintext", plaintext)
 	rt.GET("/json", jsonHandler)
 	rt.POST("/echo", echo)
 	addServiceRoutes(rt)
+	rt.GET("/ws/echo", wsEcho)
 	return rt
 }
 

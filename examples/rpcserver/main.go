@@ -15,6 +15,14 @@
 //	    division, and b = 0 answers an error with message "division by zero"
 //	    and code 1 (outside the reserved range).
 //	  - Echo.Echo returns its params unchanged.
+//	  - WebSocket: GET /ws on the HTTP address upgrades to JSON-RPC over
+//	    WebSocket (any Origin; permessage-deflate accepted): each text
+//	    message is a request or a batch, answered on the same connection,
+//	    with the methods above and Ticker.subscribe, whose params
+//	    {"interval_ms":N,"count":M} return a subscription id and push M
+//	    notifications {"jsonrpc":"2.0","method":"Ticker.subscription",
+//	    "params":{"subscription":id,"result":i}} with i = 1..M, then
+//	    nothing more; Ticker.unsubscribe [id] ends it early (true).
 //
 // Either address may be empty to skip that transport. SIGINT or SIGTERM
 // shuts down gracefully (10 s at most): the command logs "rpcserver:
@@ -46,6 +54,7 @@ import (
 
 	"github.com/seed08ffa9f8/muduo-go/http"
 	"github.com/seed08ffa9f8/muduo-go/http/debug"
+	"github.com/seed08ffa9f8/muduo-go/http/websocket"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
@@ -126,7 +135,11 @@ type app struct {
 // debug routes and publishes the expvars, which a process can do once.
 func start(tcpAddr, httpAddr string, loops int, withDebug bool, logger *slog.Logger) (*app, error) {
 	a := &app{srv: rpc.NewServer(rpc.WithLogger(logger))}
-	if err := demo.Register(a.srv); err != nil {
+	err := demo.Register(a.srv)
+	if err == nil {
+		err = registerTicker(a.srv)
+	}
+	if err != nil {
 		a.srv.Close()
 		return nil, fmt.Errorf("register: %w", err)
 	}
@@ -171,10 +184,15 @@ func (a *app) shutdown(ctx context.Context) {
 	a.srv.Close()
 }
 
-// NewRouter mounts the HTTP transport on /rpc.
+// NewRouter mounts the HTTP transport on /rpc and the WebSocket one on
+// /ws.
 func NewRouter(srv *rpc.Server) *http.Router {
 	rt := http.NewRouter()
 	rt.Handle("", "/rpc", srv.HTTPHandler())
+	rt.Handle("GET", "/ws", srv.WebSocketHandler(&rpc.WebSocketOptions{Options: websocket.Options{
+		Compression: true,
+		CheckOrigin: func(*http.Request) bool { return true },
+	}}))
 	return rt
 }
 

@@ -1,4 +1,4 @@
-package http
+package interop
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/seed08ffa9f8/muduo-go/http"
 )
 
 // TestAdapterWebSocket runs gorilla/websocket, the most used Go WebSocket
@@ -35,7 +37,7 @@ func TestAdapterWebSocket(t *testing.T) {
 			}
 		}
 	})
-	s := startServer(t, Adapt(h))
+	s := startServer(t, http.Adapt(h))
 	d := websocket.Dialer{HandshakeTimeout: guard}
 	ws, resp, err := d.Dial("ws://"+s.Addr().String()+"/ws", nil)
 	if err != nil {
