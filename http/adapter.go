@@ -63,8 +63,13 @@ func (a *adapter) stdServer(addr string) *stdhttp.Server {
 	return a.srv
 }
 
-// ServeHTTP handles a request without a body (or one already complete).
+// ServeHTTP handles a request whose body the server streams (see
+// StreamingHandler) or has read whole.
 func (a *adapter) ServeHTTP(w *ResponseWriter, r *Request) {
+	if r.stream != nil {
+		a.ServeStream(w, r, r.stream)
+		return
+	}
 	a.ServeStream(w, r, io.NopCloser(bytes.NewReader(append([]byte(nil), r.Body()...))))
 }
 

@@ -27,6 +27,7 @@ type options struct {
 	workers         int
 	workerQueue     int
 	tcpOptions      []tcp.Option
+	middleware      []Middleware
 }
 
 // Defaults for the timeouts and bounds a Server applies.

@@ -105,6 +105,14 @@ type Request struct {
 	body []byte
 	hc   *conn
 	ctx  context.Context
+
+	// Set by the Router (see router_dispatch.go) and the server.
+	route      *route      // the matched route: its wildcard names
+	params     []span      // wildcard values, as spans of Path(); reused
+	routeNote  string      // the Allow of a 405, the Location of a redirect
+	pathValues []pathValue // SetPathValue's
+	routed     Handler     // the route's chain, under WithMiddleware's
+	stream     *bodyStream // the body, when it is streamed
 }
 
 func (r *Request) has(f uint32) bool { return r.flags&f != 0 }
@@ -253,13 +261,15 @@ func (r *Request) Clone() *Request {
 	c := *r
 	c.buf = append([]byte(nil), r.buf[:r.headLen]...)
 	c.headers = append([]field(nil), r.headers...)
+	c.params = append([]span(nil), r.params...)
+	c.pathValues = append([]pathValue(nil), r.pathValues...)
 	return &c
 }
 
 // reset clears r for the next request, keeping the header storage.
 func (r *Request) reset() {
-	h := r.headers[:0]
-	*r = Request{headers: h}
+	h, p := r.headers[:0], r.params[:0]
+	*r = Request{headers: h, params: p}
 }
 
 func unsafeString(b []byte) string {

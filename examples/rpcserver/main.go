@@ -136,7 +136,7 @@ func (a *app) shutdown(ctx context.Context) {
 // NewRouter mounts the HTTP transport on /rpc.
 func NewRouter(srv *rpc.Server) *http.Router {
 	rt := http.NewRouter()
-	rt.Handle("", "/rpc", srv.HTTPHandler())
+	rt.Handle("/rpc", srv.HTTPHandler())
 	return rt
 }
 
