@@ -39,7 +39,6 @@ type Refuser interface {
 	RefusesHead(r *Request) bool
 }
 
-
 // earlyRefusalMin is how much of a declared body must still be to come
 // before a refused request is answered without it (and the connection
 // closed): below that, reading it costs less than a new connection.
