@@ -155,18 +155,37 @@ func isTchar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
-// pathUnescape percent-decodes a path segment; an invalid escape leaves it
-// as it is (as ServeMux does).
+// pathUnescape percent-decodes a path segment as url.PathUnescape does;
+// an invalid escape leaves it as it is (as ServeMux does). Unlike
+// url.PathUnescape it does not make s escape to the heap, so a lookup can
+// match a path held in a stack buffer.
 func pathUnescape(s string) string {
-	if strings.IndexByte(s, '%') < 0 {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return s
+			}
+			n++
+			i += 2
+		}
+	}
+	if n == 0 {
 		return s
 	}
-	u, err := url.PathUnescape(s)
-	if err != nil {
-		return s
+	b := make([]byte, 0, len(s)-2*n)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			b = append(b, byte(unhex(s[i+1])<<4|unhex(s[i+2])))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
 	}
-	return u
+	return string(b)
 }
+
+func isHex(c byte) bool { return unhex(c) >= 0 }
 
 // cleanPath is ServeMux's canonical path: rooted, without . and ..
 // elements or repeated slashes, keeping a trailing slash.
