@@ -23,6 +23,7 @@ type pattern struct {
 	str    string // as registered
 	method string // "" for any
 	host   string // "" for any
+	path   string // as registered
 	segs   []patternSegment
 }
 
@@ -36,6 +37,17 @@ type patternSegment struct {
 }
 
 func (p *pattern) last() patternSegment { return p.segs[len(p.segs)-1] }
+
+// staticPath returns the one path the pattern matches, if it has no
+// wildcards and no escapes (a literal's escapes would have to be compared
+// decoded): a Router finds such patterns with one map index.
+func (p *pattern) staticPath() (string, bool) {
+	path := strings.TrimSuffix(p.path, "{$}")
+	if strings.ContainsAny(path, "{%") || p.last().multi {
+		return "", false
+	}
+	return path, true
+}
 
 // names returns the wildcard names in the order their values are matched.
 func (p *pattern) names() []string {
@@ -72,6 +84,7 @@ func parsePattern(s string) (*pattern, error) {
 		return nil, errors.New("host/path missing / (a path must start with /)")
 	}
 	p.host, rest = rest[:i], rest[i:]
+	p.path = rest
 	if strings.IndexByte(p.host, '{') >= 0 {
 		return nil, errors.New("host contains '{' (missing initial '/'?)")
 	}

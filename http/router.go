@@ -100,6 +100,7 @@ func (rt *Router) add(full string, inner, chain Handler) error {
 	rte := &route{pat: p, names: p.names(), inner: inner, chain: chain}
 	last := p.last()
 	rte.namedMulti = last.multi && last.s != ""
+	rte.multi, rte.nsegs = last.multi, len(p.segs)
 	rt.tree.insert(rte)
 	rt.sealed = true
 	return nil

@@ -128,27 +128,31 @@ func (rt *Router) miss(r *Request, sp *specialChains, host, path string, esc boo
 }
 
 // scanPath reports whether path is clean (rooted, no empty, "." or ".."
-// segments) and whether it holds a percent escape.
+// segments) and whether it holds a percent escape, in one pass: paths are
+// short, and a plain loop beats calls into IndexByte per segment.
 func scanPath(path string) (clean, esc bool) {
-	if path == "" || path[0] != '/' {
-		return false, strings.IndexByte(path, '%') >= 0
+	clean = path != "" && path[0] == '/'
+	for i := 0; i < len(path); i++ {
+		switch path[i] {
+		case '%':
+			esc = true
+		case '/':
+			if i+1 == len(path) {
+				break
+			}
+			switch path[i+1] {
+			case '/':
+				clean = false
+			case '.':
+				// "." or ".." as a whole segment
+				if i+2 == len(path) || path[i+2] == '/' ||
+					path[i+2] == '.' && (i+3 == len(path) || path[i+3] == '/') {
+					clean = false
+				}
+			}
+		}
 	}
-	esc = strings.IndexByte(path, '%') >= 0
-	for i := 0; i < len(path); {
-		j := strings.IndexByte(path[i+1:], '/')
-		seg := path[i+1:]
-		if j >= 0 {
-			seg = path[i+1 : i+1+j]
-		}
-		if j >= 0 && seg == "" || seg == "." || seg == ".." {
-			return false, esc
-		}
-		if j < 0 {
-			break
-		}
-		i += 1 + j
-	}
-	return true, esc
+	return clean, esc
 }
 
 // withSlash returns path + "/", in buf when it fits.

@@ -12,6 +12,8 @@ type route struct {
 	pat        *pattern
 	names      []string // wildcard names, in the order of Request.params
 	namedMulti bool     // ends in {name...}: the rest of the path is a value
+	multi      bool     // ends in a multi wildcard (or a trailing slash)
+	nsegs      int      // len(pat.segs)
 	inner      Handler
 	chain      Handler
 }
@@ -46,6 +48,12 @@ type routeNode struct {
 	wild    *routeNode // {name}
 	multi   *routeNode // {name...} or a trailing slash: a leaf
 	route   *route     // the pattern that ends here
+
+	// exact holds, on a method's root, the patterns without wildcards by
+	// their path: a static route is one map index, not a walk. It gives
+	// what the walk would: at each segment the walk tries the literal
+	// first, so a path a static pattern matches ends at that pattern.
+	exact map[string]*route
 }
 
 func (t *routeTree) insert(rte *route) {
@@ -66,6 +74,12 @@ func (t *routeTree) insert(rte *route) {
 		}
 	}
 	n := mt.rootFor(p.method)
+	if path, ok := p.staticPath(); ok {
+		if n.exact == nil {
+			n.exact = make(map[string]*route)
+		}
+		n.exact[path] = rte
+	}
 	for _, s := range p.segs {
 		switch {
 		case s.multi:
@@ -159,19 +173,29 @@ func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc bool)
 		n = mt.other[method]
 	}
 	if n != nil {
-		if rte := n.match(path, 0, ps, esc); rte != nil {
+		if rte := n.lookup(path, ps, esc); rte != nil {
 			return rte
 		}
 	}
 	if id == mHEAD && mt.byID[mGET] != nil {
-		if rte := mt.byID[mGET].match(path, 0, ps, esc); rte != nil {
+		if rte := mt.byID[mGET].lookup(path, ps, esc); rte != nil {
 			return rte
 		}
 	}
 	if mt.any != nil {
-		return mt.any.match(path, 0, ps, esc)
+		return mt.any.lookup(path, ps, esc)
 	}
 	return nil
+}
+
+// lookup matches path on a method's root.
+func (n *routeNode) lookup(path string, ps *[]span, esc bool) *route {
+	if n.exact != nil && !esc {
+		if rte := n.exact[path]; rte != nil {
+			return rte
+		}
+	}
+	return n.match(path, 0, ps, esc)
 }
 
 // match matches path[pos:], which is empty or starts with '/'.
@@ -184,8 +208,11 @@ func (n *routeNode) match(path string, pos int, ps *[]span, esc bool) *route {
 	if pos == len(path)-1 {
 		seg = "/" // a trailing slash
 	} else {
-		if i := strings.IndexByte(path[pos+1:], '/'); i >= 0 {
-			end = pos + 1 + i
+		for i := pos + 1; i < len(path); i++ {
+			if path[i] == '/' {
+				end = i
+				break
+			}
 		}
 		seg = path[pos+1 : end]
 		if esc {
@@ -264,11 +291,11 @@ func exactMatch(rte *route, path string) bool {
 	if rte == nil {
 		return false
 	}
-	if !rte.pat.last().multi {
+	if !rte.multi {
 		return true
 	}
 	if len(path) > 0 && path[len(path)-1] != '/' {
 		return false
 	}
-	return len(rte.pat.segs) == strings.Count(path, "/")
+	return rte.nsegs == strings.Count(path, "/")
 }
