@@ -236,3 +236,18 @@ func TestHandWrapperLosesFastPaths(t *testing.T) {
 	c.send("PUT /only HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
 	c.expectStatus("PUT", 405)
 }
+
+// TestAdaptedPathValues: a net/http handler behind the Router sees the
+// Router's match in r.PathValue and r.Pattern.
+func TestAdaptedPathValues(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("GET /users/{id}/files/{path...}", Adapt(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		_, _ = io.WriteString(w, r.Pattern+" "+r.PathValue("id")+" "+r.PathValue("path"))
+	})))
+	s := startServer(t, rt)
+	c := dial(t, s)
+	c.send(get("/users/a%20b/files/x/y"))
+	if r := c.expectStatus("GET", 200); r.body != "GET /users/{id}/files/{path...} a b x/y" {
+		t.Fatalf("body %q", r.body)
+	}
+}

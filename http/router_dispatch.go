@@ -220,6 +220,19 @@ func (r *Request) Pattern() string {
 	return r.route.pat.str
 }
 
+// eachPathValue calls f with every path value of r: the matched
+// pattern's wildcards, then SetPathValue's (which win when set later).
+func (r *Request) eachPathValue(f func(name, value string)) {
+	if r.route != nil {
+		for _, n := range r.route.names {
+			f(n, r.PathValue(n))
+		}
+	}
+	for _, v := range r.pathValues {
+		f(v.name, v.value)
+	}
+}
+
 type pathValue struct{ name, value string }
 
 type notFound struct{}
