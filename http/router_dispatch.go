@@ -50,6 +50,10 @@ func (rt *Router) resolve(r *Request) (run, inner Handler) {
 	}
 	t := rt.tree
 	path := unsafeString(p)
+	if rte := t.fastStatic(r.methodID, path); rte != nil {
+		r.route = rte
+		return rte.chain, rte.inner
+	}
 	var host string
 	if t.hosts != nil {
 		host = stripHostPort(unsafeString(r.Host()))

@@ -9,13 +9,15 @@ import (
 // capabilities the server reads: StreamingHandler, Refuser) and the same
 // handler wrapped in its middleware (chain, what the server runs).
 type route struct {
-	pat        *pattern
-	names      []string // wildcard names, in the order of Request.params
-	namedMulti bool     // ends in {name...}: the rest of the path is a value
-	multi      bool     // ends in a multi wildcard (or a trailing slash)
-	nsegs      int      // len(pat.segs)
-	inner      Handler
-	chain      Handler
+	pat         *pattern
+	names       []string // wildcard names, in the order of Request.params
+	namedMulti  bool     // ends in {name...}: the rest of the path is a value
+	multi       bool     // ends in a multi wildcard (or a trailing slash)
+	nsegs       int      // len(pat.segs)
+	static      string   // the path, for a pattern without wildcards
+	cleanStatic bool     // static, and clean: a path equal to it is clean
+	inner       Handler
+	chain       Handler
 }
 
 // routeTree holds every route of a Router and its groups: per host, per
@@ -54,7 +56,14 @@ type routeNode struct {
 	// what the walk would: at each segment the walk tries the literal
 	// first, so a path a static pattern matches ends at that pattern.
 	exact map[string]*route
+	// few holds the same while there are only a few: comparing paths one
+	// by one beats hashing for a typical service's handful of routes.
+	few []*route
 }
+
+// fewStatic is how many static routes a method's root compares one by one
+// before it uses its map.
+const fewStatic = 8
 
 func (t *routeTree) insert(rte *route) {
 	p := rte.pat
@@ -79,6 +88,12 @@ func (t *routeTree) insert(rte *route) {
 			n.exact = make(map[string]*route)
 		}
 		n.exact[path] = rte
+		rte.static = path
+		if len(n.exact) <= fewStatic {
+			n.few = append(n.few, rte)
+		} else {
+			n.few = nil
+		}
 	}
 	for _, s := range p.segs {
 		switch {
@@ -190,12 +205,44 @@ func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc bool)
 
 // lookup matches path on a method's root.
 func (n *routeNode) lookup(path string, ps *[]span, esc bool) *route {
-	if n.exact != nil && !esc {
-		if rte := n.exact[path]; rte != nil {
+	if !esc {
+		if rte := n.staticRoute(path); rte != nil {
 			return rte
 		}
 	}
 	return n.match(path, 0, ps, esc)
+}
+
+// staticRoute returns the pattern without wildcards whose path is path.
+func (n *routeNode) staticRoute(path string) *route {
+	if n.few != nil {
+		for _, rte := range n.few {
+			if rte.static == path {
+				return rte
+			}
+		}
+		return nil
+	}
+	if n.exact != nil {
+		return n.exact[path]
+	}
+	return nil
+}
+
+// fastStatic finds the static route of r's method for path when that
+// settles the match at once: no host patterns (they would come first),
+// and path equal to a clean static pattern, so it is clean itself and the
+// walk would end there.
+func (t *routeTree) fastStatic(id uint8, path string) *route {
+	if t.hosts != nil || t.anyHost == nil || id == mUnknown {
+		return nil
+	}
+	if n := t.anyHost.byID[id]; n != nil {
+		if rte := n.staticRoute(path); rte != nil && rte.cleanStatic {
+			return rte
+		}
+	}
+	return nil
 }
 
 // match matches path[pos:], which is empty or starts with '/'.
