@@ -42,17 +42,20 @@ func (rt *Router) specialsFor() *specialChains {
 // route and its wildcard values in r. Loop only; no allocation for a
 // request that a route matches.
 func (rt *Router) resolve(r *Request) (run, inner Handler) {
-	sp := rt.specialsFor()
-	r.route, r.params, r.routeNote, r.pathValues = nil, r.params[:0], "", nil
-	p := r.Path()
-	if r.methodID == mOPTIONS && string(p) == "*" {
-		return sp.optionsStar.chain, sp.optionsStar.inner // RFC 9110 9.3.7: the server as a whole
+	// A parsed request has none of these yet (a nested Router sees its
+	// parent's): stores with write barriers are paid only then.
+	if r.route != nil || len(r.params) != 0 || r.routeNote != "" || r.pathValues != nil {
+		r.route, r.params, r.routeNote, r.pathValues = nil, r.params[:0], "", nil
 	}
 	t := rt.tree
-	path := unsafeString(p)
+	path := unsafeString(r.Path())
 	if rte := t.fastStatic(r.methodID, path); rte != nil {
 		r.route = rte
 		return rte.chain, rte.inner
+	}
+	sp := rt.specialsFor()
+	if r.methodID == mOPTIONS && path == "*" {
+		return sp.optionsStar.chain, sp.optionsStar.inner // RFC 9110 9.3.7: the server as a whole
 	}
 	var host string
 	if t.hosts != nil {
