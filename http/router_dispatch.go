@@ -69,10 +69,14 @@ func (rt *Router) resolve(r *Request) (run, inner Handler) {
 	if !clean {
 		return rt.resolveUnclean(r, sp, host, method, path, esc)
 	}
-	rte := t.match(host, r.methodID, method, path, &r.params, esc)
+	// fastStatic looked at the method's static routes when there are no
+	// host patterns; a static route it skipped as unclean can not be
+	// in a method's root (a pattern with a method has a clean path).
+	checked := t.hosts == nil && r.methodID != mUnknown && r.methodID != mCONNECT
+	rte := t.match(host, r.methodID, method, path, &r.params, esc, checked)
 	if !exactMatch(rte, path) && path != "" && path[len(path)-1] != '/' {
 		var buf [256]byte
-		if probe := withSlash(&buf, path); exactMatch(t.match(host, r.methodID, method, probe, &r.params, esc), probe) {
+		if probe := withSlash(&buf, path); exactMatch(t.match(host, r.methodID, method, probe, &r.params, esc, false), probe) {
 			r.params = r.params[:0]
 			return rt.redirect(r, sp, cleanPath(pathUnescape(path))+"/")
 		}
@@ -96,10 +100,10 @@ func (rt *Router) resolve(r *Request) (run, inner Handler) {
 func (rt *Router) resolveUnclean(r *Request, sp *specialChains, host, method, path string, esc bool) (Handler, Handler) {
 	cleaned := cleanPath(path)
 	var ps []span
-	rte := rt.tree.match(host, r.methodID, method, cleaned, &ps, esc)
+	rte := rt.tree.match(host, r.methodID, method, cleaned, &ps, esc, false)
 	if !exactMatch(rte, cleaned) && !strings.HasSuffix(cleaned, "/") {
 		probe := cleaned + "/"
-		if exactMatch(rt.tree.match(host, r.methodID, method, probe, &ps, esc), probe) {
+		if exactMatch(rt.tree.match(host, r.methodID, method, probe, &ps, esc, false), probe) {
 			return rt.redirect(r, sp, cleanPath(pathUnescape(path))+"/")
 		}
 	}

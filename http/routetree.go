@@ -168,16 +168,20 @@ func (n *routeNode) static(seg string) *routeNode {
 // match finds the route for host, method and a path that starts with "/",
 // appending the wildcard values to *ps as spans of path. esc says the path
 // holds a '%': literal segments are then compared percent-decoded.
-func (t *routeTree) match(host string, id uint8, method, path string, ps *[]span, esc bool) *route {
+//
+// checked says fastStatic has already looked path up among the static
+// routes of the method's own root (without hosts): that lookup is not
+// repeated.
+func (t *routeTree) match(host string, id uint8, method, path string, ps *[]span, esc, checked bool) *route {
 	if host != "" && t.hosts != nil {
-		if rte := t.hosts[host].match(id, method, path, ps, esc); rte != nil {
+		if rte := t.hosts[host].match(id, method, path, ps, esc, false); rte != nil {
 			return rte
 		}
 	}
-	return t.anyHost.match(id, method, path, ps, esc)
+	return t.anyHost.match(id, method, path, ps, esc, checked)
 }
 
-func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc bool) *route {
+func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc, checked bool) *route {
 	if mt == nil {
 		return nil
 	}
@@ -188,7 +192,11 @@ func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc bool)
 		n = mt.other[method]
 	}
 	if n != nil {
-		if rte := n.lookup(path, ps, esc); rte != nil {
+		if checked {
+			if rte := n.match(path, 0, ps, esc); rte != nil {
+				return rte
+			}
+		} else if rte := n.lookup(path, ps, esc); rte != nil {
 			return rte
 		}
 	}
