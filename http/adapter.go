@@ -21,6 +21,8 @@ import (
 // adapter provides what such handlers rely on:
 //
 //   - r.Context() is cancelled when the client disconnects;
+//   - behind a Router, r.PathValue and r.Pattern report the Router's match
+//     (a pattern means the same on both: see Router);
 //   - r.Body streams: the handler starts when the head arrives and reads the
 //     body as it comes (with backpressure on the client), and Expect:
 //     100-continue is answered on the first Read, as net/http does;
@@ -63,8 +65,13 @@ func (a *adapter) stdServer(addr string) *stdhttp.Server {
 	return a.srv
 }
 
-// ServeHTTP handles a request without a body (or one already complete).
+// ServeHTTP handles a request whose body the server streams (see
+// StreamingHandler) or has read whole.
 func (a *adapter) ServeHTTP(w *ResponseWriter, r *Request) {
+	if r.stream != nil {
+		a.ServeStream(w, r, r.stream)
+		return
+	}
 	a.ServeStream(w, r, io.NopCloser(bytes.NewReader(append([]byte(nil), r.Body()...))))
 }
 
@@ -159,6 +166,10 @@ func toStdRequest(r *Request, body io.ReadCloser) (*stdhttp.Request, error) {
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
 	}
+	// The Router's match, as ServeMux would have set it (copied: the
+	// values alias the loop's input).
+	req.Pattern = r.Pattern()
+	r.eachPathValue(func(name, value string) { req.SetPathValue(name, strings.Clone(value)) })
 	hdr.Del("Host")
 	hdr.Del("Transfer-Encoding") // net/http moves it to TransferEncoding
 	if req.ContentLength == 0 {

@@ -10,12 +10,16 @@ import (
 )
 
 // StreamingHandler is a Handler that wants a request's body as it arrives
-// instead of complete: ServeStream is called on the loop as soon as the
-// head is parsed, with body delivering the (de-chunked) bytes. The handler
-// must Detach w and read body from another goroutine; the connection stops
-// reading from the client while body holds more than a bounded amount, so
-// a slow reader slows the client rather than growing memory. Expect:
-// 100-continue is answered when body is first read.
+// instead of complete: when the handler a request is routed to (as
+// registered, under any middleware) is one, the server runs the request's
+// handler chain on the loop as soon as the head is parsed, and
+// r.BodyReader() delivers the (de-chunked) bytes (r.Body() is nil). The
+// handler must Detach w and read the body from another goroutine; the
+// connection stops reading from the client while the body holds more than
+// a bounded amount, so a slow reader slows the client rather than growing
+// memory. Expect: 100-continue is answered when the body is first read.
+// ServeStream is how a caller hands such a handler a body of its own; the
+// server calls ServeHTTP, so that the body passes through middleware.
 //
 // The net/http adapter (Adapt) is a StreamingHandler.
 type StreamingHandler interface {
@@ -237,7 +241,7 @@ func (c *conn) streamDrained() {
 // startStream hands the body to a StreamingHandler. The head has been
 // parsed; its bytes are consumed now (the handler got a copy), so the body
 // starts at the beginning of the input.
-func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retrieve(int) }) {
+func (c *conn) startStream(req *Request, in interface{ Retrieve(int) }) {
 	needContinue := req.ExpectContinue() && !c.continueSent
 	s := newBodyStream(c, needContinue)
 	c.stream = s
@@ -250,7 +254,8 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 	if c.head != nil {
 		w.slot = c.newSlot()
 	}
-	c.callStreaming(sh, w, req, s)
+	req.stream = s
+	c.callHandler(w, req)
 	if !w.detached {
 		// The handler answered without taking the body: finish the
 		// response now and let the body be read and discarded - unless
@@ -271,15 +276,6 @@ func (c *conn) startStream(req *Request, sh StreamingHandler, in interface{ Retr
 	in.Retrieve(req.HeadLen())
 	c.rs.p.Reset()
 	c.rs.cd.Reset(c.ls.srv.limits)
-}
-
-func (c *conn) callStreaming(sh StreamingHandler, w *ResponseWriter, r *Request, body io.ReadCloser) {
-	defer func() {
-		if p := recover(); p != nil {
-			c.handlerPanicked(w, p)
-		}
-	}()
-	sh.ServeStream(w, r, body)
 }
 
 // pumpStream moves body bytes from the input into the stream. It returns

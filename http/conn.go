@@ -216,17 +216,19 @@ func (c *conn) process(in *buffer.Buffer) {
 				break
 			}
 			c.phase = phaseBody
-			c.h = srv.handlerFor(req)
+			var inner Handler
+			c.h, inner = srv.handlerFor(req)
 			if req.ContentLength() > 0 || req.Chunked() {
 				// Only a request with a body can be refused early or
 				// streamed: the interface assertions are not paid by
-				// the rest.
-				if c.refuseEarly(req, len(data)-req.HeadLen()) {
+				// the rest. Both are asked of the handler as
+				// registered, not of the middleware around it.
+				if c.refuseEarly(req, inner, len(data)-req.HeadLen()) {
 					continue
 				}
-				if sh, ok := c.h.(StreamingHandler); ok {
+				if _, ok := inner.(StreamingHandler); ok {
 					c.phase = phaseStream
-					c.startStream(req, sh, in)
+					c.startStream(req, in)
 					continue
 				}
 			}

@@ -112,7 +112,7 @@ type streamForm struct {
 }
 
 func (h streamForm) ServeHTTP(w *ResponseWriter, r *Request) {
-	h.ServeStream(w, r, io.NopCloser(bytes.NewReader(r.Body())))
+	h.ServeStream(w, r, r.BodyReader())
 }
 
 func (h streamForm) ServeStream(w *ResponseWriter, r *Request, body io.ReadCloser) {
@@ -367,7 +367,7 @@ func TestReadFormClientDiesMidUpload(t *testing.T) {
 type streamFunc func(w *ResponseWriter, r *Request, body io.ReadCloser)
 
 func (f streamFunc) ServeHTTP(w *ResponseWriter, r *Request) {
-	f(w, r, io.NopCloser(bytes.NewReader(r.Body())))
+	f(w, r, r.BodyReader())
 }
 func (f streamFunc) ServeStream(w *ResponseWriter, r *Request, body io.ReadCloser) { f(w, r, body) }
 

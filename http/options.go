@@ -28,6 +28,7 @@ type options struct {
 	workerQueue     int
 	tcpOptions      []tcp.Option
 	responseHooks   []func(*ResponseInfo) // WithResponseHook (finish.go)
+	middleware      []Middleware
 }
 
 // Defaults for the timeouts and bounds a Server applies.

@@ -39,16 +39,6 @@ type Refuser interface {
 	RefusesHead(r *Request) bool
 }
 
-// RefusesHead reports whether the handler r would be routed to refuses it
-// from its head alone (see Refuser).
-func (rt *Router) RefusesHead(r *Request) bool {
-	rf, ok := rt.lookup(r).(Refuser)
-	return ok && rf.RefusesHead(r)
-}
-
-func (notFound) RefusesHead(*Request) bool         { return true }
-func (methodNotAllowed) RefusesHead(*Request) bool { return true }
-
 // earlyRefusalMin is how much of a declared body must still be to come
 // before a refused request is answered without it (and the connection
 // closed): below that, reading it costs less than a new connection.
@@ -57,13 +47,13 @@ const earlyRefusalMin = 64 << 10
 // refuseEarly answers a request whose handler refuses it from the head
 // while its body is still to come (see Refuser). It reports whether it
 // did; the connection is then closing.
-func (c *conn) refuseEarly(req *Request, buffered int) bool {
+func (c *conn) refuseEarly(req *Request, inner Handler, buffered int) bool {
 	waiting := req.ExpectContinue() && buffered == 0 // for our 100
 	large := !req.Chunked() && req.ContentLength()-int64(buffered) > earlyRefusalMin
 	if !waiting && !large {
 		return false
 	}
-	if !c.refuses(c.h, req) {
+	if !c.refuses(inner, req) {
 		return false
 	}
 	c.closeAfter = true // before serve: the response says Connection: close
@@ -98,11 +88,11 @@ func (c *conn) refuseOversized(data []byte) bool {
 	if req == nil {
 		return false
 	}
-	h := c.ls.srv.handlerFor(req)
-	if !c.refuses(h, req) {
+	run, inner := c.ls.srv.handlerFor(req)
+	if !c.refuses(inner, req) {
 		return false
 	}
-	c.h = h
+	c.h = run
 	c.closeAfter = true
 	c.serve(req, nil)
 	return true

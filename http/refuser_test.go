@@ -33,9 +33,9 @@ func (q quota) ServeHTTP(w *ResponseWriter, r *Request) {
 func quotaServer(t *testing.T) (*Server, *atomic.Int32) {
 	served := new(atomic.Int32)
 	rt := NewRouter()
-	rt.Handle("POST", "/up", quota{max: 16, served: served})
+	rt.HandleMethod("POST", "/up", quota{max: 16, served: served})
 	inner := NewRouter()
-	inner.Handle("POST", "/in/up", quota{max: 16, served: served})
+	inner.HandleMethod("POST", "/in/up", quota{max: 16, served: served})
 	rt.HandlePrefix("", "/in/", inner)
 	rt.POST("/echo", func(w *ResponseWriter, r *Request) { _, _ = w.Write(r.Body()) })
 	return startServer(t, rt, WithLimits(Limits{MaxBodyBytes: 1 << 20})), served
@@ -153,7 +153,7 @@ func (panicky) ServeHTTP(w *ResponseWriter, r *Request) {
 
 func TestRefuserPanicIsContained(t *testing.T) {
 	rt := NewRouter()
-	rt.Handle("POST", "/p", panicky{})
+	rt.HandleMethod("POST", "/p", panicky{})
 	s := startServer(t, rt)
 	c := dial(t, s)
 	c.send("POST /p HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")

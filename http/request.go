@@ -115,6 +115,13 @@ type Request struct {
 	values    []requestValue // reused across requests; only grows
 	remote    netip.AddrPort // SetRemoteAddr's
 	remoteSet bool
+	// Set by the Router (see router_dispatch.go) and the server.
+	route      *route      // the matched route: its wildcard names
+	params     []span      // wildcard values, as spans of Path(); reused
+	routeNote  string      // the Allow of a 405, the Location of a redirect
+	pathValues []pathValue // SetPathValue's
+	routed     Handler     // the route's chain, under WithMiddleware's
+	stream     *bodyStream // the body, when it is streamed
 }
 
 func (r *Request) has(f uint32) bool { return r.flags&f != 0 }
@@ -269,18 +276,20 @@ func (r *Request) Clone() *Request {
 	} else {
 		c.values = nil
 	}
+	c.params = append([]span(nil), r.params...)
+	c.pathValues = append([]pathValue(nil), r.pathValues...)
 	return &c
 }
 
 // reset clears r for the next request, keeping the header storage.
 func (r *Request) reset() {
-	h := r.headers[:0]
+	h, p := r.headers[:0], r.params[:0]
 	v := r.values
 	if len(v) > 0 {
 		clear(v) // let the values go
 		v = v[:0]
 	}
-	*r = Request{headers: h, values: v}
+	*r = Request{headers: h, params: p, values: v}
 }
 
 func unsafeString(b []byte) string {

@@ -1,209 +1,308 @@
 package http
 
 import (
-	"sort"
+	"errors"
+	"fmt"
 	"strings"
+	"sync"
 )
 
-// Router dispatches on method and path: exact paths first, then the longest
-// matching prefix. A path that matches with no handler for the method is
-// answered 405 with an Allow header; no match at all is 404. HEAD is served
-// by the GET handler when no HEAD handler is registered (the server drops
-// the body). OPTIONS with no handler of its own is answered 204 with Allow.
+// Router dispatches requests by pattern, with the syntax, precedence and
+// answers of Go 1.22's net/http ServeMux, so a pattern means the same here
+// as on a ServeMux served through Adapt:
 //
-// Register routes before the server starts; a Router is read-only while it
-// serves, so any loop may use it at once.
+//	rt := http.NewRouter()
+//	rt.Use(accessLog)                               // every answer, 404s too
+//	rt.GET("/users/{id}", getUser)                  // r.PathValue("id")
+//	rt.Handle("GET /files/{path...}", files)        // the rest of the path
+//	rt.Handle("POST api.example.com/hooks/{$}", h)  // host, and exactly "/hooks/"
+//	api := rt.Group("/api/v1", auth)                // a prefix and middleware
+//	api.GET("/items", listItems)                    // GET /api/v1/items
+//
+// A pattern is [METHOD ][HOST]/[PATH]. Its path segments are literals
+// (compared percent-decoded), {name} (one segment), {name...} (the rest of
+// the path, last only) or {$} (the end of a path ending in a slash); a
+// path ending in a slash matches the whole subtree. Without a method a
+// pattern matches every method; GET also serves HEAD. When several patterns
+// match, the most specific wins: a host beats no host, then the pattern
+// that matches a strict subset of the other's requests; two patterns that
+// match some request alike with neither more specific (or match the same
+// requests) are refused at registration, with an error naming both.
+//
+// Answers without a route, as ServeMux gives them: a path that is not
+// clean (//, /./, /../) is redirected (307, the query kept) to its clean
+// form; a path that only a subtree pattern would match with a slash added
+// (/dir for "/dir/") is redirected to it; a path that patterns match for
+// other methods only is 405 with Allow listing them. Two answers differ
+// from ServeMux, as before: OPTIONS on such a path is 204 with Allow (it
+// is a valid question about the resource), and OPTIONS * is 204. Anything
+// else is 404, or NotFound.
+//
+// Register routes and middleware before the server starts: a Router is
+// read-only while it serves, so any loop may use it at once. Looking up a
+// static or wildcard route allocates nothing.
+//
+// # Middleware
+//
+// Use, Group and With wrap routes in Middleware. The Router keeps each
+// route's handler as registered beside its wrapped chain, and a Server
+// serving the Router reads the capabilities it acts on at head time from
+// the handler as registered - a StreamingHandler gets its body streamed, a
+// Refuser refuses early, a 405 is answered before its body - while it runs
+// the chain, so middleware cannot turn those off. See Middleware for what
+// a chain must do, and what a hand-written wrapper around the Router loses.
 type Router struct {
-	exact    map[string]*route
-	list     []*route // the exact routes, scanned instead of hashing when few
-	prefixes []*route // longest first
-	// NotFound answers requests no route matches (default: a 404).
+	tree   *routeTree // shared with the Router's groups
+	prefix string     // a group's path prefix, without a trailing slash
+	mws    []Middleware
+	sealed bool // routes or groups made: Use would miss them
+
+	// NotFound answers requests no route matches (default: a 404). The
+	// Router's own middleware wraps it. Only the NotFound of the Router
+	// the server serves counts, not a group's.
 	NotFound Handler
-}
 
-type route struct {
-	path     string
-	methods  []string
-	handlers []Handler
-	any      Handler
-	allow    string
-	notAllow Handler
-	options  Handler
-	// byMethod is handler() resolved for every standard method, indexed
-	// by the parser's method id: dispatch is one load.
-	byMethod [len(methodNames)]Handler
+	once     sync.Once
+	specials *specialChains // answers without a route, wrapped in mws
 }
-
-// smallRouteSet is how many exact routes are matched by comparing paths
-// one by one, which beats hashing the path for a typical service's few
-// routes; more than that go through the map.
-const smallRouteSet = 8
 
 // NewRouter returns an empty Router.
-func NewRouter() *Router { return &Router{exact: make(map[string]*route)} }
+func NewRouter() *Router { return &Router{tree: &routeTree{}} }
 
-// Handle registers h for method (e.g. "GET"; "" for every method) on the
-// exact path.
-func (rt *Router) Handle(method, path string, h Handler) {
-	r := rt.exact[path]
-	if r == nil {
-		r = &route{path: path}
-		rt.exact[path] = r
-		rt.list = append(rt.list, r)
+// Register registers h for pattern (see Router), wrapped in the Router's
+// middleware. It returns an error, and registers nothing, for a malformed
+// pattern, a method that is not an upper-case token, a path without a
+// leading slash, a nil handler, or a pattern that conflicts with one
+// registered before (the error names both). Not safe while serving.
+func (rt *Router) Register(pattern string, h Handler) error {
+	if h == nil {
+		return fmt.Errorf("http: pattern %q: nil handler", pattern)
 	}
-	r.add(method, h)
+	full, err := rt.prefixed(pattern)
+	if err != nil {
+		return err
+	}
+	return rt.add(full, h, compose(rt.mws, h))
 }
 
-// HandleFunc is Handle for a function.
-func (rt *Router) HandleFunc(method, path string, f func(*ResponseWriter, *Request)) {
-	rt.Handle(method, path, HandlerFunc(f))
-}
-
-// HandlePrefix registers h for method on every path that starts with
-// prefix (e.g. "/static/").
-func (rt *Router) HandlePrefix(method, prefix string, h Handler) {
-	for _, r := range rt.prefixes {
-		if r.path == prefix {
-			r.add(method, h)
-			return
+// add registers the pattern full for a route with the given innermost and
+// wrapped handlers.
+func (rt *Router) add(full string, inner, chain Handler) error {
+	p, err := parsePattern(full)
+	if err != nil {
+		return fmt.Errorf("http: pattern %q: %w", full, err)
+	}
+	for _, old := range rt.tree.routes {
+		if old.pat.conflictsWith(p) {
+			return conflictError(old.pat, p)
 		}
 	}
-	r := &route{path: prefix}
-	r.add(method, h)
-	rt.prefixes = append(rt.prefixes, r)
-	sort.SliceStable(rt.prefixes, func(i, j int) bool { return len(rt.prefixes[i].path) > len(rt.prefixes[j].path) })
+	rte := &route{pat: p, names: p.names(), inner: inner, chain: chain}
+	last := p.last()
+	rte.namedMulti = last.multi && last.s != ""
+	rte.multi, rte.nsegs = last.multi, len(p.segs)
+	if sp, ok := p.staticPath(); ok {
+		rte.cleanStatic = sp == cleanPath(sp)
+	}
+	rt.tree.insert(rte)
+	rt.sealed = true
+	return nil
 }
 
-// GET registers f for GET (and so HEAD) on path.
-func (rt *Router) GET(path string, f func(*ResponseWriter, *Request)) { rt.HandleFunc("GET", path, f) }
+// prefixed puts a group's prefix in front of pattern's path.
+func (rt *Router) prefixed(pattern string) (string, error) {
+	if rt.prefix == "" {
+		return pattern, nil
+	}
+	method, rest := "", pattern
+	if i := strings.IndexAny(pattern, " \t"); i >= 0 {
+		method, rest = pattern[:i+1], strings.TrimLeft(pattern[i+1:], " \t")
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		return "", fmt.Errorf("http: pattern %q: host/path missing / (a path must start with /)", pattern)
+	}
+	return method + rest[:i] + rt.prefix + rest[i:], nil
+}
+
+// Handle registers h for pattern, and panics where Register returns an
+// error, as ServeMux.Handle does.
+func (rt *Router) Handle(pattern string, h Handler) {
+	if err := rt.Register(pattern, h); err != nil {
+		panic(err)
+	}
+}
+
+// HandleFunc registers f for pattern, as Handle.
+func (rt *Router) HandleFunc(pattern string, f func(*ResponseWriter, *Request)) {
+	if f == nil {
+		panic(fmt.Errorf("http: pattern %q: nil handler", pattern))
+	}
+	rt.Handle(pattern, HandlerFunc(f))
+}
+
+// HandleMethod registers h for method on path ("" for every method): the
+// pattern method + " " + path. It panics as Handle does.
+func (rt *Router) HandleMethod(method, path string, h Handler) {
+	if method == "" {
+		rt.Handle(path, h)
+		return
+	}
+	rt.Handle(method+" "+path, h)
+}
+
+func (rt *Router) handleFunc(method, path string, f func(*ResponseWriter, *Request)) {
+	if f == nil {
+		panic(fmt.Errorf("http: pattern %q: nil handler", method+" "+path))
+	}
+	rt.HandleMethod(method, path, HandlerFunc(f))
+}
+
+// GET registers f for GET (and so HEAD) on path, which may hold wildcards.
+func (rt *Router) GET(path string, f func(*ResponseWriter, *Request)) { rt.handleFunc("GET", path, f) }
+
+// HEAD registers f for HEAD on path (GET's handler serves HEAD without it).
+func (rt *Router) HEAD(path string, f func(*ResponseWriter, *Request)) {
+	rt.handleFunc("HEAD", path, f)
+}
 
 // POST registers f for POST on path.
 func (rt *Router) POST(path string, f func(*ResponseWriter, *Request)) {
-	rt.HandleFunc("POST", path, f)
+	rt.handleFunc("POST", path, f)
 }
 
-func (r *route) add(method string, h Handler) {
-	if method == "" {
-		r.any = h
-	} else {
-		for i, m := range r.methods {
-			if m == method {
-				r.handlers[i] = h
-				return
+// PUT registers f for PUT on path.
+func (rt *Router) PUT(path string, f func(*ResponseWriter, *Request)) { rt.handleFunc("PUT", path, f) }
+
+// PATCH registers f for PATCH on path.
+func (rt *Router) PATCH(path string, f func(*ResponseWriter, *Request)) {
+	rt.handleFunc("PATCH", path, f)
+}
+
+// DELETE registers f for DELETE on path.
+func (rt *Router) DELETE(path string, f func(*ResponseWriter, *Request)) {
+	rt.handleFunc("DELETE", path, f)
+}
+
+// OPTIONS registers f for OPTIONS on path (replacing the Router's 204
+// with Allow there).
+func (rt *Router) OPTIONS(path string, f func(*ResponseWriter, *Request)) {
+	rt.handleFunc("OPTIONS", path, f)
+}
+
+// Use appends middleware to the Router's stack: it wraps every route
+// registered afterwards on this Router and its groups, and (on the Router
+// the server serves) its answers without a route: 404, 405, redirects,
+// OPTIONS. The first added is the outermost. Use panics once routes or
+// groups have been made from this Router, which it could not wrap (chi's
+// rule).
+func (rt *Router) Use(mw ...Middleware) {
+	if rt.sealed {
+		panic(errors.New("http: Router.Use after routes or groups were made from this Router: call Use first"))
+	}
+	for _, m := range mw {
+		if m == nil {
+			panic(errors.New("http: Router.Use: nil middleware"))
+		}
+	}
+	rt.mws = append(rt.mws[:len(rt.mws):len(rt.mws)], mw...)
+}
+
+// With returns a group with the same prefix and the middleware mw added
+// (chi's inline group): rt.With(auth).GET("/me", me).
+func (rt *Router) With(mw ...Middleware) *Router { return rt.group("", mw) }
+
+// Group returns a group under prefix (a path such as "/api/v1", which may
+// hold wildcards; it is prepended to the path of each pattern registered
+// on the group) with the Router's middleware and mw added. Groups share
+// the Router's routes: a conflict between them is refused as on one
+// Router.
+func (rt *Router) Group(prefix string, mw ...Middleware) *Router {
+	if prefix != "" && prefix[0] != '/' {
+		panic(fmt.Errorf("http: group prefix %q must start with /", prefix))
+	}
+	return rt.group(strings.TrimSuffix(prefix, "/"), mw)
+}
+
+func (rt *Router) group(prefix string, mw []Middleware) *Router {
+	for _, m := range mw {
+		if m == nil {
+			panic(errors.New("http: nil middleware"))
+		}
+	}
+	rt.sealed = true
+	mws := append(rt.mws[:len(rt.mws):len(rt.mws)], mw...)
+	return &Router{tree: rt.tree, prefix: rt.prefix + prefix, mws: mws}
+}
+
+// Route calls fn with a group under prefix and returns it (chi's
+// r.Route): rt.Route("/users/{id}", func(r *Router) { r.GET("/", get) }).
+func (rt *Router) Route(prefix string, fn func(*Router)) *Router {
+	g := rt.Group(prefix)
+	fn(g)
+	return g
+}
+
+// Mount serves h under prefix (a path without a trailing slash, such as
+// "/admin"), for every method: the path prefix itself and everything
+// below it. The handler sees the whole path; nothing is stripped, as with
+// a ServeMux subtree pattern.
+//
+// A *Router is not mounted as one handler: its routes, as registered when
+// Mount is called, are registered here with prefix prepended, each keeping
+// its own middleware inside this Router's, so its wildcards, 405s and the
+// capabilities of its handlers (streaming, early refusal) work as if they
+// had been registered here. Routes added to it afterwards are not seen,
+// nor its NotFound. Mount panics as Handle does.
+func (rt *Router) Mount(prefix string, h Handler) {
+	if prefix == "" || prefix[0] != '/' {
+		panic(fmt.Errorf("http: mount prefix %q must start with /", prefix))
+	}
+	prefix = strings.TrimSuffix(prefix, "/")
+	if sub, ok := h.(*Router); ok {
+		g := rt.group(prefix, nil)
+		for _, rte := range sub.tree.routes {
+			full, err := g.prefixed(rte.pat.str)
+			if err == nil {
+				err = g.add(full, rte.inner, compose(g.mws, rte.chain))
+			}
+			if err != nil {
+				panic(err)
 			}
 		}
-		r.methods = append(r.methods, method)
-		r.handlers = append(r.handlers, h)
+		return
 	}
-	allowed := append([]string(nil), r.methods...)
-	if r.has("GET") && !r.has("HEAD") {
-		allowed = append(allowed, "HEAD")
+	if h == nil {
+		panic(fmt.Errorf("http: mount %q: nil handler", prefix))
 	}
-	if !r.has("OPTIONS") {
-		allowed = append(allowed, "OPTIONS")
+	if prefix != "" {
+		rt.Handle(prefix, h)
 	}
-	r.allow = strings.Join(allowed, ", ")
-	r.notAllow = methodNotAllowed{allow: r.allow}
-	r.options = options204{allow: r.allow}
-	for id := 1; id < len(methodNames); id++ {
-		r.byMethod[id] = r.handler(methodNames[id])
-	}
+	rt.Handle(prefix+"/", h)
 }
 
-// handlerFor is handler for a parsed request.
-func (r *route) handlerFor(req *Request) Handler {
-	if id := req.methodID; id != mUnknown {
-		return r.byMethod[id]
+// HandlePrefix registers h for method ("" for every method) on every path
+// under prefix, which must end in a slash: the subtree pattern
+// method + " " + prefix. Kept for callers of the first Router; Handle
+// with a subtree pattern says the same.
+func (rt *Router) HandlePrefix(method, prefix string, h Handler) {
+	if !strings.HasSuffix(prefix, "/") {
+		panic(fmt.Errorf("http: HandlePrefix %q: a prefix ends in /", prefix))
 	}
-	return r.handler(req.Method())
+	rt.HandleMethod(method, prefix, h)
 }
 
-func (r *route) has(m string) bool {
-	for _, x := range r.methods {
-		if x == m {
-			return true
-		}
-	}
-	return false
+// ServeHTTP dispatches r: it resolves the route and runs its chain. A
+// Server serving the Router resolves at head time instead (see Router).
+func (rt *Router) ServeHTTP(w *ResponseWriter, r *Request) {
+	run, _ := rt.resolve(r)
+	run.ServeHTTP(w, r)
 }
 
-func (r *route) handler(method string) Handler {
-	for i, m := range r.methods {
-		if m == method {
-			return r.handlers[i]
-		}
-	}
-	if r.any != nil {
-		return r.any
-	}
-	if method == "HEAD" {
-		return r.handler("GET")
-	}
-	if method == "OPTIONS" {
-		return r.options
-	}
-	return r.notAllow
-}
-
-// ServeHTTP dispatches r.
-func (rt *Router) ServeHTTP(w *ResponseWriter, r *Request) { rt.lookup(r).ServeHTTP(w, r) }
-
-// lookup resolves the handler for r without allocating: the map index with
-// a converted []byte key does not copy.
-func (rt *Router) lookup(r *Request) Handler {
-	path := r.Path()
-	if len(rt.list) <= smallRouteSet {
-		for _, rte := range rt.list {
-			if rte.path == string(path) {
-				return rte.handlerFor(r)
-			}
-		}
-	} else if rte := rt.exact[string(path)]; rte != nil {
-		return rte.handlerFor(r)
-	}
-	for _, rte := range rt.prefixes {
-		if len(path) >= len(rte.path) && string(path[:len(rte.path)]) == rte.path {
-			return rte.handlerFor(r)
-		}
-	}
-	if string(path) == "*" && r.Method() == "OPTIONS" {
-		return optionsStar // RFC 9110 9.3.7: about the server as a whole
-	}
-	if rt.NotFound != nil {
-		return rt.NotFound
-	}
-	return notFound{}
-}
-
-type notFound struct{}
-
-func (notFound) ServeHTTP(w *ResponseWriter, _ *Request) {
-	WriteError(w, StatusNotFound)
-}
-
-type methodNotAllowed struct{ allow string }
-
-func (m methodNotAllowed) ServeHTTP(w *ResponseWriter, _ *Request) {
-	w.Header().Set("Allow", m.allow)
-	WriteError(w, StatusMethodNotAllowed)
-}
-
-type options204 struct{ allow string }
-
-var optionsStar Handler = options204{}
-
-func (o options204) ServeHTTP(w *ResponseWriter, _ *Request) {
-	if o.allow != "" {
-		w.Header().Set("Allow", o.allow)
-	}
-	w.WriteHeader(StatusNoContent)
-}
-
-// WriteError answers with code and its reason phrase as a plain-text body.
-func WriteError(w *ResponseWriter, code int) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(code)
-	_, _ = w.WriteString(StatusText(code))
-	_, _ = w.WriteString("\n")
+// RefusesHead reports whether the handler r would be routed to refuses it
+// from its head alone (see Refuser).
+func (rt *Router) RefusesHead(r *Request) bool {
+	_, inner := rt.resolve(r)
+	rf, ok := inner.(Refuser)
+	return ok && rf.RefusesHead(r)
 }

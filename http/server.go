@@ -38,6 +38,8 @@ func (f HandlerFunc) ServeHTTP(w *ResponseWriter, r *Request) { f(w, r) }
 // answers them in order.
 type Server struct {
 	handler Handler
+	router  *Router // handler, when it is one: routed at head time
+	chain   Handler // WithMiddleware's chain around routed{}, or nil
 	opts    options
 	limits  Limits
 
@@ -77,6 +79,10 @@ func NewServer(handler Handler, opts ...Option) *Server {
 	s.serverName = o.serverName
 	if s.serverName != "" {
 		s.serverHeader = []byte("Server: " + s.serverName + "\r\n")
+	}
+	s.router, _ = handler.(*Router)
+	if len(o.middleware) > 0 {
+		s.chain = compose(o.middleware, routed{})
 	}
 	s.baseCtx, s.stopCtx = context.WithCancel(context.Background())
 	s.resumeOnDrain = s.onWriteComplete
@@ -230,14 +236,21 @@ func (s *Server) onWriteComplete(tc *tcp.Conn) {
 	c.updateDrainCallback()
 }
 
-// handlerFor picks the handler for a request whose head is complete. With a
-// Router it resolves the route now, so that Expect: 100-continue can be
-// refused before the body is sent.
-func (s *Server) handlerFor(r *Request) Handler {
-	if rt, ok := s.handler.(*Router); ok {
-		return rt.lookup(r)
+// handlerFor picks the handler for a request whose head is complete: run,
+// what serves it (the route's middleware chain inside WithMiddleware's),
+// and inner, the handler as registered, whose capabilities decide how
+// (StreamingHandler, Refuser). With a Router it resolves the route now, so
+// that Expect: 100-continue can be refused before the body is sent.
+func (s *Server) handlerFor(r *Request) (run, inner Handler) {
+	if s.router != nil {
+		run, inner = s.router.resolve(r)
+	} else {
+		run, inner = s.handler, s.handler
 	}
-	return s.handler
+	if s.chain != nil {
+		r.routed, run = run, s.chain
+	}
+	return run, inner
 }
 
 // Draining reports whether a graceful shutdown is in progress (a health

@@ -13,7 +13,7 @@ import (
 // a body over the message size limit is 413 with a JSON-RPC error (-32600)
 // as its body, at once when Content-Length announces it: the body is not
 // read then, no 100 Continue is sent, and the connection closes after the
-// answer. Mount it on a path, e.g. rt.Handle("", "/rpc", srv.HTTPHandler()).
+// answer. Mount it on a path, e.g. rt.Handle("/rpc", srv.HTTPHandler()).
 //
 // Inline methods answer on the loop within the request; blocking ones
 // detach the response and finish it from the worker, so the loop never

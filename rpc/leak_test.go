@@ -43,7 +43,7 @@ func leakScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt := mhttp.NewRouter()
-	rt.Handle("", "/rpc", s.HTTPHandler())
+	rt.Handle("/rpc", s.HTTPHandler())
 	hs := mhttp.NewServer(rt, mhttp.WithLogger(quiet), mhttp.WithLoops(2))
 	if err := hs.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

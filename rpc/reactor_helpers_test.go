@@ -51,7 +51,7 @@ func reactorTCP(opts ...rpc.TCPOption) func(*testing.T, *rpc.Server) string {
 func startHTTP(t testing.TB, s *rpc.Server, opts ...mhttp.Option) string {
 	t.Helper()
 	rt := mhttp.NewRouter()
-	rt.Handle("", "/rpc", s.HTTPHandler())
+	rt.Handle("/rpc", s.HTTPHandler())
 	hs := mhttp.NewServer(rt, append([]mhttp.Option{mhttp.WithLogger(quiet)}, opts...)...)
 	if err := hs.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ func TestWebSocketSlowConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt := http.NewRouter()
-	rt.Handle("GET", "/ws", srv.WebSocketHandler(&rpc.WebSocketOptions{
+	rt.Handle("GET /ws", srv.WebSocketHandler(&rpc.WebSocketOptions{
 		MaxQueuedNotifications: 100,
 		Options:                websocket.Options{CloseTimeout: guard},
 	}))

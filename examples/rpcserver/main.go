@@ -188,8 +188,8 @@ func (a *app) shutdown(ctx context.Context) {
 // /ws.
 func NewRouter(srv *rpc.Server) *http.Router {
 	rt := http.NewRouter()
-	rt.Handle("", "/rpc", srv.HTTPHandler())
-	rt.Handle("GET", "/ws", srv.WebSocketHandler(&rpc.WebSocketOptions{Options: websocket.Options{
+	rt.Handle("/rpc", srv.HTTPHandler())
+	rt.Handle("GET /ws", srv.WebSocketHandler(&rpc.WebSocketOptions{Options: websocket.Options{
 		Compression: true,
 		CheckOrigin: func(*http.Request) bool { return true },
 	}}))

@@ -54,7 +54,7 @@ func TestDebugStatusChromium(t *testing.T) {
 	}
 	rt := http.NewRouter()
 	rt.GET("/hello", func(w *http.ResponseWriter, _ *http.Request) { _, _ = w.WriteString("hello") })
-	rt.Handle("", "/rpc", rs.HTTPHandler())
+	rt.Handle("/rpc", rs.HTTPHandler())
 	srv := http.NewServer(rt, http.WithLoops(2), http.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	debug.Mount(srv, rt, "")
 	if err := srv.Start("127.0.0.1:0"); err != nil {

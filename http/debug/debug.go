@@ -50,8 +50,8 @@ import (
 func Mount(s *http.Server, rt *http.Router, prefix string) {
 	prefix = strings.TrimSuffix(prefix, "/")
 	rt.GET(prefix+"/healthz", healthz(s))
-	rt.Handle("GET", prefix+"/debug/vars", http.Adapt(expvar.Handler()))
-	rt.HandlePrefix("", prefix+"/debug/pprof/", pprofHandler(prefix))
+	rt.Handle("GET "+prefix+"/debug/vars", http.Adapt(expvar.Handler()))
+	rt.Handle(prefix+"/debug/pprof/", pprofHandler(prefix))
 	page := statusPage{srv: s, varsURL: prefix + "/debug/vars"}
 	rt.GET(prefix+"/debug/status", page.serve)
 }

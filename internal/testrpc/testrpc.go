@@ -46,7 +46,7 @@ func ServeTCP(t testing.TB, srv *rpc.Server, opts ...rpc.TCPOption) *rpc.TCPServ
 func ServeHTTP(t testing.TB, srv *rpc.Server, opts ...http.Option) *http.Server {
 	t.Helper()
 	rt := http.NewRouter()
-	rt.Handle("", "/rpc", srv.HTTPHandler())
+	rt.Handle("/rpc", srv.HTTPHandler())
 	hs := http.NewServer(rt, opts...)
 	if err := hs.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
