@@ -198,7 +198,6 @@ func pathUnescape(s string) string {
 	return string(b)
 }
 
-
 // cleanPath is ServeMux's canonical path: rooted, without . and ..
 // elements or repeated slashes, keeping a trailing slash.
 func cleanPath(p string) string {
