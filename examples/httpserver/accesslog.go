@@ -25,7 +25,9 @@ import (
 //   - "disabled": the same middleware with the log's level set above Info,
 //     so no line is made: the cost of the chain itself (muduo-go-mw0).
 //
-// It returns the handler and the server options to use.
+// It returns the handler and the server options to use; the middleware
+// goes in through http.WithMiddleware, which keeps the route's streaming
+// and early refusal.
 func withAccessLog(h http.Handler, mode string) (http.Handler, []http.Option, error) {
 	var out io.Writer
 	level := slog.LevelInfo
@@ -34,7 +36,10 @@ func withAccessLog(h http.Handler, mode string) (http.Handler, []http.Option, er
 		return h, nil, nil
 	case "stderr":
 		logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-		return middleware.Recover(slog.Default())(h), []http.Option{http.WithResponseHook(middleware.AccessLogHook(logger))}, nil
+		return h, []http.Option{
+			http.WithMiddleware(middleware.Recover(slog.Default())),
+			http.WithResponseHook(middleware.AccessLogHook(logger)),
+		}, nil
 	case "discard":
 		out = io.Discard
 	case "disabled":
@@ -43,5 +48,7 @@ func withAccessLog(h http.Handler, mode string) (http.Handler, []http.Option, er
 		return nil, nil, fmt.Errorf("-access-log %q: want stderr, discard or disabled", mode)
 	}
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
-	return middleware.AccessLog(logger)(middleware.Recover(slog.Default())(h)), nil, nil
+	// Through WithMiddleware, not by wrapping h: the server then still sees
+	// the route's own handler (streaming bodies, early refusal).
+	return h, []http.Option{http.WithMiddleware(middleware.AccessLog(logger), middleware.Recover(slog.Default()))}, nil
 }

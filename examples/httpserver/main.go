@@ -10,6 +10,11 @@
 //	    {"message":"Hello, World!"}, encoded per request.
 //	  - POST /echo: 200, the request body (Content-Length or chunked) sent
 //	    back, with the request's Content-Type.
+//	  - GET /users/{id}: 200 {"id":"<id>"}; GET /users/{id}/files/{path...}:
+//	    200 {"id":"..","path":".."} (path is the rest, slashes included).
+//	    Values are decoded as net/http's ServeMux decodes them (%2F stays a
+//	    slash inside the value); paths ServeMux would clean get its 307
+//	    redirect. Both application/json.
 //	  - GET /search?q=..&tag=a&tag=b: 200 {"q":"..","tags":["a","b"]} (the
 //	    query decoded; "" and [] when absent).
 //	  - POST /form, application/x-www-form-urlencoded or multipart/form-data:
@@ -37,7 +42,7 @@
 // and the number of open connections when the drain starts, and
 // "httpserver: drained" with how long it took when it is done (or a
 // warning with how many connections the timeout closed).
-// README_production.md has the rolling-restart sequence with -reuseport.
+// docs/production.md has the rolling-restart sequence with -reuseport.
 //
 // Observability (on unless -debug=false), see debug.Mount (package http/debug):
 //

@@ -7,12 +7,15 @@ import (
 var helloWorld = []byte("Hello, World!")
 
 // NewRouter returns the example's routes: /plaintext, /json, /echo,
-// /ws/echo and the helpers' endpoints of services.go.
+// /users/{id} and /users/{id}/files/{path...}, /ws/echo and the helpers'
+// endpoints of services.go.
 func NewRouter() *http.Router {
 	rt := http.NewRouter()
 	rt.GET("/plaintext", plaintext)
 	rt.GET("/json", jsonHandler)
 	rt.POST("/echo", echo)
+	rt.GET("/users/{id}", userByID)
+	rt.GET("/users/{id}/files/{path...}", userFile)
 	addServiceRoutes(rt)
 	rt.GET("/ws/echo", wsEcho)
 	return rt
@@ -45,4 +48,24 @@ func echo(w *http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", string(ct))
 	}
 	_, _ = w.Write(r.Body())
+}
+
+// userByID answers GET /users/{id} with {"id":"<id>"}: the path value as
+// ServeMux decodes it, JSON-escaped, built without allocating.
+func userByID(w *http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	b := append(w.Body(), `{"id":`...)
+	b = appendJSONString(b, r.PathValue("id"))
+	w.SetBody(append(b, '}'))
+}
+
+// userFile answers GET /users/{id}/files/{path...} with
+// {"id":"..","path":".."}; path is the rest of the path, slashes included.
+func userFile(w *http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	b := append(w.Body(), `{"id":`...)
+	b = appendJSONString(b, r.PathValue("id"))
+	b = append(b, `,"path":`...)
+	b = appendJSONString(b, r.PathValue("path"))
+	w.SetBody(append(b, '}'))
 }
