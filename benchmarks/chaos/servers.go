@@ -64,11 +64,17 @@ func (l *logTail) snapshot() (tail string, panics int, total int64) {
 	return string(l.buf), l.panics, l.total
 }
 
-// sourceDir returns where the examples are built from: a git archive of ref
-// (default HEAD) in a temp dir, as cmd/runner does, because the shared
-// checkout is often mid-edit; ref "" builds the working tree.
+// sourceDir returns where the examples are built from: by default (ref "")
+// the working tree, so that CI and a developer test what they have, not
+// the last commit; with a ref, a git archive of it in a temp dir, as
+// cmd/runner does, for a shared checkout that is mid-edit.
 func sourceDir(ref string) (string, error) {
 	if ref == "" {
+		dir, err := filepath.Abs("..")
+		if err != nil {
+			return "", err
+		}
+		logf("building examples from the working tree %s (uncommitted changes included)", dir)
 		return "..", nil
 	}
 	rev, err := exec.Command("git", "-C", "..", "rev-parse", "--short", ref).Output()
