@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 )
 
 const modulePath = "github.com/seed08ffa9f8/muduo-go"
@@ -46,9 +45,10 @@ func main() {
 		os.Exit(2)
 	}
 	if n := report(os.Stdout, floors, got); n > 0 {
-		fmt.Printf("covercheck: %d package(s) below their floor in %s\n", n, *file)
+		fmt.Printf("covercheck: %d package(s) listed in %s below their floor or without coverage\n", n, *file)
 		os.Exit(1)
 	}
+	fmt.Printf("covercheck: every package listed in %s at or above its floor\n", *file)
 }
 
 func parseThresholds(r io.Reader) (map[string]float64, error) {
@@ -73,25 +73,43 @@ func parseThresholds(r io.Reader) (map[string]float64, error) {
 }
 
 // coverageLine matches go test's per-package coverage, after "ok" or on
-// its own for a package without tests.
-var coverageLine = regexp.MustCompile(`^(?:ok\s+)?\s*(\S+)\s.*coverage: (?:([0-9.]+)% of statements|\[no statements\])`)
+// its own for a package without tests; a failing package prints its
+// coverage on a line of its own, then "FAIL<tab>package".
+var (
+	coverageLine = regexp.MustCompile(`^(?:ok\s+)?\s*(\S+)\s.*coverage: (?:([0-9.]+)% of statements|\[no statements\])`)
+	bareCoverage = regexp.MustCompile(`^coverage: (?:([0-9.]+)% of statements|\[no statements\])`)
+	failLine     = regexp.MustCompile(`^FAIL\s+(\S+)`)
+)
 
-// parseCoverage returns each package's coverage in percent (-1: no
-// statements).
-func parseCoverage(r io.Reader) (map[string]float64, error) {
-	out := map[string]float64{}
+// packageCoverage is one package's result: its coverage in percent (-1:
+// no statements) and whether its tests failed.
+type packageCoverage struct {
+	percent float64
+	failed  bool
+}
+
+func parseCoverage(r io.Reader) (map[string]packageCoverage, error) {
+	out := map[string]packageCoverage{}
+	pending := -2.0 // a bare coverage line waiting for its FAIL line
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	percent := func(s string) float64 {
+		if s == "" {
+			return -1
+		}
+		v, _ := strconv.ParseFloat(s, 64)
+		return v
+	}
 	for sc.Scan() {
-		m := coverageLine.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
+		line := sc.Text()
+		if m := bareCoverage.FindStringSubmatch(line); m != nil {
+			pending = percent(m[1])
+		} else if m := failLine.FindStringSubmatch(line); m != nil && strings.Contains(m[1], ".") {
+			out[relPackage(m[1])] = packageCoverage{percent: pending, failed: true}
+			pending = -2
+		} else if m := coverageLine.FindStringSubmatch(line); m != nil {
+			out[relPackage(m[1])] = packageCoverage{percent: percent(m[2])}
 		}
-		v := -1.0
-		if m[2] != "" {
-			v, _ = strconv.ParseFloat(m[2], 64)
-		}
-		out[relPackage(m[1])] = v
 	}
 	return out, sc.Err()
 }
@@ -104,8 +122,9 @@ func relPackage(p string) string {
 }
 
 // report writes the table and returns how many enforced packages fail.
-func report(w io.Writer, floors, got map[string]float64) int {
+func report(w io.Writer, floors map[string]float64, got map[string]packageCoverage) int {
 	names := make([]string, 0, len(got))
+	width := len("package")
 	for p := range got {
 		names = append(names, p)
 	}
@@ -114,35 +133,43 @@ func report(w io.Writer, floors, got map[string]float64) int {
 			names = append(names, p)
 		}
 	}
+	for _, p := range names {
+		width = max(width, len(p))
+	}
 	slices.Sort(names)
 	failures := 0
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "package\tcoverage\tfloor\t\t")
+	fmt.Fprintf(w, "%-*s  %8s  %6s\n", width, "package", "coverage", "floor")
 	for _, p := range names {
 		c, ran := got[p]
 		floor, enforced := floors[p]
 		cs, fs, status := "-", "-", ""
 		switch {
 		case !ran:
-			status = "FAIL: no coverage reported (tests failed or did not run)"
-		case c < 0:
-			cs = "no statements"
+			cs, status = "none", "no coverage reported (the package did not build or its tests did not run)"
+		case c.percent == -2:
+			cs = "none"
+		case c.percent < 0:
+			cs = "no stmts"
 		default:
-			cs = fmt.Sprintf("%.1f%%", c)
+			cs = fmt.Sprintf("%.1f%%", c.percent)
+		}
+		if ran && c.failed {
+			status = "tests failed"
 		}
 		if enforced {
 			fs = fmt.Sprintf("%.1f%%", floor)
-			if ran && c < floor {
-				status = fmt.Sprintf("FAIL: %.1f points below the floor", floor-c)
+			if status == "" && c.percent < floor {
+				status = fmt.Sprintf("%.1f points below the floor", floor-c.percent)
 			}
-			if status != "" {
-				failures++
-			}
-		} else {
-			status = ""
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\t%s\n", p, cs, fs, status)
+		switch {
+		case status != "" && enforced:
+			failures++
+			status = "FAIL: " + status
+		case status != "":
+			status = "(" + status + ")"
+		}
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-*s  %8s  %6s  %s", width, p, cs, fs, status), " "))
 	}
-	tw.Flush()
 	return failures
 }
