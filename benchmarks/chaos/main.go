@@ -166,12 +166,13 @@ func startAll() []*server {
 	for _, s := range []*server{hs, rs} {
 		a := s.addrs["http"]
 		if _, err := debugVars(a); err != nil {
-			logf("WARNING: %s: /debug/vars unusable (%v): sampling /proc only, goroutines not checked", s.name, err)
+			s.varsErr = err
+			logf("%s: /debug/vars unusable (%v): sampling /proc only, goroutines not checked (a FAIL in the verdict)", s.name, err)
 		} else {
 			s.varsAt = a
 		}
-		if code := healthz(a); code != 200 {
-			logf("WARNING: %s: GET /healthz answered %d (0: unreachable); liveness from the process only", s.name, code)
+		if s.healthCode = healthz(a); s.healthCode != 200 {
+			logf("%s: GET /healthz answered %d (0: unreachable); liveness from the process only (a FAIL in the verdict)", s.name, s.healthCode)
 		}
 	}
 	return []*server{hs, rs}

@@ -25,7 +25,11 @@ type server struct {
 	pid    int
 	addrs  map[string]string // "http", "tcp": listening addresses
 	varsAt string            // address serving /debug/vars and /healthz ("" = none)
-	baseFd map[string]int    // fdKinds at the baseline
+	// varsErr and healthCode: what /debug/vars and GET /healthz gave at
+	// the start (README promises both on each example's HTTP address).
+	varsErr    error
+	healthCode int
+	baseFd     map[string]int // fdKinds at the baseline
 	// netpollLate: the Go runtime's netpoller fds appeared after the baseline
 	netpollLate bool
 	out         *logTail

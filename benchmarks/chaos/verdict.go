@@ -117,6 +117,9 @@ func judge(e *env, servers []*server, samples []sample, base sample, loadEnd tim
 		headerTimeout, bodyTimeout, closeSlack, late, st.hostileAll.Load())
 
 	for i, s := range servers {
+		// README promises both on each example's HTTP address; without
+		// /debug/vars the goroutine criterion below checks nothing.
+		v.check(s.varsErr == nil && s.healthCode == 200, "%s: serves /debug/vars (error: %v) and GET /healthz 200 (got %d) at the start", s.name, s.varsErr, s.healthCode)
 		_, panics, logBytes := s.out.snapshot()
 		v.check(s.alive() && panics == 0, "%s: alive at the end (%v), \"panic\" in its output %d times (%d bytes of output)", s.name, s.alive(), panics, logBytes)
 		a, b := rssWindow(samples, i, loadEnd, 0.20, 0.50), rssWindow(samples, i, loadEnd, 0.50, 1.0)
