@@ -59,7 +59,11 @@ func TestDebugStatusChromium(t *testing.T) {
 	rt := http.NewRouter()
 	rt.GET("/hello", func(w *http.ResponseWriter, _ *http.Request) { _, _ = w.WriteString("hello") })
 	rt.Handle("", "/rpc", rs.HTTPHandler())
-	srv := http.NewServer(rt, http.WithLoops(2), http.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	// The held connections below send nothing: the header and idle
+	// timeouts outlast the browser run (up to 90 s on a loaded machine,
+	// where chromium took 25 s and the default 10 s closed them).
+	srv := http.NewServer(rt, http.WithLoops(2), http.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		http.WithHeaderTimeout(2*time.Minute), http.WithIdleTimeout(2*time.Minute))
 	debug.Mount(srv, rt, "")
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
