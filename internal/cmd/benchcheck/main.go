@@ -188,7 +188,7 @@ func lookup(budgets []*budget, r result) *budget {
 func check(w io.Writer, budgets []*budget, results []result, file string) int {
 	failures := 0
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "package\tbenchmark\tns/op\tB/op\tallocs/op\tbudget\t")
+	fmt.Fprintln(tw, "package\tbenchmark\tns/op\tB/op\tallocs/op\tbudget\tstatus")
 	for _, r := range results {
 		b := lookup(budgets, r)
 		status, limit := "ok", "-"
