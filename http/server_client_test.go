@@ -7,6 +7,7 @@ import (
 	"io"
 	nethttp "net/http"
 	"net/http/httptrace"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -86,6 +87,9 @@ func TestServerNetHTTPClient(t *testing.T) {
 func TestServerCurl(t *testing.T) {
 	curl, err := exec.LookPath("curl")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but curl is not installed (.ci/run installs it)")
+		}
 		t.Skip("curl not installed")
 	}
 	s := startServer(t, testRouter())

@@ -113,10 +113,10 @@ func garbageClient(ctx context.Context, e *env, rng *rnd) {
 // is still served while they are open, holds them 3 s and closes them
 // (half of them with RST).
 func floodClient(ctx context.Context, e *env, rng *rnd, servers []*server) {
-	k := e.st.kind("flood-probe")
 	first := true
 	hostileLoop(ctx, e, 8*time.Second, 0, func() {
-		if first { // let the warm-up see a flood early
+		k := e.st.kind("flood-probe") // registered once it runs: a run too short for it is not a failure
+		if first {                    // let the warm-up see a flood early
 			first = false
 			sleepCtx(ctx, time.Until(e.end)/20)
 		}

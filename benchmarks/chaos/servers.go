@@ -25,7 +25,11 @@ type server struct {
 	pid    int
 	addrs  map[string]string // "http", "tcp": listening addresses
 	varsAt string            // address serving /debug/vars and /healthz ("" = none)
-	baseFd map[string]int    // fdKinds at the baseline
+	// varsErr and healthCode: what /debug/vars and GET /healthz gave at
+	// the start (README promises both on each example's HTTP address).
+	varsErr    error
+	healthCode int
+	baseFd     map[string]int // fdKinds at the baseline
 	// netpollLate: the Go runtime's netpoller fds appeared after the baseline
 	netpollLate bool
 	out         *logTail
@@ -64,11 +68,17 @@ func (l *logTail) snapshot() (tail string, panics int, total int64) {
 	return string(l.buf), l.panics, l.total
 }
 
-// sourceDir returns where the examples are built from: a git archive of ref
-// (default HEAD) in a temp dir, as cmd/runner does, because the shared
-// checkout is often mid-edit; ref "" builds the working tree.
+// sourceDir returns where the examples are built from: by default (ref "")
+// the working tree, so that CI and a developer test what they have, not
+// the last commit; with a ref, a git archive of it in a temp dir, as
+// cmd/runner does, for a shared checkout that is mid-edit.
 func sourceDir(ref string) (string, error) {
 	if ref == "" {
+		dir, err := filepath.Abs("..")
+		if err != nil {
+			return "", err
+		}
+		logf("building examples from the working tree %s (uncommitted changes included)", dir)
 		return "..", nil
 	}
 	rev, err := exec.Command("git", "-C", "..", "rev-parse", "--short", ref).Output()

@@ -142,7 +142,7 @@ func (e *expect) check(r *response) error {
 				return fmt.Errorf("bad Date %q", h[1])
 			}
 			if d := time.Since(t); d > time.Minute || d < -time.Minute {
-				return fmt.Errorf("Date %q is %v off", h[1], d)
+				return fmt.Errorf("header Date %q is %v off", h[1], d)
 			}
 		case h[1] != w:
 			return fmt.Errorf("header %s: %q, want %q", h[0], h[1], w)
