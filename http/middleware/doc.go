@@ -3,11 +3,14 @@
 // detached handlers and the real client address behind trusted proxies.
 //
 // Each is a plain func(http.Handler) http.Handler (constructors take
-// options), composed by hand or by a router's Use:
+// options). Install them with the Router's Use (or Group, With) or with the
+// server option http.WithMiddleware:
 //
 //	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-//	h := middleware.RequestID()(middleware.AccessLog(logger)(middleware.Recover(logger)(mux)))
-//	srv := http.NewServer(h)
+//	rt := http.NewRouter()
+//	rt.Use(middleware.RequestID(), middleware.AccessLog(logger), middleware.Recover(logger))
+//	rt.GET("/users/{id}", user)
+//	srv := http.NewServer(rt)
 //
 // They keep what the native path gives: none buffers or copies the
 // response, and what they learn of the final response (status, size,
@@ -20,11 +23,13 @@
 // 413, 431), use AccessLogHook with http.WithResponseHook instead of
 // AccessLog.
 //
-// They are plain wrappers: wrapped around a handler that streams request
-// bodies (http.StreamingHandler, http.Adapt) or refuses requests from the
-// head (http.Refuser), they hide those interfaces, as any wrapper does, and
-// the server then reads the body whole before calling the chain (see the
-// Router's documentation for how its middleware composition keeps them).
+// Installed that way they keep streaming request bodies
+// (http.StreamingHandler, http.Adapt) and early refusal (http.Refuser): the
+// server reads those from the route's own handler and runs the chain around
+// it. Wrapped by hand around a Router or a handler (mw(rt) passed to
+// NewServer), they hide those interfaces, as any wrapper does, and the
+// server then reads the body whole before calling the chain (see
+// http.Middleware).
 //
 // Order matters as it does with any middleware stack: RealIP before
 // anything that logs or limits by address; RequestID before AccessLog so

@@ -11,8 +11,8 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/http/middleware"
 )
 
-// A handler behind request IDs, an access log and panic recovery, composed
-// by hand (a router's Use does the same).
+// A route behind request IDs, an access log and panic recovery, installed
+// with the Router's Use.
 func Example() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		// Leave out what changes from run to run.
@@ -24,12 +24,13 @@ func Example() {
 			return a
 		},
 	}))
-	hello := http.HandlerFunc(func(w *http.ResponseWriter, r *http.Request) {
+	rt := http.NewRouter()
+	rt.Use(middleware.RequestID(), middleware.AccessLog(logger), middleware.Recover(logger))
+	rt.GET("/hello", func(w *http.ResponseWriter, r *http.Request) {
 		_, _ = w.WriteString("hello, " + middleware.RequestIDFrom(r))
 	})
-	h := middleware.RequestID()(middleware.AccessLog(logger)(middleware.Recover(logger)(hello)))
 
-	srv := http.NewServer(h)
+	srv := http.NewServer(rt)
 	if err := srv.Start("127.0.0.1:0"); err != nil {
 		fmt.Println(err)
 		return
