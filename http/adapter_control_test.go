@@ -169,7 +169,13 @@ func TestAdapterWriteDeadlineExtended(t *testing.T) {
 	s := startServer(t, Adapt(h))
 	c := dial(t, s)
 	c.send(get("/"))
-	time.Sleep(time.Until(<-near) + 50*time.Millisecond) // a lower bound only
+	var dl time.Time
+	select {
+	case dl = <-near:
+	case <-time.After(guard):
+		t.Fatal("the Write never waited for the client: nothing was tested")
+	}
+	time.Sleep(time.Until(dl) + 50*time.Millisecond) // a lower bound only
 	r := c.expectStatus("GET", 200)
 	if err := <-result; err != nil || len(r.body) != 16<<20 {
 		t.Fatalf("write error %v, %d bytes read", err, len(r.body))
