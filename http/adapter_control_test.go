@@ -164,10 +164,10 @@ func TestAdapterWriteDeadlineExtended(t *testing.T) {
 			},
 			func() { _ = rc.SetWriteDeadline(time.Now().Add(guard)) },
 		)
-		result <- writeChunks(w, rc, 256) // 16 MiB: the client reads it only after the near deadline
+		result <- writeChunks(w, rc, 96) // 6 MiB, past every buffer: the client reads it only after the near deadline
 	})
 	s := startServer(t, Adapt(h))
-	c := dial(t, s)
+	c := dialSmallWindow(t, s)
 	c.send(get("/"))
 	var dl time.Time
 	select {
@@ -177,7 +177,7 @@ func TestAdapterWriteDeadlineExtended(t *testing.T) {
 	}
 	time.Sleep(time.Until(dl) + 50*time.Millisecond) // a lower bound only
 	r := c.expectStatus("GET", 200)
-	if err := <-result; err != nil || len(r.body) != 16<<20 {
+	if err := <-result; err != nil || len(r.body) != 6<<20 {
 		t.Fatalf("write error %v, %d bytes read", err, len(r.body))
 	}
 }

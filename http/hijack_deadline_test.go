@@ -39,7 +39,7 @@ func TestHijackedConnDeadlinesMoveWaits(t *testing.T) {
 
 		// Write: a near deadline, extended from another goroutine while the
 		// Write waits for a client that reads only later.
-		payload := []byte(strings.Repeat("x", 16<<20)) // made before the clock starts
+		payload := []byte(strings.Repeat("x", 6<<20)) // made before the clock starts
 		// The first wait gets a near deadline, the wait that follows
 		// extends it: both moves land inside the Write's wait.
 		hc.wdl.waitHook = handOver(
@@ -57,7 +57,7 @@ func TestHijackedConnDeadlinesMoveWaits(t *testing.T) {
 		result <- "write ok"
 	})
 	s := startServer(t, Adapt(h))
-	c := dial(t, s)
+	c := dialSmallWindow(t, s)
 	c.send(upgradeReq("/ws"))
 	c.expectBytes(switchHead)
 	if got := <-result; got != "read ok" {
@@ -71,8 +71,8 @@ func TestHijackedConnDeadlinesMoveWaits(t *testing.T) {
 	}
 	time.Sleep(time.Until(dl) + 50*time.Millisecond) // past the write's first deadline (a lower bound only)
 	_ = c.nc.SetReadDeadline(time.Now().Add(guard))
-	n, _ := io.CopyN(io.Discard, c.br, 16<<20)
-	if got := <-result; got != "write ok" || n != 16<<20 {
+	n, _ := io.CopyN(io.Discard, c.br, 6<<20)
+	if got := <-result; got != "write ok" || n != 6<<20 {
 		t.Fatalf("%s, %d bytes read", got, n)
 	}
 }

@@ -1,6 +1,9 @@
 package http
 
 import (
+	"bufio"
+	"net"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -43,3 +46,28 @@ func (c *client) sendApart(s *Server, parts ...string) {
 }
 
 var _ testing.TB = goroutineTB{}
+
+// dialSmallWindow is dial with a fixed 256 KiB receive buffer set before
+// the connect: the kernel does not autotune it, so a client that does not
+// read holds the server back after a few MiB at most (its send buffer,
+// the window and the server's output queue), and tests that need a
+// waiting writer move little data, which keeps them well inside guard
+// under -race on a loaded machine.
+func dialSmallWindow(t testing.TB, s *Server) *client {
+	t.Helper()
+	d := net.Dialer{Timeout: guard, Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 256<<10)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	nc, err := d.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = nc.Close() })
+	return &client{t: t, nc: nc, br: bufio.NewReader(nc)}
+}
