@@ -41,6 +41,7 @@ var stricterThanNetHTTP = []struct {
 	{ErrCLAndTE, "RFC 9112 6.1: a server MAY reject a request with both Transfer-Encoding and Content-Length; we do, as the classic smuggling shape", func(h []byte) bool {
 		return bytes.Contains(bytes.ToLower(h), []byte("transfer-encoding")) && bytes.Contains(bytes.ToLower(h), []byte("content-length"))
 	}},
+	{ErrTEHTTP10, "RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding MUST be treated as having faulty framing; we refuse it, net/http ignores the field", nil},
 	{ErrTENotChunked, "RFC 9112 6.3: a request whose final coding is not chunked has no reliable length: 400", nil},
 	{ErrTEChunkedTwice, "RFC 9112 6.1: chunked MUST NOT be applied more than once", nil},
 	{ErrTEUnknown, "RFC 9112 6.1: a coding the server does not implement gets 501", nil},
