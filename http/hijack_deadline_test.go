@@ -69,7 +69,7 @@ func TestHijackedConnDeadlinesMoveWaits(t *testing.T) {
 	case <-time.After(guard):
 		t.Fatal("the Write never waited for the client: nothing was tested")
 	}
-	time.Sleep(time.Until(dl) + 50*time.Millisecond) // past the write's first deadline (a lower bound only)
+	time.Sleep(time.Until(dl) + 50*time.Millisecond)    // past the write's first deadline (a lower bound only)
 	_ = c.nc.SetReadDeadline(time.Now().Add(4 * guard)) // a failure bound only: 6 MiB under -race and load
 	n, _ := io.CopyN(io.Discard, c.br, 6<<20)
 	if got := <-result; got != "write ok" || n != 6<<20 {
