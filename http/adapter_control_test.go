@@ -76,6 +76,7 @@ func TestAdapterWriteDeadline(t *testing.T) {
 // FlushError and EnableFullDuplex are there, so ResponseController does not
 // report ErrNotSupported; the handler reads its body after flushing.
 func TestAdapterResponseController(t *testing.T) {
+	flushed := make(chan struct{})
 	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		rc := nethttp.NewResponseController(w)
 		if err := rc.EnableFullDuplex(); err != nil {
@@ -85,13 +86,14 @@ func TestAdapterResponseController(t *testing.T) {
 		if err := rc.Flush(); err != nil {
 			t.Errorf("Flush: %v", err)
 		}
+		close(flushed)
 		b, err := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%s %v", b, err)
 	})
 	s := startServer(t, Adapt(h))
 	c := dial(t, s)
 	c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n")
-	time.Sleep(20 * time.Millisecond) // the handler flushes before the body
+	<-flushed // the handler flushes before the body
 	c.send("body")
 	if r := c.expectStatus("POST", 200); r.body != "head;body <nil>" {
 		t.Fatalf("body %q", r.body)
@@ -113,13 +115,28 @@ func TestAdapterNo100AfterHead(t *testing.T) {
 	s := startServer(t, Adapt(h))
 	c := dial(t, s)
 	c.send("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
-	time.Sleep(50 * time.Millisecond) // the head goes out; we do not get a 100
-	c.send("hello")                   // sent anyway, as curl does after a second
 	_ = c.nc.SetReadDeadline(time.Now().Add(guard))
-	raw, err := io.ReadAll(c.br)
-	if err != nil && !isReset(err) {
-		t.Fatal(err)
+	var head strings.Builder
+	for !strings.HasSuffix(head.String(), "\r\n\r\n") { // the final head goes out first
+		line, err := c.br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("head %q: %v", head.String()+line, err)
+		}
+		head.WriteString(line)
 	}
+	c.send("hello") // sent anyway, as curl does after a second
+	// The connection ends after the response when the handler asked for
+	// the body before it came (the client may be waiting for its 100), and
+	// may stay open when the body came first: read to the last chunk.
+	var rest strings.Builder
+	for !strings.HasSuffix(rest.String(), "\r\n0\r\n\r\n") {
+		line, err := c.br.ReadString('\n')
+		rest.WriteString(line)
+		if err != nil {
+			t.Fatalf("response %q: %v", head.String()+rest.String(), err)
+		}
+	}
+	raw := head.String() + rest.String()
 	if strings.Contains(string(raw), " 100 ") || !strings.HasPrefix(string(raw), "HTTP/1.1 200 ") {
 		t.Fatalf("response %q: a 100 after the final head", raw)
 	}
@@ -129,25 +146,46 @@ func TestAdapterNo100AfterHead(t *testing.T) {
 }
 
 // A write deadline moved from another goroutine while a Write waits (a
-// timer extending it, the net/http pattern) is the one that counts.
+// timer extending it, the net/http pattern) is the one that counts. The
+// wait's hook hands each move over to another goroutine and resumes once
+// it is made: the first wait gets a near deadline, the wait that follows
+// it extends it, so both land inside the wait whatever the machine's
+// load; the client reads only after the near deadline has passed.
 func TestAdapterWriteDeadlineExtended(t *testing.T) {
 	result := make(chan error, 1)
+	near := make(chan time.Time, 1)
 	h := nethttp.HandlerFunc(func(w nethttp.ResponseWriter, _ *nethttp.Request) {
 		rc := nethttp.NewResponseController(w)
-		_ = rc.SetWriteDeadline(time.Now().Add(150 * time.Millisecond))
-		go func() {
-			time.Sleep(50 * time.Millisecond)
-			_ = rc.SetWriteDeadline(time.Now().Add(guard))
-		}()
-		result <- writeChunks(w, rc, 256) // 16 MiB: the client reads it only after 400 ms
+		w.(*stdWriter).wdl.waitHook = handOver(
+			func() {
+				dl := time.Now().Add(300 * time.Millisecond)
+				_ = rc.SetWriteDeadline(dl)
+				near <- dl
+			},
+			func() { _ = rc.SetWriteDeadline(time.Now().Add(guard)) },
+		)
+		result <- writeChunks(w, rc, 96) // 6 MiB, past every buffer: the client reads it only after the near deadline
 	})
 	s := startServer(t, Adapt(h))
-	c := dial(t, s)
+	c := dialSmallWindow(t, s)
 	c.send(get("/"))
-	time.Sleep(400 * time.Millisecond) // past the first deadline
-	r := c.expectStatus("GET", 200)
-	if err := <-result; err != nil || len(r.body) != 16<<20 {
-		t.Fatalf("write error %v, %d bytes read", err, len(r.body))
+	var dl time.Time
+	select {
+	case dl = <-near:
+	case <-time.After(guard):
+		t.Fatal("the Write never waited for the client: nothing was tested")
+	}
+	time.Sleep(time.Until(dl) + 50*time.Millisecond) // a lower bound only
+	// Reading 6 MiB under -race on a loaded machine can take longer than
+	// guard: the read's bound is a failure bound only, so it is generous.
+	_ = c.nc.SetReadDeadline(time.Now().Add(4 * guard))
+	resp, err := nethttp.ReadResponse(c.br, &nethttp.Request{Method: "GET"})
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	if werr := <-result; werr != nil || err != nil || resp.StatusCode != 200 || n != 6<<20 {
+		t.Fatalf("write error %v, status %d, %d bytes read (%v)", werr, resp.StatusCode, n, err)
 	}
 }
 

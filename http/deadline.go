@@ -12,6 +12,12 @@ type deadline struct {
 	mu      sync.Mutex
 	t       time.Time
 	changed chan struct{} // closed and replaced by every set
+
+	// waitHook, when set (tests only, before the waits start), is called
+	// by waitDeadline on the waiting goroutine each time it is about to
+	// block, after it has read the deadline: a test moves the deadline
+	// from there to prove that a wait in progress follows the move.
+	waitHook func()
 }
 
 func (d *deadline) set(t time.Time) {
@@ -68,6 +74,9 @@ func waitDeadline(ch, stop <-chan struct{}, dl *deadline) error {
 			}
 			timer = time.NewTimer(d)
 			expired = timer.C
+		}
+		if dl != nil && dl.waitHook != nil {
+			dl.waitHook()
 		}
 		ready := false
 		select {

@@ -3,6 +3,7 @@ package http
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	nethttp "net/http"
 	"net/url"
@@ -11,11 +12,15 @@ import (
 	"testing"
 )
 
-// FuzzDifferential compares the parser with net/http.ReadRequest on inputs
-// both accept. This parser is deliberately stricter (bare LF, obs-fold,
-// non-ASCII targets, "5 " chunk sizes, a missing Host in HTTP/1.1, which
-// net/http only refuses in its server, ...), so inputs only one side accepts
-// are skipped. Known legitimate differences, not asserted:
+// FuzzDifferential compares the parser with net/http, both ways. Where
+// both accept an input, what they make of it must agree. Where only one
+// does, that is a finding: a request we take and net/http's server refuses
+// (where request smuggling hides) always fails; one we refuse and net/http
+// takes fails unless our error is on the allow-list of deliberate
+// strictness (stricterThanNetHTTP, each entry with its RFC 9110/9112
+// reason); the other way only two RFC-sanctioned shapes are allowed
+// (laxerThanNetHTTP). Inputs either side still waits on (an unfinished head or body)
+// are skipped. Known legitimate differences where both accept, not asserted:
 //   - net/http canonicalises field names, removes Host and
 //     Transfer-Encoding from Header, collapses repeated Content-Length and
 //     treats Trailer specially; names are compared case-folded and those
@@ -34,33 +39,58 @@ func FuzzDifferential(f *testing.F) {
 		}
 		var p Parser
 		req, err := p.Parse(data)
-		if err != nil || req == nil {
-			return
+		if err == nil && req == nil {
+			return // our head is not complete yet
 		}
-		n := req.HeadLen()
 		var body []byte
-		switch {
-		case req.Chunked():
-			raw := append([]byte(nil), data[n:]...)
-			var d ChunkedDecoder
-			if done, err := d.Decode(raw); err != nil || !done {
-				return
+		if err == nil {
+			n := req.HeadLen()
+			switch {
+			case req.Chunked():
+				raw := append([]byte(nil), data[n:]...)
+				var d ChunkedDecoder
+				done, derr := d.Decode(raw)
+				if derr == nil && !done {
+					return // the body is not complete yet
+				}
+				err = derr
+				body = raw[:d.Len()]
+			case req.ContentLength() >= 0:
+				if int64(len(data)-n) < req.ContentLength() {
+					return
+				}
+				body = data[n : n+int(req.ContentLength())]
 			}
-			body = raw[:d.Len()]
-		case req.ContentLength() >= 0:
-			if int64(len(data)-n) < req.ContentLength() {
-				return
-			}
-			body = data[n : n+int(req.ContentLength())]
 		}
 
-		std, err := nethttp.ReadRequest(bufio.NewReader(bytes.NewReader(data)))
-		if err != nil {
-			return
+		std, stdErr := nethttp.ReadRequest(bufio.NewReader(bytes.NewReader(data)))
+		var stdBody []byte
+		if stdErr == nil {
+			stdBody, stdErr = io.ReadAll(std.Body)
+			if errors.Is(stdErr, io.ErrUnexpectedEOF) {
+				return // net/http waits for more of the body
+			}
+			if stdErr == nil {
+				if why := netHTTPServerRefuses(std, data); why != "" {
+					stdErr = errors.New(why)
+				}
+			}
+		} else if errors.Is(stdErr, io.EOF) || errors.Is(stdErr, io.ErrUnexpectedEOF) {
+			return // net/http waits for more of the head
 		}
-		stdBody, err := io.ReadAll(std.Body)
-		if err != nil {
+		switch {
+		case err == nil && stdErr != nil:
+			if laxerThanNetHTTP(req, data) == "" {
+				t.Fatalf("we accept what net/http refuses (%v): %q", stdErr, data)
+			}
 			return
+		case err != nil && stdErr == nil:
+			if allowedStricter(err, data) == "" {
+				t.Fatalf("we refuse (%v) what net/http accepts, and the allow-list has no reason for it: %q", err, data)
+			}
+			return
+		case err != nil:
+			return // both refuse
 		}
 		fail := func(what string, ours, theirs any) {
 			t.Helper()

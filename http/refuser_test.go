@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // quota is a Refuser: it refuses bodies announced over max bytes with 413
@@ -89,15 +88,11 @@ func TestRefuserSmallBody(t *testing.T) {
 	c := dial(t, s)
 	c.send("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
 	c.expectStatus("POST", 404)
-	c.send("POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-	time.Sleep(10 * time.Millisecond)
-	c.send("defghij")
+	c.sendApart(s, "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", "defghij")
 	if r := c.expectStatus("POST", 404); r.Close {
 		t.Fatal("404 to a small split body closed the connection")
 	}
-	c.send("PUT /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
-	time.Sleep(10 * time.Millisecond)
-	c.send("0\r\n\r\n")
+	c.sendApart(s, "PUT /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", "0\r\n\r\n")
 	if r := c.expectStatus("PUT", 405); r.Close {
 		t.Fatal("405 to a chunked body without Expect closed the connection")
 	}

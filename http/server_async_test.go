@@ -284,15 +284,19 @@ func TestServerHandlerPanic(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c := dial(t, s)
+				gt := goroutineTB{t} // not the test's goroutine: no t.Fatal here
+				c := dial(gt, s)
 				c.send(get("/r/first") + get("/panic") + get("/r/after"))
 				c.expectStatus("GET", 200)
 				r := c.read("GET")
-				checkErrorResponse(t, r, StatusInternalServerError)
+				checkErrorResponse(gt, r, StatusInternalServerError)
 				c.expectEOF()
 			}()
 		}
 		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
 		other.send(get("/r/still"))
 		if r := other.expectStatus("GET", 200); r.body != "GET /r/still " {
 			t.Fatalf("body %q", r.body)

@@ -168,9 +168,7 @@ func TestServerBadInputSplit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dial(t, s)
 			half := len(tc.req) / 2
-			c.send(tc.req[:half])
-			time.Sleep(10 * time.Millisecond)
-			c.send(tc.req[half:] + get("/r/smuggled"))
+			c.sendApart(s, tc.req[:half], tc.req[half:]+get("/r/smuggled"))
 			r := c.read("GET")
 			checkErrorResponse(t, r, tc.want[0])
 			c.expectEOF()

@@ -35,12 +35,11 @@ func TestServerByteByByte(t *testing.T) {
 	s := startServer(t, testRouter())
 	c := dial(t, s)
 	reqs := get("/r/one?a=b") + chunked("/r/two", "hello", " world") + post("/r/three", "body3")
-	for i := 0; i < len(reqs); i++ {
-		c.send(reqs[i : i+1])
-		if i%4 == 0 {
-			time.Sleep(200 * time.Microsecond)
-		}
+	bytes := make([]string, len(reqs))
+	for i := range reqs {
+		bytes[i] = reqs[i : i+1]
 	}
+	c.sendApart(s, bytes...) // each byte read on its own
 	for _, want := range []string{"GET /r/one?a=b ", "POST /r/two hello world", "POST /r/three body3"} {
 		if r := c.expectStatus("GET", 200); r.body != want {
 			t.Fatalf("body %q, want %q", r.body, want)

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestServerExpectContinue: RFC 9110 10.1.1. The 100 goes out before the
@@ -41,9 +40,7 @@ func TestServerExpectContinue(t *testing.T) {
 		c := dial(t, s)
 		c.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")
 		c.expectStatus("POST", 100)
-		c.send("3\r\nabc\r\n")
-		time.Sleep(5 * time.Millisecond)
-		c.send("2\r\nde\r\n0\r\n\r\n")
+		c.sendApart(s, "3\r\nabc\r\n", "2\r\nde\r\n0\r\n\r\n")
 		if r := c.expectStatus("POST", 200); r.body != "abcde" {
 			t.Fatalf("body %q", r.body)
 		}

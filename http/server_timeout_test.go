@@ -85,18 +85,23 @@ func TestServerTimeoutsDisabled(t *testing.T) {
 // lives: neither when each request arrives whole (idle timeout), nor when
 // each write also starts the next head (header timeout), nor when each
 // also starts the next body (body timeout).
+//
+// Each connection lives longer than the timeout plus a tick, so a
+// deadline measured from its start would fire; the requests follow each
+// other a few milliseconds apart, a hundred times less than the timeout,
+// so a loaded machine does not make a gap look like a stall.
 func TestServerBusyConnectionNotTimedOut(t *testing.T) {
 	t.Parallel()
-	const d = 300 * time.Millisecond
+	const d = 1500 * time.Millisecond
 	s := startServer(t, testRouter(), WithIdleTimeout(d), WithHeaderTimeout(d), WithBodyTimeout(d))
 	mk := func(i int) string { return post(fmt.Sprintf("/r/%d", i), fmt.Sprintf("body%d", i)) }
 	for _, mode := range []string{"whole", "split head", "split body"} {
 		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
 			c := dial(t, s)
 			pending := ""
-			// 16 requests, 100ms apart: more than 3 ticks past every
-			// deadline measured from the connection's start.
-			for i := range 16 {
+			start := time.Now()
+			for i := 0; time.Since(start) < d+1200*time.Millisecond; i++ {
 				next := mk(i + 1)
 				cut := 0
 				switch mode {
@@ -111,7 +116,7 @@ func TestServerBusyConnectionNotTimedOut(t *testing.T) {
 				if r.StatusCode != 200 || r.body != fmt.Sprintf("POST /r/%d body%d", i, i) {
 					t.Fatalf("request %d: status %d body %q", i, r.StatusCode, r.body)
 				}
-				time.Sleep(100 * time.Millisecond)
+				time.Sleep(5 * time.Millisecond)
 			}
 		})
 	}

@@ -162,7 +162,7 @@ func TestClientCloseReleasesEveryone(t *testing.T) {
 	c := dialFake(t, addr)
 	inflight := make(chan error, 1)
 	go func() { inflight <- c.Call(context.Background(), "x", nil, nil) }()
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the call in flight", func() bool { return rpc.ClientPending(c) == 1 })
 	_ = c.Close()
 	if err := <-inflight; !errors.Is(err, rpc.ErrClientClosed) {
 		t.Fatalf("call in flight at Close: %v, want ErrClientClosed", err)
@@ -181,7 +181,7 @@ func TestClientCloseReleasesEveryone(t *testing.T) {
 	}()
 	c2 := dialFake(t, ln.Addr().String())
 	_ = ln.Close()
-	time.Sleep(100 * time.Millisecond) // the connection drops; reconnecting fails
+	waitFor(t, "the connection to drop", func() bool { return !rpc.ClientConnected(c2) }) // reconnecting fails
 	errs := make(chan error, 3)
 	go func() { errs <- c2.Call(context.Background(), "x", nil, nil) }()
 	go func() { errs <- c2.Notify(context.Background(), "x", nil) }()
@@ -224,7 +224,10 @@ func TestClientNoReconnectFailsFast(t *testing.T) {
 	}
 	defer c.Close()
 	_ = ln.Close()
-	time.Sleep(100 * time.Millisecond) // the server closed the connection
+	// The server closed the connection: once the client has seen it, a
+	// call fails at once (a call racing the drop could be sent, or find
+	// no connection, instead).
+	waitFor(t, "the client to see the drop", func() bool { return rpc.ClientGone(c) })
 	done := make(chan error, 1)
 	go func() { done <- c.Call(context.Background(), "x", nil, nil) }()
 	select {

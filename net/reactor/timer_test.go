@@ -15,6 +15,12 @@ func TestRunAtOrder(t *testing.T) {
 	delays := []int{50, 10, 40, 0, 30, 20, 60, 5}
 	var fired []int // loop goroutine only
 	done := make(chan struct{})
+	// The loop is held while the timers are queued, so a stall of this
+	// goroutine can not let an early timer fire before a later-queued one
+	// with an earlier due time exists: they reach the loop together, and
+	// however late the loop then runs, the heap must order them.
+	hold := make(chan struct{})
+	l.QueueInLoop(func() { <-hold })
 	for _, d := range delays {
 		l.RunAt(base.Add(time.Duration(d)*time.Millisecond), func() {
 			fired = append(fired, d)
@@ -23,6 +29,7 @@ func TestRunAtOrder(t *testing.T) {
 			}
 		})
 	}
+	close(hold)
 	wait(t, done, "timers")
 	for i := 1; i < len(fired); i++ {
 		if fired[i] < fired[i-1] {

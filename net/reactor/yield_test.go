@@ -107,6 +107,11 @@ func (s *spyPoller) Wait(timeoutMs int) ([]unix.EpollEvent, error) {
 // queued until sysmon took the P back, 1-15 ms later (a 2 ms p99 for an
 // HTTP worker pool). The loop now looks before it sleeps, and yields again
 // when nothing came back.
+//
+// That second yield is the runtime's scheduling, not a promise: a runtime
+// goroutine (a GC worker, a timer) can take the turn it hands over. So the
+// test allows a few strandings in 1000 rounds; without the second yield
+// about one round in 50 strands (7-9 of 400 measured), some 20 of 1000.
 func TestYieldBeforePollNeverSleepsOnPendingWork(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	leakCheck(t)
@@ -120,7 +125,7 @@ func TestYieldBeforePollNeverSleepsOnPendingWork(t *testing.T) {
 		close(started)
 	}()
 	wait(t, started, "Start to return")
-	const rounds = 400
+	const rounds = 1000
 	for range rounds {
 		done := make(chan struct{})
 		l.QueueInLoop(func() {
@@ -133,7 +138,7 @@ func TestYieldBeforePollNeverSleepsOnPendingWork(t *testing.T) {
 		})
 		wait(t, done, "round")
 	}
-	if n := spy.stranded.Load(); n > 0 {
+	if n := spy.stranded.Load(); n > 3 {
 		t.Fatalf("the loop slept %d times (of %d blocking waits) with a handed-off goroutine not yet run", n, spy.blockWaits.Load())
 	}
 }

@@ -1,9 +1,12 @@
 package tcp
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,7 +15,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
@@ -244,26 +246,140 @@ func TestClientConnectionFromGoroutines(t *testing.T) {
 	wg.Wait()
 }
 
-// TestSelfConnectDetected provokes TCP's simultaneous open on itself: a
-// socket bound to a port and connected to that same port "succeeds" with no
-// server. The Connector's check (net.IsSelfConnect) must see it.
+// TestSelfConnectDetected drives the Connector into TCP's simultaneous
+// open on itself: its first socket is bound (through the beforeConnect
+// hook) to the very port it connects to on loopback, with nothing
+// listening, so the connect "succeeds" with no server. The Connector must
+// see it (net.IsSelfConnect), retry after the backoff, and connect to the
+// server that is listening by the second attempt.
 func TestSelfConnectDetected(t *testing.T) {
 	ap := netip.MustParseAddrPort(freePort(t))
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	causes := &retryCauses{}
+	rec := newRecorder()
+	c := newTestClient(t, ap.String(), rec, WithLogger(slog.New(causes)))
+	listening := make(chan net.Listener, 1)
+	attempt := 0
+	c.Connector().beforeConnect = func(fd int) {
+		attempt++
+		switch attempt {
+		case 1:
+			// SO_REUSEADDR: the closed self-connection's TIME_WAIT then
+			// does not keep the server below off the port.
+			_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+			sa := &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}
+			if err := unix.Bind(fd, sa); err != nil {
+				t.Errorf("bind the client's socket to %v: %v", ap, err)
+			}
+		case 2: // the self-connected socket is closed: a server may have the port
+			l, err := net.Listen("tcp", ap.String())
+			if err != nil {
+				t.Errorf("listen on %v: %v", ap, err)
+				return
+			}
+			listening <- l
+		}
+	}
+	c.Connect()
+	conn := recv(t, rec.up, "a connection after the self-connect")
+	l := recv(t, listening, "the listener")
+	defer l.Close()
+	if got, want := conn.LocalAddr(), conn.PeerAddr(); got == want {
+		t.Fatalf("connected to itself: %v", got)
+	}
+	if n := c.Connector().Attempts.Load(); n != 2 {
+		t.Fatalf("%d attempts, want 2", n)
+	}
+	if got := causes.all(); len(got) != 1 || got[0] != "self connect" {
+		t.Fatalf("retries for %q, want one for the self-connect", got)
+	}
+}
+
+// TestConnectorSocketErrorRetried: a connect reported done whose socket
+// holds an error (here the server reset it before the Connector looked,
+// through the onWritable hook) is closed and retried after the backoff,
+// not handed over as a connection.
+func TestConnectorSocketErrorRetried(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(fd)
-	sa := &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}
-	if err := unix.Bind(fd, sa); err != nil {
-		t.Skipf("bind: %v", err)
+	defer l.Close()
+	accepted := make(chan *net.TCPConn, 2)
+	go func() {
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- nc.(*net.TCPConn)
+		}
+	}()
+	causes := &retryCauses{}
+	rec := newRecorder()
+	c := newTestClient(t, l.Addr().String(), rec, WithLogger(slog.New(causes)))
+	attempt := 0
+	c.Connector().onWritable = func(fd int) {
+		if attempt++; attempt > 1 {
+			return
+		}
+		var nc *net.TCPConn
+		select { // on the loop: no t.Fatal here
+		case nc = <-accepted:
+		case <-time.After(guard):
+			t.Error("the server did not accept the first connection")
+			return
+		}
+		_ = nc.SetLinger(0)
+		_ = nc.Close() // RST
+		// Wait, without reading SO_ERROR, until the reset has arrived.
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		deadline := time.Now().Add(guard)
+		for pfd[0].Revents&(unix.POLLERR|unix.POLLHUP) == 0 && time.Now().Before(deadline) {
+			_, _ = unix.Poll(pfd, 100)
+		}
 	}
-	if err := unix.Connect(fd, sa); err != nil {
-		t.Skipf("self connect not provoked: %v", err)
+	c.Connect()
+	conn := recv(t, rec.up, "a connection after the reset")
+	if !conn.Connected() {
+		t.Fatal("handed over a connection that is not connected")
 	}
-	if !mnet.IsSelfConnect(fd) {
-		t.Fatal("a self-connected socket is not detected")
+	if n := c.Connector().Attempts.Load(); n != 2 {
+		t.Fatalf("%d attempts, want 2", n)
 	}
+	if got := causes.all(); len(got) != 1 || got[0] != unix.ECONNRESET.Error() {
+		t.Fatalf("retries for %q, want one for the reset", got)
+	}
+}
+
+// retryCauses is a slog.Handler that keeps the "err" of each of the
+// Connector's "retrying" records.
+type retryCauses struct {
+	mu     sync.Mutex
+	causes []string
+}
+
+func (r *retryCauses) Enabled(context.Context, slog.Level) bool { return true }
+func (r *retryCauses) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *retryCauses) WithGroup(string) slog.Handler            { return r }
+func (r *retryCauses) Handle(_ context.Context, rec slog.Record) error {
+	if !strings.Contains(rec.Message, "retrying") {
+		return nil
+	}
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key == "err" {
+			r.mu.Lock()
+			r.causes = append(r.causes, a.Value.String())
+			r.mu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+
+func (r *retryCauses) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.causes...)
 }
 
 // TestClientImmediateConnectError: a connect that fails at once (here

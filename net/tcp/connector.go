@@ -50,6 +50,13 @@ type Connector struct {
 
 	// Attempts counts connect attempts (for tests and stats).
 	Attempts atomic.Int64
+
+	// Test hooks (nil outside tests; set before Start, run on the loop):
+	// beforeConnect gets each attempt's socket before connect (a test
+	// binds it to provoke a self-connect); onWritable gets it when the
+	// connect reports done, before its outcome is read (a test has the
+	// peer reset it).
+	beforeConnect, onWritable func(fd int)
 }
 
 const (
@@ -139,6 +146,9 @@ func (k *Connector) connect() {
 	// retried. The channel is bound before connect so that abandonFd can
 	// Remove it when connect fails at once (a zero Channel has no loop).
 	k.ch.Init(k.loop, fd, &reactor.HandlerFuncs{Write: k.handleWrite, Close: k.handleError, Error: k.handleError})
+	if k.beforeConnect != nil {
+		k.beforeConnect(fd)
+	}
 	err = unix.Connect(fd, mnet.ToSockaddr(k.addr))
 	switch {
 	case err == nil, errors.Is(err, unix.EINPROGRESS), errors.Is(err, unix.EINTR), errors.Is(err, unix.EISCONN):
@@ -166,6 +176,9 @@ func (k *Connector) handleWrite() {
 		return
 	}
 	fd := k.fd
+	if k.onWritable != nil {
+		k.onWritable(fd)
+	}
 	_ = k.ch.Remove()
 	if err := mnet.SocketError(fd); err != nil {
 		k.retry(err)

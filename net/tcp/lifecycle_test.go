@@ -118,10 +118,18 @@ func TestHighWaterMarkNotAfterDown(t *testing.T) {
 // and closes at once, a retrying client used to reconnect in a tight loop
 // (thousands of connections a second). A connection lost before
 // StableConnection now counts as a failed attempt: the next one waits the
-// retry delay, which doubles (0, 0.5 s, 1.5 s: three attempts in 1.2 s).
+// retry delay, which doubles (0, 0.5 s, 1 s). The test waits for the third
+// connection and checks the gaps between accepts from below only (each
+// retry timer starts after the server closed the previous connection), so
+// a slow machine can only make them longer.
 func TestClientBacksOffFromShortConnections(t *testing.T) {
+	accepted := make(chan time.Time, 16)
 	s := startServer(t, Callbacks{Connection: func(c *Conn) {
 		if c.Connected() {
+			select {
+			case accepted <- time.Now():
+			default:
+			}
 			c.ForceClose()
 		}
 	}})
@@ -131,8 +139,18 @@ func TestClientBacksOffFromShortConnections(t *testing.T) {
 	}
 	t.Cleanup(c.Stop)
 	c.Connect()
-	time.Sleep(1200 * time.Millisecond)
-	if n := c.Connector().Attempts.Load(); n < 2 || n > 4 {
-		t.Fatalf("%d connect attempts in 1.2 s, want the backoff's 2-4", n)
+	var at [3]time.Time
+	for i := range at {
+		at[i] = recv(t, accepted, "a connection")
+	}
+	const slack = 20 * time.Millisecond // clock granularity only
+	if gap := at[1].Sub(at[0]); gap < InitialRetryDelay-slack {
+		t.Fatalf("second connection %v after the first, want the backoff's %v", gap, InitialRetryDelay)
+	}
+	if gap := at[2].Sub(at[1]); gap < 2*InitialRetryDelay-slack {
+		t.Fatalf("third connection %v after the second, want the backoff's %v", gap, 2*InitialRetryDelay)
+	}
+	if n := c.Connector().Attempts.Load(); n > 4 {
+		t.Fatalf("%d connect attempts for 3 connections", n)
 	}
 }
