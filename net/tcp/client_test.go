@@ -1,9 +1,7 @@
 package tcp
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
@@ -256,7 +254,8 @@ func TestSelfConnectDetected(t *testing.T) {
 	ap := netip.MustParseAddrPort(freePort(t))
 	causes := &retryCauses{}
 	rec := newRecorder()
-	c := newTestClient(t, ap.String(), rec, WithLogger(slog.New(causes)))
+	c := newTestClient(t, ap.String(), rec, WithRetry(true))
+	c.SetConnectErrorCallback(causes.add)
 	listening := make(chan net.Listener, 1)
 	attempt := 0
 	c.Connector().beforeConnect = func(fd int) {
@@ -289,7 +288,7 @@ func TestSelfConnectDetected(t *testing.T) {
 	if n := c.Connector().Attempts.Load(); n != 2 {
 		t.Fatalf("%d attempts, want 2", n)
 	}
-	if got := causes.all(); len(got) != 1 || got[0] != "self connect" {
+	if got := causes.all(); len(got) != 1 || !strings.HasSuffix(got[0], ": self connect") {
 		t.Fatalf("retries for %q, want one for the self-connect", got)
 	}
 }
@@ -316,7 +315,8 @@ func TestConnectorSocketErrorRetried(t *testing.T) {
 	}()
 	causes := &retryCauses{}
 	rec := newRecorder()
-	c := newTestClient(t, l.Addr().String(), rec, WithLogger(slog.New(causes)))
+	c := newTestClient(t, l.Addr().String(), rec, WithRetry(true))
+	c.SetConnectErrorCallback(causes.add)
 	attempt := 0
 	c.Connector().onWritable = func(fd int) {
 		if attempt++; attempt > 1 {
@@ -346,34 +346,22 @@ func TestConnectorSocketErrorRetried(t *testing.T) {
 	if n := c.Connector().Attempts.Load(); n != 2 {
 		t.Fatalf("%d attempts, want 2", n)
 	}
-	if got := causes.all(); len(got) != 1 || got[0] != unix.ECONNRESET.Error() {
+	if got := causes.all(); len(got) != 1 || !strings.HasSuffix(got[0], unix.ECONNRESET.Error()) {
 		t.Fatalf("retries for %q, want one for the reset", got)
 	}
 }
 
-// retryCauses is a slog.Handler that keeps the "err" of each of the
-// Connector's "retrying" records.
+// retryCauses keeps the error of each failed connect attempt the client
+// reports (SetConnectErrorCallback), on the client's loop.
 type retryCauses struct {
 	mu     sync.Mutex
 	causes []string
 }
 
-func (r *retryCauses) Enabled(context.Context, slog.Level) bool { return true }
-func (r *retryCauses) WithAttrs([]slog.Attr) slog.Handler       { return r }
-func (r *retryCauses) WithGroup(string) slog.Handler            { return r }
-func (r *retryCauses) Handle(_ context.Context, rec slog.Record) error {
-	if !strings.Contains(rec.Message, "retrying") {
-		return nil
-	}
-	rec.Attrs(func(a slog.Attr) bool {
-		if a.Key == "err" {
-			r.mu.Lock()
-			r.causes = append(r.causes, a.Value.String())
-			r.mu.Unlock()
-		}
-		return true
-	})
-	return nil
+func (r *retryCauses) add(err error) {
+	r.mu.Lock()
+	r.causes = append(r.causes, err.Error())
+	r.mu.Unlock()
 }
 
 func (r *retryCauses) all() []string {
