@@ -22,9 +22,11 @@ func contextUntilClosed(done chan struct{}) (context.Context, context.CancelFunc
 	return ctx, cancel
 }
 
-// readLoop keeps one read in flight: it reads into its own buffer, hands
-// the bytes over (Read takes them), and reads again only once they have
-// all been taken.
+// readLoop reads ahead of the loop up to readAhead bytes: it keeps reading
+// while fewer are waiting, so that a reset or a FIN that follows unread
+// bytes is seen (epoll sees them in the kernel), and stops reading beyond
+// that, so that TCP flow control still slows a peer the loop does not
+// read from.
 func (s *sock) readLoop() {
 	buf := make([]byte, readSize)
 	for {
@@ -34,22 +36,31 @@ func (s *sock) readLoop() {
 			s.mu.Unlock()
 			return
 		}
-		s.rdata = buf[:n]
+		if n > 0 {
+			if s.rpos > 0 && len(s.rq)+n > cap(s.rq) {
+				s.rq = s.rq[:copy(s.rq, s.rq[s.rpos:])]
+				s.rpos = 0
+			}
+			s.rq = append(s.rq, buf[:n]...)
+		}
 		if err != nil {
 			s.rerr = err
 		}
+		full := len(s.rq)-s.rpos >= readAhead
 		s.mu.Unlock()
 		s.notify()
 		if err != nil {
 			return
 		}
-		if n == 0 {
-			continue
-		}
-		select {
-		case <-s.rmore:
-		case <-s.done:
-			return
+		for full {
+			select {
+			case <-s.rmore:
+			case <-s.done:
+				return
+			}
+			s.mu.Lock()
+			full = len(s.rq)-s.rpos >= readAhead
+			s.mu.Unlock()
 		}
 	}
 }
@@ -68,12 +79,13 @@ func Read(fd int, p []byte) (int, error) {
 	if s.kind != kindConn {
 		return 0, syscall.ENOTCONN
 	}
-	if len(s.rdata) > 0 {
-		n := copy(p, s.rdata)
-		s.rdata = s.rdata[n:]
-		if len(s.rdata) == 0 && s.rerr == nil {
-			signal(s.rmore)
+	if s.rpos < len(s.rq) {
+		n := copy(p, s.rq[s.rpos:])
+		s.rpos += n
+		if s.rpos == len(s.rq) {
+			s.rq, s.rpos = s.rq[:0], 0
 		}
+		signal(s.rmore)
 		return n, nil
 	}
 	switch {

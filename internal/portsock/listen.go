@@ -30,7 +30,7 @@ func Listen(ap netip.AddrPort, cfg ListenConfig) (int, error) {
 			network = "tcp6"
 		}
 	}
-	lc := net.ListenConfig{}
+	lc := net.ListenConfig{KeepAlive: -1} // no keepalive unless asked for, as on Linux
 	if cfg.ReusePort {
 		lc.Control = reusePortControl
 	}

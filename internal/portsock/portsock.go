@@ -7,9 +7,8 @@
 // just as it polls epoll.
 //
 // Behind every connected handle a reader goroutine reads into a buffer of
-// its own (one read in flight: the next starts once the loop has taken the
-// bytes, so TCP flow control still slows a peer the loop does not read
-// from) and a writer goroutine writes what Write queued, in order, and
+// its own, reading ahead of the loop by a bounded amount (so TCP flow
+// control still slows a peer the loop does not read from) and a writer goroutine writes what Write queued, in order, and
 // performs a shutdown or close after the bytes queued before it. A
 // listening handle has an accept goroutine with a bounded queue; a
 // connecting handle a goroutine that runs net.Dialer.
@@ -22,6 +21,7 @@ package portsock
 
 import (
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -32,11 +32,13 @@ import (
 // Base is the first handle number.
 const Base = 1 << 20
 
-// Buffer sizes: one read of up to readSize bytes is in flight per
-// connection, and Write takes up to sendBuffer bytes while the writer
-// goroutine sends the previous batch (the emulated kernel send buffer).
+// Buffer sizes: a connection's reader reads readSize bytes at a time while
+// fewer than readAhead are waiting for the loop, and Write takes up to
+// sendBuffer bytes while the writer goroutine sends the previous batch
+// (the emulated kernel send buffer).
 const (
 	readSize   = 16 << 10
+	readAhead  = 64 << 10
 	sendBuffer = 256 << 10
 	// acceptQueue bounds the connections accepted ahead of the loop.
 	acceptQueue = 128
@@ -74,8 +76,9 @@ type sock struct {
 	// connected
 	conn        *net.TCPConn
 	local, peer netip.AddrPort
-	rdata       []byte // bytes read and not yet taken by Read
-	rerr        error  // the read side's end (io.EOF or an error), sticky
+	rq          []byte // bytes read; rq[rpos:] not yet taken by Read
+	rpos        int
+	rerr        error // the read side's end (io.EOF or an error), sticky
 	rmore       chan struct{}
 	wbuf        []byte // bytes taken by Write, not yet sent
 	wspare      []byte
@@ -197,25 +200,29 @@ func Unwatch(fd int, n Notifier) {
 }
 
 // Poll reports whether a read (or accept) and a write would not return
-// EAGAIN now. A connection whose read side ended is readable (Read reports
-// the end); a connect that finished, either way, is writable.
-func Poll(fd int) (readable, writable bool) {
+// EAGAIN now, and whether the connection has failed (a reset, a failed
+// write): the poller reports that whatever the events of interest, as
+// epoll reports EPOLLERR and EPOLLHUP. A connection whose read side ended
+// is readable (Read reports the end); a connect that finished, either way,
+// is writable.
+func Poll(fd int) (readable, writable, failed bool) {
 	s, err := lookup(fd)
 	if err != nil {
-		return false, false
+		return false, false, false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch s.kind {
 	case kindConn:
-		readable = len(s.rdata) > 0 || s.rerr != nil
+		readable = s.rpos < len(s.rq) || s.rerr != nil
 		writable = len(s.wbuf) < sendBuffer || s.werr != nil || s.shutWrite
+		failed = s.werr != nil || s.rerr != nil && !errors.Is(s.rerr, io.EOF)
 	case kindListener:
 		readable = len(s.queue) > 0 || s.lerr != nil
 	case kindNew:
 		writable = s.connectDone // a failed connect left it here
 	}
-	return readable, writable
+	return readable, writable, failed
 }
 
 // Socket makes a handle for a TCP connection not yet connected.
@@ -245,7 +252,7 @@ func Connect(fd int, ap netip.AddrPort) error {
 func (s *sock) dial(ap netip.AddrPort) {
 	ctx, cancel := contextUntilClosed(s.done)
 	defer cancel()
-	var d net.Dialer
+	d := net.Dialer{KeepAlive: -1} // no keepalive unless asked for, as on Linux
 	c, err := d.DialContext(ctx, "tcp", ap.String())
 	s.mu.Lock()
 	if s.closed {

@@ -222,8 +222,11 @@ func (p *portPoller) look(fd int32) {
 		return
 	}
 	r.seen = p.gen
-	readable, writable := portsock.Poll(int(fd))
+	readable, writable, failed := portsock.Poll(int(fd))
 	var ev uint32
+	if failed {
+		ev |= evErr | evHup // reported whatever the interest, as by epoll
+	}
 	if readable && r.events&EventRead != 0 {
 		ev |= evIn
 	}

@@ -33,7 +33,7 @@ func socketpair(t *testing.T) (int, int) {
 	for {
 		b, _, err := portsock.Accept(lfd)
 		if err == nil {
-			for _, w := portsock.Poll(a); !w; _, w = portsock.Poll(a) {
+			for _, w, _ := portsock.Poll(a); !w; _, w, _ = portsock.Poll(a) {
 				time.Sleep(time.Millisecond)
 			}
 			if err := portsock.SocketError(a); err != nil {

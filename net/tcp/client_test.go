@@ -3,16 +3,12 @@ package tcp
 import (
 	"fmt"
 	"net"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/seed08ffa9f8/muduo-go/buffer"
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
@@ -242,28 +238,6 @@ func TestClientConnectionFromGoroutines(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-}
-
-// TestSelfConnectDetected provokes TCP's simultaneous open on itself: a
-// socket bound to a port and connected to that same port "succeeds" with no
-// server. The Connector's check (net.IsSelfConnect) must see it.
-func TestSelfConnectDetected(t *testing.T) {
-	ap := netip.MustParseAddrPort(freePort(t))
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	sa := &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}
-	if err := unix.Bind(fd, sa); err != nil {
-		t.Skipf("bind: %v", err)
-	}
-	if err := unix.Connect(fd, sa); err != nil {
-		t.Skipf("self connect not provoked: %v", err)
-	}
-	if !mnet.IsSelfConnect(fd) {
-		t.Fatal("a self-connected socket is not detected")
-	}
 }
 
 // TestClientImmediateConnectError: a connect that fails at once (here
