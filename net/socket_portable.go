@@ -31,7 +31,12 @@ func Socket(ap netip.AddrPort) (int, error) { return portsock.Socket(), nil }
 
 // Connect starts connecting fd to ap; it returns EINPROGRESS, and fd turns
 // writable when the attempt has finished (SocketError tells how).
-func Connect(fd int, ap netip.AddrPort) error { return portsock.Connect(fd, ap) }
+func Connect(fd int, ap netip.AddrPort) error {
+	if err := portsock.Connect(fd, ap); err != nil {
+		return err
+	}
+	return nil // not today: a connect always completes later
+}
 
 // Close closes fd. Bytes already sent go out first, unless SetLinger0 was
 // called.
