@@ -58,7 +58,7 @@ func dialSmallWindow(t testing.TB, s *Server) *client {
 	d := net.Dialer{Timeout: guard, Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		if err := rc.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 256<<10)
+			serr = setReceiveBuffer(fd, 256<<10)
 		}); err != nil {
 			return err
 		}

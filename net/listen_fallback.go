@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/netip"
 
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 // isDualStack reports whether ap asks for a dual-stack listener: the IPv6
@@ -17,6 +17,6 @@ func isDualStack(ap netip.AddrPort, cfg ListenConfig) bool {
 // family is not compiled in, or IPv6 is disabled so [::] can not be
 // bound): then a dual-stack listener falls back to IPv4, as Go's net does.
 func noIPv6(err error) bool {
-	return errors.Is(err, unix.EAFNOSUPPORT) || errors.Is(err, unix.EPROTONOSUPPORT) ||
-		errors.Is(err, unix.EADDRNOTAVAIL)
+	return errors.Is(err, syscall.EAFNOSUPPORT) || errors.Is(err, syscall.EPROTONOSUPPORT) ||
+		errors.Is(err, syscall.EADDRNOTAVAIL)
 }

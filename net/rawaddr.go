@@ -1,3 +1,5 @@
+//go:build linux && !muduo_portable
+
 package net
 
 import (

@@ -1,9 +1,5 @@
 package reactor
 
-import (
-	"golang.org/x/sys/unix"
-)
-
 // Handler receives a Channel's events. Its methods are called on the
 // channel's loop goroutine only, in the order described in the package
 // documentation. An interface rather than four func fields: a connection
@@ -128,23 +124,23 @@ func (c *Channel) Remove() error {
 // as soon as the channel is no longer the registration the event was for.
 func (c *Channel) handleEvent(revents uint32, seq int32) {
 	alive := func() bool { return c.added && c.seq == seq }
-	if revents&unix.EPOLLHUP != 0 && revents&unix.EPOLLIN == 0 {
+	if revents&evHup != 0 && revents&evIn == 0 {
 		c.handler.OnClose()
 		return
 	}
-	if revents&unix.EPOLLERR != 0 {
+	if revents&evErr != 0 {
 		c.handler.OnError()
 		if !alive() {
 			return
 		}
 	}
-	if revents&(unix.EPOLLIN|unix.EPOLLPRI|unix.EPOLLRDHUP|unix.EPOLLHUP) != 0 {
+	if revents&(evIn|evPri|evRdhup|evHup) != 0 {
 		c.handler.OnReadable()
 		if !alive() {
 			return
 		}
 	}
-	if revents&unix.EPOLLOUT != 0 {
+	if revents&evOut != 0 {
 		c.handler.OnWritable()
 	}
 }

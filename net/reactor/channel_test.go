@@ -1,3 +1,9 @@
+//go:build linux && !muduo_portable
+
+// The Channel tests drive epoll with raw fds (pipes, socketpairs, EPOLLHUP
+// and EPOLLERR): epoll internals, run on the epoll backend only. The
+// portable backend's Channels are covered through net/tcp's tests.
+
 package reactor
 
 import (
@@ -10,13 +16,6 @@ import (
 
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
 )
-
-func writeString(t testing.TB, fd int, s string) {
-	t.Helper()
-	if n, err := unix.Write(fd, []byte(s)); err != nil || n != len(s) {
-		t.Fatalf("write %q: %d, %v", s, n, err)
-	}
-}
 
 // readAll reads what is available on a non-blocking fd; eof reports a
 // read of 0.

@@ -1,6 +1,24 @@
 // Package reactor is the event-loop core of muduo-go: EventLoop, Channel,
 // the epoll Poller, timers, cross-goroutine wakeup and a pool of loops.
 //
+// # Backends: epoll on Linux, Go's net package elsewhere
+//
+// On Linux the loop polls epoll and is woken through an eventfd; this is
+// the fast path, and every benchmark figure of muduo-go means it. On every
+// other system (macOS, Windows, FreeBSD ...), and on Linux when built with
+// the muduo_portable build tag (go test -tags muduo_portable ./...), the
+// loop runs on the portable backend: sockets are Go net.TCPConns behind
+// fd-like handles (internal/portsock), each connection's reads and writes
+// run on a reader and a writer goroutine of its own, and the loop sleeps
+// on a Go channel that those goroutines and other loops' wakeups send to.
+// The API and the guarantees are the same on both: every Channel callback,
+// timer and functor runs on the loop goroutine, level-triggered, in the
+// order below. What only the epoll backend has: the Poller interface,
+// Channels for arbitrary file descriptors (the portable loop polls only its
+// own socket handles; registering anything else fails with an error), and
+// fds that mean something to a system call. net.Backend names the backend
+// a build uses.
+//
 // # One loop, one goroutine, one OS thread
 //
 // An EventLoop is run by exactly one goroutine, locked to its OS thread for

@@ -1,3 +1,8 @@
+//go:build linux && !muduo_portable
+
+// These tests reuse kernel fd numbers within one epoll batch (dup3) and
+// wrap the epoll Poller: epoll internals, run on the epoll backend only.
+
 package reactor
 
 import (

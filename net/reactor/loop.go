@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/seed08ffa9f8/muduo-go/buffer"
 )
 
@@ -30,7 +28,9 @@ var ErrLoopClosed = errors.New("reactor: event loop closed")
 type EventLoop struct {
 	name   string
 	logger *slog.Logger
-	poller Poller
+	// The poller and the wakeup: epoll and an eventfd on Linux
+	// (backend_epoll.go), Go's net package elsewhere (backend_portable.go).
+	backend
 
 	owner   atomic.Uintptr // g address of the goroutine running Run, 0 if none
 	quit    atomic.Bool
@@ -42,15 +42,12 @@ type EventLoop struct {
 	channels channelTable
 	nextSeq  int32
 
-	wakeFd      int
-	wakeCh      Channel
-	wakePending atomic.Bool // an eventfd write is on its way; don't send another
-	sleeping    atomic.Bool // the loop is (about to be) blocked in Wait
+	sleeping atomic.Bool // the loop is (about to be) blocked in Wait
 
 	mu      sync.Mutex
 	pending []func()
 	running []func() // swapped with pending each iteration (muduo's swap)
-	closed  bool     // the wakeup fd is closed; guarded by mu
+	closed  bool     // the backend is closed; guarded by mu
 
 	timers timerQueue
 	now    time.Time // when the last Wait returned
@@ -79,8 +76,9 @@ func WithName(name string) Option { return func(l *EventLoop) { l.name = name } 
 // WithLogger sets the loop's logger (default slog.Default()).
 func WithLogger(lg *slog.Logger) Option { return func(l *EventLoop) { l.logger = lg } }
 
-// New creates an EventLoop: an epoll instance and an eventfd for wakeups.
-// The loop does nothing until Run. Safe from any goroutine.
+// New creates an EventLoop: its poller (on Linux an epoll instance) and
+// its wakeup (an eventfd). The loop does nothing until Run. Safe from any
+// goroutine.
 func New(opts ...Option) (*EventLoop, error) {
 	l := &EventLoop{
 		name:    "loop",
@@ -93,18 +91,9 @@ func New(opts ...Option) (*EventLoop, error) {
 	for _, o := range opts {
 		o(l)
 	}
-	p, err := newEpoller()
-	if err != nil {
+	if err := l.openBackend(); err != nil {
 		return nil, err
 	}
-	l.poller = p
-	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
-	if err != nil {
-		p.Close()
-		return nil, fmt.Errorf("reactor: eventfd: %w", err)
-	}
-	l.wakeFd = fd
-	l.wakeCh.Init(l, fd, &HandlerFuncs{Read: l.drainWakeup})
 	return l, nil
 }
 
@@ -180,13 +169,9 @@ func (l *EventLoop) Run() error {
 	defer runtime.UnlockOSThread()
 	l.owner.Store(getg())
 	defer close(l.done)
-	if err := l.wakeCh.EnableReading(); err != nil {
+	if err := l.startBackend(); err != nil {
 		// The loop can not run: free its fds (Close is a no-op from now on).
-		l.mu.Lock()
-		l.closed = true
-		unix.Close(l.wakeFd)
-		l.mu.Unlock()
-		l.poller.Close()
+		l.closeBackend()
 		l.owner.Store(0)
 		return err
 	}
@@ -229,12 +214,8 @@ func (l *EventLoop) Run() error {
 	// say); new ones queued after this point are dropped with the loop.
 	l.runPending()
 	l.runHooks()
-	_ = l.wakeCh.Remove()
-	l.mu.Lock()
-	l.closed = true
-	unix.Close(l.wakeFd)
-	l.mu.Unlock()
-	l.poller.Close()
+	l.stopBackend()
+	l.closeBackend()
 	l.owner.Store(0)
 	return err
 }
@@ -267,7 +248,7 @@ func (l *EventLoop) RunInLoop(f func()) {
 //
 // No wakeup is needed from the loop itself, nor while the loop is busy: the
 // loop checks the queue before every blocking poll. Only a loop that is
-// (about to be) asleep gets an eventfd write, and at most one at a time.
+// (about to be) asleep is woken (an eventfd write), and at most once at a time.
 func (l *EventLoop) QueueInLoop(f func()) {
 	l.mu.Lock()
 	l.pending = append(l.pending, f)
@@ -282,32 +263,6 @@ func (l *EventLoop) hasPending() bool {
 	n := len(l.pending)
 	l.mu.Unlock()
 	return n > 0
-}
-
-// wakeup makes a blocked Wait return by writing the eventfd. At most one
-// write is outstanding: later callers see wakePending and skip the syscall.
-func (l *EventLoop) wakeup() {
-	if !l.wakePending.CompareAndSwap(false, true) {
-		return
-	}
-	one := [8]byte{1}
-	// Under mu so that the write can not race with Run closing the fd (a
-	// closed fd number may already belong to someone else).
-	l.mu.Lock()
-	var err error
-	if !l.closed {
-		_, err = unix.Write(l.wakeFd, one[:])
-	}
-	l.mu.Unlock()
-	if err != nil && err != unix.EAGAIN {
-		l.logger.Error("eventfd write", "loop", l.name, "err", err)
-	}
-}
-
-func (l *EventLoop) drainWakeup() {
-	var b [8]byte
-	_, _ = unix.Read(l.wakeFd, b[:])
-	l.wakePending.Store(false)
 }
 
 func (l *EventLoop) runPending() {
@@ -362,11 +317,7 @@ func (l *EventLoop) closeUnstarted() {
 	if !l.started.CompareAndSwap(false, true) {
 		return
 	}
-	l.mu.Lock()
-	l.closed = true
-	unix.Close(l.wakeFd)
-	l.mu.Unlock()
-	l.poller.Close()
+	l.closeBackend()
 	close(l.done)
 }
 

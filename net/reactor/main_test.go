@@ -2,11 +2,11 @@ package reactor
 
 import (
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
-	"golang.org/x/sys/unix"
 )
 
 // guard bounds every wait in these tests. It is a failure guard only: the
@@ -20,12 +20,17 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fdCount returns the number of open fds of the process.
+// fdCount returns the number of open fds of the process, or -1 where
+// there is no /proc/self/fd to count them (the leak checks then count
+// goroutines only).
 func fdCount(t testing.TB) int {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		t.Fatalf("reading /proc/self/fd: %v", err)
+		if os.Getenv("CI") != "" && runtime.GOOS == "linux" {
+			t.Fatalf("reading /proc/self/fd: %v", err)
+		}
+		return -1
 	}
 	return len(ents) - 1 // minus the fd ReadDir itself had open
 }
@@ -126,24 +131,4 @@ func blockLoop(t testing.TB, l *EventLoop) (release func()) {
 	})
 	wait(t, entered, "loop to block")
 	return func() { close(gate) }
-}
-
-// socketpair returns a non-blocking AF_UNIX stream pair. The test closes
-// both ends itself (t.Cleanup(closeFds(...)) or explicitly).
-func socketpair(t *testing.T) (int, int) {
-	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fds[0], fds[1]
-}
-
-// closeFds returns a func closing fds, for t.Cleanup.
-func closeFds(fds ...int) func() {
-	return func() {
-		for _, fd := range fds {
-			unix.Close(fd)
-		}
-	}
 }

@@ -1,3 +1,5 @@
+//go:build linux && !muduo_portable
+
 package reactor
 
 import (
@@ -14,10 +16,21 @@ const (
 	eventRDHUP = unix.EPOLLRDHUP
 )
 
+// The bits Channel.handleEvent tests.
+const (
+	evIn    = unix.EPOLLIN
+	evPri   = unix.EPOLLPRI
+	evOut   = unix.EPOLLOUT
+	evErr   = unix.EPOLLERR
+	evHup   = unix.EPOLLHUP
+	evRdhup = unix.EPOLLRDHUP
+)
+
 // Poller waits for I/O readiness. A Poller belongs to one EventLoop and is
 // used only on that loop's goroutine. The epoll implementation is the only
 // one on Linux; the interface exists so the loop's logic does not depend on
-// the system call.
+// the system call. It exists only in the epoll build: the portable backend
+// (backend_portable.go) has a poller of its own over Go's net package.
 type Poller interface {
 	// Wait blocks up to timeoutMs milliseconds (-1: forever, 0: no wait) and
 	// returns the ready events; the slice is valid until the next Wait.

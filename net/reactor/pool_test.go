@@ -161,8 +161,8 @@ func TestLoopPoolStopWaitsForAll(t *testing.T) {
 	p.Stop() // twice: no-op
 	// base loop (never started) is closed by newLoop's cleanup; IO loops
 	// have freed their fds already.
-	if got := fdCount(t); got != base+2 {
-		t.Fatalf("fds after Stop: %d more than before, want 2 (the base loop)", got-base)
+	if got := fdCount(t); got != base+backendFds {
+		t.Fatalf("fds after Stop: %d more than before, want %d (the base loop)", got-base, backendFds)
 	}
 }
 
@@ -181,8 +181,8 @@ func TestLoopPoolStopUnstarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fdCount(t); got != base+8 {
-		t.Fatalf("4 loops hold %d fds, want 8", got-base)
+	if got := fdCount(t); got != base+4*backendFds {
+		t.Fatalf("4 loops hold %d fds, want %d", got-base, 4*backendFds)
 	}
 	p.Stop()
 	if got := fdCount(t); got != base {

@@ -5,8 +5,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // TestBusyLoopYields: a loop that never runs out of work still passes
@@ -83,20 +81,20 @@ func TestYieldBeforePoll(t *testing.T) {
 // spyPoller counts the blocking waits that begin while work handed to a
 // goroutine has not been picked up.
 type spyPoller struct {
-	Poller
+	loopPoller
 	pending    *atomic.Int32
 	stranded   atomic.Int32 // blocking waits with pending work
 	blockWaits atomic.Int32
 }
 
-func (s *spyPoller) Wait(timeoutMs int) ([]unix.EpollEvent, error) {
+func (s *spyPoller) Wait(timeoutMs int) ([]pollEvent, error) {
 	if timeoutMs != 0 {
 		s.blockWaits.Add(1)
 		if s.pending.Load() > 0 {
 			s.stranded.Add(1)
 		}
 	}
-	return s.Poller.Wait(timeoutMs)
+	return s.loopPoller.Wait(timeoutMs)
 }
 
 // TestYieldBeforePollNeverSleepsOnPendingWork: with one P, the loop must
@@ -117,7 +115,7 @@ func TestYieldBeforePollNeverSleepsOnPendingWork(t *testing.T) {
 	leakCheck(t)
 	var pending atomic.Int32
 	l := newLoop(t)
-	spy := &spyPoller{Poller: l.poller, pending: &pending}
+	spy := &spyPoller{loopPoller: l.poller, pending: &pending}
 	l.poller = spy
 	started := make(chan struct{})
 	go func() {

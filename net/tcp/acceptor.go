@@ -3,9 +3,8 @@ package tcp
 import (
 	"errors"
 	"net/netip"
+	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
@@ -48,23 +47,12 @@ func NewAcceptor(loop *reactor.EventLoop, addr netip.AddrPort, cfg mnet.ListenCo
 	}
 	bound, err := mnet.LocalAddr(fd)
 	if err != nil {
-		unix.Close(fd)
+		mnet.Close(fd)
 		return nil, err
 	}
 	a := &Acceptor{loop: loop, fd: fd, addr: bound, onConn: onConn, spare: openSpare()}
 	a.ch.Init(loop, fd, &reactor.HandlerFuncs{Read: a.handleRead})
 	return a, nil
-}
-
-// openSpare reserves one fd (muduo's idleFd): when accept fails with EMFILE
-// the acceptor can close it, accept, and close the new connection, so a
-// client waiting the longest gets an answer instead of a hang.
-func openSpare() int {
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1
-	}
-	return fd
 }
 
 // Addr returns the address the acceptor is bound to (with the real port
@@ -80,16 +68,16 @@ func (a *Acceptor) Close() {
 		return
 	}
 	_ = a.ch.Remove()
-	unix.Close(a.fd)
+	mnet.Close(a.fd)
 	a.fd = -1
 	if a.spare >= 0 {
-		unix.Close(a.spare)
+		mnet.Close(a.spare)
 		a.spare = -1
 	}
 }
 
 // maxDrain bounds DrainAndClose under a connection flood.
-const maxDrain = 2 * unix.SOMAXCONN
+const maxDrain = 2 * somaxconn
 
 // DrainAndClose accepts the connections already queued on the listening
 // socket (the kernel completed their handshakes: closing would reset
@@ -101,7 +89,7 @@ func (a *Acceptor) DrainAndClose() {
 			a.onConn(fd, peer)
 			continue
 		}
-		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EPROTO) {
+		if errors.Is(err, syscall.EINTR) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPROTO) {
 			continue
 		}
 		break
@@ -119,10 +107,10 @@ func (a *Acceptor) handleRead() {
 			continue
 		}
 		switch {
-		case errors.Is(err, unix.EAGAIN):
-		case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE):
+		case errors.Is(err, syscall.EAGAIN):
+		case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
 			a.overloaded()
-		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED), errors.Is(err, unix.EPROTO):
+		case errors.Is(err, syscall.EINTR), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPROTO):
 			continue // the peer gave up before we took it: try the next
 		default:
 			a.loop.Logger().Error("tcp: accept", "addr", a.addr, "err", err)
@@ -156,10 +144,10 @@ func (a *Acceptor) overloaded() {
 		return
 	}
 	if a.spare >= 0 {
-		unix.Close(a.spare)
+		mnet.Close(a.spare)
 		a.spare = -1
 		if fd, _, err := mnet.Accept(a.fd); err == nil {
-			unix.Close(fd)
+			mnet.Close(fd)
 		}
 		a.spare = openSpare()
 	}
@@ -198,18 +186,18 @@ func (a *Acceptor) shedPending() bool {
 				return false
 			}
 		}
-		unix.Close(a.spare)
+		mnet.Close(a.spare)
 		fd, _, err := mnet.Accept(a.fd)
 		if err == nil {
-			unix.Close(fd)
+			mnet.Close(fd)
 			shed++
 		}
 		a.spare = openSpare()
 		switch {
 		case err == nil:
-		case errors.Is(err, unix.EAGAIN):
+		case errors.Is(err, syscall.EAGAIN):
 			return true // nobody else waiting
-		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED), errors.Is(err, unix.EPROTO):
+		case errors.Is(err, syscall.EINTR), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPROTO):
 		default:
 			return false // out of fds again at once: the freed fd went elsewhere
 		}

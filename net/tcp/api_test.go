@@ -1,3 +1,5 @@
+//go:build linux
+
 package tcp
 
 import (
@@ -9,8 +11,6 @@ import (
 	"regexp"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
@@ -182,48 +182,6 @@ func TestSendVariants(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// TestSocketOptions: SetTCPNoDelay and SetKeepAlive from another goroutine
-// reach the connection's socket.
-func TestSocketOptions(t *testing.T) {
-	rec := newRecorder()
-	s := startServer(t, Callbacks{Connection: rec.onConnection}, WithLoops(1))
-	dial(t, s)
-	c := recv(t, rec.up, "up")
-	get := func(level, opt int) int {
-		var v int
-		onLoop(c.Loop(), func() {
-			var err error
-			if v, err = unix.GetsockoptInt(c.ch.Fd(), level, opt); err != nil {
-				t.Error(err)
-			}
-		})
-		return v
-	}
-	if get(unix.IPPROTO_TCP, unix.TCP_NODELAY) == 0 {
-		t.Fatal("TCP_NODELAY is off by default")
-	}
-	if err := c.SetTCPNoDelay(false); err != nil {
-		t.Fatal(err)
-	}
-	if get(unix.IPPROTO_TCP, unix.TCP_NODELAY) != 0 {
-		t.Fatal("SetTCPNoDelay(false) did not apply")
-	}
-	if err := c.SetKeepAlive(true, 17*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	if get(unix.SOL_SOCKET, unix.SO_KEEPALIVE) != 1 || get(unix.IPPROTO_TCP, unix.TCP_KEEPIDLE) != 17 {
-		t.Fatal("SetKeepAlive did not apply")
-	}
-	onLoop(c.Loop(), func() {
-		if err := c.SetTCPNoDelay(true); err != nil {
-			t.Error(err)
-		}
-	})
-	if get(unix.IPPROTO_TCP, unix.TCP_NODELAY) == 0 {
-		t.Fatal("SetTCPNoDelay(true) on the loop did not apply")
 	}
 }
 

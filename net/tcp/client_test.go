@@ -1,3 +1,5 @@
+//go:build linux
+
 package tcp
 
 import (
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
+	mnet "github.com/seed08ffa9f8/muduo-go/net"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
@@ -251,6 +254,9 @@ func TestClientConnectionFromGoroutines(t *testing.T) {
 // see it (net.IsSelfConnect), retry after the backoff, and connect to the
 // server that is listening by the second attempt.
 func TestSelfConnectDetected(t *testing.T) {
+	if mnet.Backend != "epoll" {
+		t.Skip("drives the Connector's raw socket (bind, poll): the portable backend's handles are not kernel fds")
+	}
 	ap := netip.MustParseAddrPort(freePort(t))
 	causes := &retryCauses{}
 	rec := newRecorder()
@@ -298,6 +304,9 @@ func TestSelfConnectDetected(t *testing.T) {
 // through the onWritable hook) is closed and retried after the backoff,
 // not handed over as a connection.
 func TestConnectorSocketErrorRetried(t *testing.T) {
+	if mnet.Backend != "epoll" {
+		t.Skip("drives the Connector's raw socket (bind, poll): the portable backend's handles are not kernel fds")
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,7 @@ package tcp
 
 import (
 	"errors"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
@@ -40,7 +38,7 @@ func (c *Conn) sendInLoop(p []byte) {
 		n, err := sendNoSignal(c.ch.Fd(), p)
 		c.countOut(n)
 		if err != nil {
-			if err != unix.EAGAIN {
+			if err != syscall.EAGAIN {
 				// EPIPE/ECONNRESET: the peer is gone. The read side sees the
 				// same error and closes; queueing more would be pointless.
 				c.noteWriteError(err)
@@ -69,7 +67,7 @@ func (c *Conn) sendvInLoop(bufs [][]byte) {
 	if !c.ch.IsWriting() && c.out.ReadableBytes() == 0 && total > 0 {
 		n, err := writevNoSignal(c.ch.Fd(), bufs)
 		c.countOut(n)
-		if err != nil && err != unix.EAGAIN {
+		if err != nil && err != syscall.EAGAIN {
 			c.noteWriteError(err)
 			return
 		}
@@ -188,7 +186,7 @@ func (c *Conn) OnReadable() {
 			v.Release()
 		}
 	} else {
-		n, err = c.in.ReadFd(c.ch.Fd(), loop.Scratch())
+		n, err = readFd(&c.in, c.ch.Fd(), loop.Scratch())
 		if n > 0 {
 			c.countIn(n)
 			c.deliver(&c.in)
@@ -201,7 +199,7 @@ func (c *Conn) OnReadable() {
 	case n > 0:
 	case err == nil: // EOF: the peer closed its side
 		c.handlePeerClosed()
-	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EINTR):
+	case errors.Is(err, syscall.EAGAIN), errors.Is(err, syscall.EINTR):
 	default:
 		c.ch.Loop().Logger().Debug("tcp: read", "conn", c.Name(), "err", err)
 		c.handleClose()
@@ -259,7 +257,7 @@ func (c *Conn) OnWritable() {
 	}
 	n, err := sendNoSignal(c.ch.Fd(), c.out.Peek())
 	if err != nil {
-		if err != unix.EAGAIN {
+		if err != syscall.EAGAIN {
 			c.noteWriteError(err)
 		}
 		return
@@ -349,59 +347,8 @@ func (c *Conn) handleClose() {
 	}
 	c.ch.Loop().BufferPool().Put(&c.in)
 	c.dropOutput()
-	unix.Close(c.ch.Fd())
+	_ = mnet.Close(c.ch.Fd())
 	c.ch.Forget()
-}
-
-func readRaw(fd int, p []byte) (int, error) {
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-// sendNoSignal writes with MSG_NOSIGNAL, so a peer's reset is an EPIPE
-// error, never a SIGPIPE. The socket is non-blocking, so the raw syscall
-// can not block and the scheduler need not be told.
-func sendNoSignal(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-// writevNoSignal is sendmsg with an iovec per slice (at most 64 per call;
-// what is left is reported as unwritten and queued by the caller).
-func writevNoSignal(fd int, bufs [][]byte) (int, error) {
-	var iov [64]unix.Iovec
-	cnt := 0
-	for _, b := range bufs {
-		if len(b) == 0 {
-			continue
-		}
-		if cnt == len(iov) {
-			break
-		}
-		iov[cnt].Base = &b[0]
-		iov[cnt].SetLen(len(b))
-		cnt++
-	}
-	if cnt == 0 {
-		return 0, nil
-	}
-	var msg unix.Msghdr
-	msg.Iov = &iov[0]
-	msg.SetIovlen(cnt)
-	n, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
 }
 
 // countIn adds n received bytes to the owner's counters. Before the

@@ -7,9 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
@@ -149,22 +148,22 @@ func (k *Connector) connect() {
 	if k.beforeConnect != nil {
 		k.beforeConnect(fd)
 	}
-	err = unix.Connect(fd, mnet.ToSockaddr(k.addr))
+	err = mnet.Connect(fd, k.addr)
 	switch {
-	case err == nil, errors.Is(err, unix.EINPROGRESS), errors.Is(err, unix.EINTR), errors.Is(err, unix.EISCONN):
+	case err == nil, errors.Is(err, syscall.EINPROGRESS), errors.Is(err, syscall.EINTR), errors.Is(err, syscall.EISCONN):
 		k.state = connectorConnecting
 		if err := k.ch.EnableWriting(); err != nil {
 			k.abandonFd()
 			k.fatal(err)
 		}
-	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.EADDRINUSE), errors.Is(err, unix.EADDRNOTAVAIL),
-		errors.Is(err, unix.ECONNREFUSED), errors.Is(err, unix.ENETUNREACH), errors.Is(err, unix.EHOSTUNREACH),
-		errors.Is(err, unix.ETIMEDOUT):
+	case errors.Is(err, syscall.EAGAIN), errors.Is(err, syscall.EADDRINUSE), errors.Is(err, syscall.EADDRNOTAVAIL),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ETIMEDOUT):
 		k.retry(err)
 	default:
 		// EACCES, EPERM, EAFNOSUPPORT, EALREADY, EBADF, EFAULT, ENOTSOCK:
 		// trying again would fail the same way.
-		unix.Close(fd)
+		mnet.Close(fd)
 		k.fd = -1
 		k.fatal(err)
 	}
@@ -191,7 +190,7 @@ func (k *Connector) handleWrite() {
 	k.fd = -1
 	if !k.want.Load() { // stopped meanwhile: nothing was handed over
 		k.state = connectorDisconnected
-		unix.Close(fd)
+		mnet.Close(fd)
 		return
 	}
 	k.state = connectorConnected
@@ -240,7 +239,7 @@ func (k *Connector) dialError(cause error) error {
 	if errors.As(cause, &op) {
 		return cause
 	}
-	if errno, ok := cause.(unix.Errno); ok {
+	if errno, ok := cause.(syscall.Errno); ok {
 		cause = os.NewSyscallError("connect", errno)
 	}
 	return &stdnet.OpError{Op: "dial", Net: "tcp", Addr: stdnet.TCPAddrFromAddrPort(k.addr), Err: cause}
@@ -260,7 +259,7 @@ func (k *Connector) abandonFd() {
 		return
 	}
 	_ = k.ch.Remove()
-	unix.Close(k.fd)
+	mnet.Close(k.fd)
 	k.fd = -1
 }
 

@@ -1,6 +1,16 @@
 // Package tcp is muduo's TcpServer, TcpClient and TcpConnection on the
 // reactor: Server (with its Acceptor), Client (with its Connector) and Conn.
 //
+// It runs on either backend of package reactor: epoll on Linux (the fast
+// path, and the one the benchmarks measure), or, on every other system and
+// on Linux with the muduo_portable build tag, Go's net package with a
+// reader and a writer goroutine per connection. The callbacks, their order
+// and the goroutine they run on are the same. On the portable backend
+// WithReusePort fails on Windows (there is no SO_REUSEPORT there),
+// WithBacklog is left to Go's net package, and a server does not shed
+// connections with a spare fd when it runs out of fds (its accept
+// goroutine backs off instead).
+//
 // # Ownership and lifetime of a Conn
 //
 // A Conn is created only by a Server or a Client, and is owned by exactly

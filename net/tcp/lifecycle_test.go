@@ -1,3 +1,5 @@
+//go:build linux
+
 package tcp
 
 import (
@@ -71,9 +73,9 @@ func TestClientStopRacingConnect(t *testing.T) {
 		}
 	}
 	eventually(t, "the server to see every client go", func() bool { return s.NumConnections() == 0 })
-	if after := fdCount(t); after > before {
-		t.Fatalf("fds %d -> %d after 100 stopped clients", before, after)
-	}
+	// The portable backend closes a socket on its writer goroutine, just
+	// after the close: wait for the count rather than read it once.
+	eventually(t, "the fd count back at its baseline after 100 stopped clients", func() bool { return fdCount(t) <= before })
 }
 
 // TestHighWaterMarkNotAfterDown: the high-water-mark callback, queued when

@@ -1,3 +1,5 @@
+//go:build linux
+
 package tcp
 
 import (
@@ -241,10 +243,10 @@ func TestStaleConnNeverReachesReusedFd(t *testing.T) {
 				t.Fatal("the new connection was closed by calls on the stale one")
 			}
 			onLoop(sb.Loop(), func() {
-				if v, err := unix.GetsockoptInt(sb.ch.Fd(), unix.IPPROTO_TCP, unix.TCP_NODELAY); err != nil || v == 0 {
+				if v, err := getsockoptInt(sb.ch.Fd(), unix.IPPROTO_TCP, unix.TCP_NODELAY); err != nil || v == 0 {
 					t.Errorf("TCP_NODELAY on the new connection: %d, %v (the stale SetTCPNoDelay(false) reached it?)", v, err)
 				}
-				if v, err := unix.GetsockoptInt(sb.ch.Fd(), unix.SOL_SOCKET, unix.SO_KEEPALIVE); err != nil || v != 0 {
+				if v, err := getsockoptInt(sb.ch.Fd(), unix.SOL_SOCKET, unix.SO_KEEPALIVE); err != nil || v != 0 {
 					t.Errorf("SO_KEEPALIVE on the new connection: %d, %v", v, err)
 				}
 			})

@@ -1,0 +1,83 @@
+//go:build linux && !muduo_portable
+
+package tcp
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+)
+
+// The system calls of a connection's loop side on the epoll backend: raw
+// syscalls on a non-blocking fd (they can not block, so the scheduler need
+// not be told).
+
+// readFd reads once from fd into b, overflowing into scratch (readv).
+func readFd(b *buffer.Buffer, fd int, scratch []byte) (int, error) { return b.ReadFd(fd, scratch) }
+
+func readRaw(fd int, p []byte) (int, error) {
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// sendNoSignal writes with MSG_NOSIGNAL, so a peer's reset is an EPIPE
+// error, never a SIGPIPE. The socket is non-blocking, so the raw syscall
+// can not block and the scheduler need not be told.
+func sendNoSignal(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// writevNoSignal is sendmsg with an iovec per slice (at most 64 per call;
+// what is left is reported as unwritten and queued by the caller).
+func writevNoSignal(fd int, bufs [][]byte) (int, error) {
+	var iov [64]unix.Iovec
+	cnt := 0
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		if cnt == len(iov) {
+			break
+		}
+		iov[cnt].Base = &b[0]
+		iov[cnt].SetLen(len(b))
+		cnt++
+	}
+	if cnt == 0 {
+		return 0, nil
+	}
+	var msg unix.Msghdr
+	msg.Iov = &iov[0]
+	msg.SetIovlen(cnt)
+	n, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// openSpare reserves one fd (muduo's idleFd): when accept fails with EMFILE
+// the acceptor can close it, accept, and close the new connection, so a
+// client waiting the longest gets an answer instead of a hang.
+func openSpare() int {
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+// somaxconn is the system's largest listen backlog.
+const somaxconn = unix.SOMAXCONN

@@ -1,0 +1,45 @@
+//go:build !linux || muduo_portable
+
+package tcp
+
+import (
+	"github.com/seed08ffa9f8/muduo-go/buffer"
+	"github.com/seed08ffa9f8/muduo-go/internal/portsock"
+)
+
+// The loop side of a connection on the portable backend: the fds are
+// handles of internal/portsock, whose reader and writer goroutines do the
+// blocking I/O with Go's net package; these calls only take bytes from and
+// hand bytes to them, and never block.
+
+// readFd reads once from fd into b's writable space and then into scratch.
+func readFd(b *buffer.Buffer, fd int, scratch []byte) (int, error) {
+	n, err := portsock.Read(fd, scratch)
+	if n > 0 {
+		b.Append(scratch[:n])
+	}
+	return n, err
+}
+
+func readRaw(fd int, p []byte) (int, error) { return portsock.Read(fd, p) }
+
+// sendNoSignal queues p for sending (no SIGPIPE can arise: Go's net
+// package never raises it for a socket).
+func sendNoSignal(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return portsock.Write(fd, p)
+}
+
+// writevNoSignal queues the slices back to back.
+func writevNoSignal(fd int, bufs [][]byte) (int, error) { return portsock.Writev(fd, bufs) }
+
+// openSpare reserves no fd on the portable backend: the accept goroutine
+// of internal/portsock meets EMFILE itself and backs off, so there is
+// nothing for the acceptor to shed with.
+func openSpare() int { return -1 }
+
+// somaxconn bounds DrainAndClose (Go's net leaves the backlog to the
+// system; this is Linux's default maximum).
+const somaxconn = 4096
