@@ -149,7 +149,11 @@ func TestPublishExpvarCounts(t *testing.T) {
 // TestHealthzDraining: /healthz is 200 "ok" while serving and 503
 // "draining" once Shutdown has begun.
 func TestHealthzDraining(t *testing.T) {
-	srv, base, _ := debugServer(t, "")
+	// The drain grace keeps the connection below open even if the loop has
+	// not read its first bytes when Shutdown starts (it then looks idle):
+	// without it the test would race the first read, which on the portable
+	// backend comes one goroutine hop after the accept.
+	srv, base, _ := debugServer(t, "", http.WithDrainIdleGrace(15*time.Second))
 	cl := newClient(t)
 	if r, body := fetch(t, cl, base+"/healthz"); r.StatusCode != 200 || body != "ok\n" ||
 		r.Header.Get("Cache-Control") != "no-store" {
