@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	nethttp "net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -165,6 +166,14 @@ func runDifferential(t *testing.T, c *chooser, npatterns, nrequests int) {
 		if got.allow != "" && got.allow != want.allow {
 			got.allow = strings.TrimSuffix(got.allow, ", OPTIONS")
 		}
+		if oldServeMuxRedirects && got.location != want.location && strings.Contains(target, "%") {
+			// Go 1.26's ServeMux built a redirect's Location from the
+			// unescaped path, so an escape in it changed meaning (/a%2Fb
+			// became /a%252Fb, or a real slash before cleaning); Go 1.27
+			// keeps the path's escapes (urlFromEscaped), as the Router
+			// does. The status still has to agree.
+			want.location = got.location
+		}
 		if got != want {
 			t.Fatalf("patterns %q\nrequest %s %s (Host %s):\nRouter   %+v\nServeMux %+v", patterns, method, target, host, got, want)
 		}
@@ -223,6 +232,10 @@ func ourResult(rt *Router, req *Request) diffResult {
 	}
 	panic(fmt.Sprintf("unexpected handler %T", inner))
 }
+
+// oldServeMuxRedirects: the running net/http is Go 1.26's, whose
+// ServeMux redirects lose a path's escapes (fixed in Go 1.27).
+var oldServeMuxRedirects = strings.HasPrefix(runtime.Version(), "go1.26")
 
 func muxResult(rec *httptest.ResponseRecorder) diffResult {
 	r := diffResult{status: rec.Code, handler: -1, allow: rec.Header().Get("Allow"), location: rec.Header().Get("Location")}

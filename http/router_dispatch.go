@@ -78,7 +78,7 @@ func (rt *Router) resolve(r *Request) (run, inner Handler) {
 		var buf [256]byte
 		if probe := withSlash(&buf, path); exactMatch(t.match(host, r.methodID, method, probe, &r.params, esc, false), probe) {
 			r.params = r.params[:0]
-			return rt.redirect(r, sp, cleanPath(pathUnescape(path))+"/")
+			return rt.redirect(r, sp, path+"/")
 		}
 		// The probe failed: drop what it may have added.
 		if rte != nil {
@@ -104,18 +104,22 @@ func (rt *Router) resolveUnclean(r *Request, sp *specialChains, host, method, pa
 	if !exactMatch(rte, cleaned) && !strings.HasSuffix(cleaned, "/") {
 		probe := cleaned + "/"
 		if exactMatch(rt.tree.match(host, r.methodID, method, probe, &ps, esc, false), probe) {
-			return rt.redirect(r, sp, cleanPath(pathUnescape(path))+"/")
+			return rt.redirect(r, sp, probe)
 		}
 	}
-	// ServeMux builds this Location from the still-escaped clean path, so
-	// a '%' in it is escaped again; so does this, to mean the same.
 	return rt.redirect(r, sp, cleaned)
 }
 
-// redirect answers with a 307 to the (unescaped) path target and r's
-// query.
+// redirect answers with a 307 to target, a path as escaped on the wire,
+// and r's query. The Location keeps the path's escapes as they are (a
+// %2F stays one, a '%' is not escaped again), as ServeMux does since Go
+// 1.27 (its urlFromEscaped); Go 1.26's ServeMux escaped a '%' again.
 func (rt *Router) redirect(r *Request, sp *specialChains, target string) (Handler, Handler) {
-	u := url.URL{Path: target, RawQuery: string(r.RawQuery())}
+	unescaped, err := url.PathUnescape(target)
+	if err != nil { // not reached: a path with a bad escape is refused earlier
+		unescaped = target
+	}
+	u := url.URL{Path: unescaped, RawPath: target, RawQuery: string(r.RawQuery())}
 	r.routeNote = u.String()
 	return sp.redirect.chain, sp.redirect.inner
 }
