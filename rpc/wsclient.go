@@ -172,9 +172,17 @@ func (c *WebSocketClient) closed(_ *websocket.Conn, code int, reason string) {
 }
 
 func (c *WebSocketClient) send(ctx context.Context, method string, params any, call *wsCall) (json.RawMessage, error) {
-	p, err := json.Marshal(params)
+	m, err := json.Marshal(method)
 	if err != nil {
 		return nil, err
+	}
+	// nil params are left out, as the TCP client does: JSON-RPC 2.0 allows
+	// params only as an array or an object, and the server refuses null.
+	var p []byte
+	if params != nil {
+		if p, err = json.Marshal(params); err != nil {
+			return nil, fmt.Errorf("rpc: encode params: %w", err)
+		}
 	}
 	c.mu.Lock()
 	if c.err != nil {
@@ -185,8 +193,11 @@ func (c *WebSocketClient) send(ctx context.Context, method string, params any, c
 	id := c.nextID
 	c.pending[id] = call
 	c.mu.Unlock()
-	m, _ := json.Marshal(method)
-	req := fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%d,"method":%s,"params":%s}`, id, m, p)
+	req := fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%d,"method":%s`, id, m)
+	if p != nil {
+		req = append(append(req, `,"params":`...), p...)
+	}
+	req = append(req, '}')
 	if err := c.conn.SendText(string(req)); err != nil {
 		c.forget(id)
 		return nil, err
@@ -206,8 +217,8 @@ func (c *WebSocketClient) forget(id uint64) {
 	c.mu.Unlock()
 }
 
-// Call calls method with params (encoded with encoding/json; nil sends
-// null) and decodes the result into result (nil: ignored). A JSON-RPC
+// Call calls method with params (encoded with encoding/json; nil leaves
+// params out) and decodes the result into result (nil: ignored). A JSON-RPC
 // error comes back as an *Error.
 func (c *WebSocketClient) Call(ctx context.Context, method string, params, result any) error {
 	raw, err := c.send(ctx, method, params, &wsCall{reply: make(chan wsReply, 1)})
