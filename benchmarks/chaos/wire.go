@@ -120,6 +120,11 @@ func (e *expect) check(r *response) error {
 	if !e.noLength && !e.reasonLine {
 		want["content-length"] = strconv.Itoa(len(e.body))
 	}
+	if e.reasonLine {
+		// The reason, and so the length, depends on the check that failed:
+		// the field must be there and match the body read.
+		want["content-length"] = strconv.Itoa(len(r.body))
+	}
 	if e.close {
 		want["connection"] = "close"
 	}
