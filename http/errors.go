@@ -147,6 +147,7 @@ var (
 	ErrTarget          = newErr(400, "invalid request-target")
 	ErrTargetForm      = newErr(400, "request-target form not allowed for method")
 	ErrTargetTooLong   = newErr(414, "request-target too long")
+	ErrTargetEscape    = newErr(400, "invalid percent-encoding in the request-target's path")
 	ErrVersion         = newErr(400, "malformed HTTP version")
 	ErrVersionNotSupp  = newErr(505, "HTTP major version not supported")
 	ErrBareLF          = newErr(400, "line terminated by bare LF")

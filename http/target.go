@@ -22,6 +22,9 @@ func (p *Parser) parseTarget(data []byte) *Error {
 		return nil
 	case t[0] == '/':
 		r.splitPathQuery(off, t)
+		if !validEscapes(r.path.of(data)) {
+			return ErrTargetEscape
+		}
 		return nil
 	case t[0] == '*':
 		if len(t) != 1 || r.methodID != mOPTIONS {
@@ -31,7 +34,14 @@ func (p *Parser) parseTarget(data []byte) *Error {
 		r.path = r.target
 		return nil
 	}
-	return r.absoluteForm(off, t)
+	if err := r.absoluteForm(off, t); err != nil {
+		return err
+	}
+	// A path with a bad %XX escape: net/http refuses it (see validEscapes).
+	if !validEscapes(r.path.of(data)) {
+		return ErrTargetEscape
+	}
+	return nil
 }
 
 // splitPathQuery sets path and query from a path-and-query starting at off.
@@ -67,7 +77,7 @@ func (r *Request) absoluteForm(off uint32, t []byte) *Error {
 	for i < len(t) && t[i] != '/' && t[i] != '?' {
 		i++
 	}
-	if i == a || !validHost(t[a:i]) {
+	if i == a || !validHost(t[a:i]) || !validHostEscapes(t[a:i]) {
 		return ErrHostInvalid
 	}
 	r.host = span{off + uint32(a), uint32(i - a)}
@@ -87,3 +97,22 @@ func validAuthorityForm(t []byte) bool {
 }
 
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// validHostEscapes reports whether every '%' in an absolute-form
+// authority escapes a non-ASCII byte (or is "%25", a zone's): net/http
+// (url.Parse) refuses other escapes in a host, which name nothing a DNS
+// name or an IP literal can hold.
+func validHostEscapes(host []byte) bool {
+	for i := bytes.IndexByte(host, '%'); i >= 0; {
+		if i+2 >= len(host) || !isHex(host[i+1]) || !isHex(host[i+2]) ||
+			unhex(host[i+1]) < 8 && string(host[i:i+3]) != "%25" {
+			return false
+		}
+		j := bytes.IndexByte(host[i+3:], '%')
+		if j < 0 {
+			break
+		}
+		i += 3 + j
+	}
+	return true
+}
