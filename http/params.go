@@ -249,75 +249,52 @@ func (p Params) Int(name string, def int) (int, error) {
 
 // Int64 is Int for int64 values.
 func (p Params) Int64(name string, def int64) (int64, error) {
-	s, ok := p.Lookup(name)
-	if !ok || s == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return def, p.badValue(name, "integer", s, err)
-	}
-	return n, nil
+	return parseParam(p, name, def, "integer", func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
 }
 
 // Uint64 is Int for unsigned values (no sign allowed).
 func (p Params) Uint64(name string, def uint64) (uint64, error) {
-	s, ok := p.Lookup(name)
-	if !ok || s == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return def, p.badValue(name, "unsigned integer", s, err)
-	}
-	return n, nil
+	return parseParam(p, name, def, "unsigned integer", func(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) })
 }
 
 // Float64 is Int for float64 values (strconv.ParseFloat's syntax).
 func (p Params) Float64(name string, def float64) (float64, error) {
-	s, ok := p.Lookup(name)
-	if !ok || s == "" {
-		return def, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return def, p.badValue(name, "number", s, err)
-	}
-	return f, nil
+	return parseParam(p, name, def, "number", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
 }
 
 // Bool is Int for booleans: strconv.ParseBool's spellings (1, t, true,
 // 0, f, false in their cases) plus "on" and "off", which HTML check boxes
 // send.
 func (p Params) Bool(name string, def bool) (bool, error) {
-	s, ok := p.Lookup(name)
-	if !ok || s == "" {
-		return def, nil
-	}
-	switch s {
-	case "on":
-		return true, nil
-	case "off":
-		return false, nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return def, p.badValue(name, "boolean", s, err)
-	}
-	return b, nil
+	return parseParam(p, name, def, "boolean", func(s string) (bool, error) {
+		switch s {
+		case "on":
+			return true, nil
+		case "off":
+			return false, nil
+		}
+		return strconv.ParseBool(s)
+	})
 }
 
 // Duration is Int for durations (time.ParseDuration's syntax: "1.5s").
 func (p Params) Duration(name string, def time.Duration) (time.Duration, error) {
+	return parseParam(p, name, def, "duration", time.ParseDuration)
+}
+
+// parseParam is every typed getter: def when name is absent or empty,
+// else parse's value, or def and a 400 naming the parameter, what was
+// wanted and the value.
+func parseParam[T any](p Params, name string, def T, what string, parse func(string) (T, error)) (T, error) {
 	s, ok := p.Lookup(name)
 	if !ok || s == "" {
 		return def, nil
 	}
-	d, err := time.ParseDuration(s)
+	v, err := parse(s)
 	if err != nil {
-		return def, p.badValue(name, "duration", s, err)
+		return def, p.badValue(name, what, s, err)
 	}
-	return d, nil
+	return v, nil
 }
 
 func (p Params) badValue(name, what, value string, err error) *RequestError {
