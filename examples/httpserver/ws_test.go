@@ -139,7 +139,9 @@ func TestWebSocketNodeClient(t *testing.T) {
 	node := needTool(t, "node", "nodejs")
 	modules := nodeModulePath(t)
 	base := start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	// Only a bound against a hang: node's start-up alone can take tens of
+	// seconds on a loaded 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 6*guard)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "-e", nodeEchoClient, "ws"+strings.TrimPrefix(base, "http")+"/ws/echo")
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)

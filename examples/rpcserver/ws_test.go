@@ -156,7 +156,10 @@ func TestWebSocketRPCNode(t *testing.T) {
 		t.Skip("the npm ws package is not installed")
 	}
 	a := startApp(t, "", "127.0.0.1:0")
-	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	// Only a bound against a hang: node's start-up alone took over 30 s
+	// on a 2-core machine at load 30, and the test asserts what node
+	// reports, not how fast.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*guard)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "-e", nodeRPCClient, wsURL(a))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
