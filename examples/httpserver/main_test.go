@@ -18,7 +18,11 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/internal/testproc"
 )
 
-const guard = 15 * time.Second
+// guard bounds a wait for something that must happen: a failure guard
+// against a hang, generous because child processes start slowly on a
+// loaded 2-core machine (15 s was not enough for the listening line at
+// load 47), never a speed limit.
+const guard = 60 * time.Second
 
 const childEnv = "HTTPSERVER_TEST_CHILD"
 

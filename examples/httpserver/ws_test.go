@@ -141,7 +141,7 @@ func TestWebSocketNodeClient(t *testing.T) {
 	base := start(t)
 	// Only a bound against a hang: node's start-up alone can take tens of
 	// seconds on a loaded 2-core machine.
-	ctx, cancel := context.WithTimeout(context.Background(), 6*guard)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*guard)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "-e", nodeEchoClient, "ws"+strings.TrimPrefix(base, "http")+"/ws/echo")
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
@@ -200,18 +200,29 @@ func TestWebSocketChromium(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 		"--user-data-dir="+t.TempDir(), fmt.Sprintf("http://%s/ws-test", srv.Addr()))
+	// exec copies chromium's output from its own goroutine: the buffer
+	// is read only after Wait, which orders the two.
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cancel(); _ = cmd.Wait() }()
+	waited := false
+	defer func() {
+		if !waited {
+			cancel()
+			_ = cmd.Wait()
+		}
+	}()
 	select {
 	case r := <-reports:
 		if r != "OK permessage-deflate; server_no_context_takeover; client_no_context_takeover" {
 			t.Fatalf("browser reported %q", r)
 		}
-	case <-time.After(3 * guard):
+	case <-time.After(2 * guard):
+		cancel()
+		_ = cmd.Wait()
+		waited = true
 		t.Fatalf("no report from chromium:\n%s", out.String())
 	}
 }

@@ -13,7 +13,7 @@ import (
 const childEnv = "PINGPONG_TEST_CHILD"
 
 // guard bounds a run of the command; a failure guard, not a speed test.
-const guard = 30 * time.Second
+const guard = 60 * time.Second
 
 func TestMain(m *testing.M) {
 	// Run as the command itself, for the tests that watch it from outside.

@@ -22,7 +22,10 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/internal/testproc"
 )
 
-const guard = 20 * time.Second
+// guard bounds a wait for something that must happen: a failure guard
+// against a hang, generous because child processes start slowly on a
+// loaded 2-core machine, never a speed limit.
+const guard = 60 * time.Second
 
 const childEnv = "RPCSERVER_TEST_CHILD"
 

@@ -159,7 +159,7 @@ func TestWebSocketRPCNode(t *testing.T) {
 	// Only a bound against a hang: node's start-up alone took over 30 s
 	// on a 2-core machine at load 30, and the test asserts what node
 	// reports, not how fast.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*guard)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*guard)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "-e", nodeRPCClient, wsURL(a))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
