@@ -48,6 +48,16 @@
 // bounded by Options.CloseTimeout. The tests implement the Autobahn
 // testsuite's sections 1-7, 9, 12 and 13.
 //
+// # Large messages
+//
+// OnMessage receives whole messages, assembled from their fragments and
+// bounded by Options.MaxMessageSize. With Handler.OnMessagePart set, a
+// message that grows past Options.StreamThreshold (64 KiB by default) is
+// handed over in parts as its bytes arrive instead (an upload, a file
+// relayed to disk or another peer): the connection never holds it whole,
+// text is still validated as it arrives, and only the limit bounds its
+// size. Compressed messages are always delivered whole.
+//
 // # Memory
 //
 // An idle connection holds its Conn struct and nothing else: a message is
