@@ -170,26 +170,24 @@ func readFrame(br *bufio.Reader) (wsFrame, error) {
 // this side closed first (answered), it answers the close; then it expects
 // the server's TCP close. It returns what went wrong, or "".
 func readClose(c net.Conn, br *bufio.Reader, want int, answered bool) string {
-	for {
-		f, err := readFrame(br)
-		if err != nil {
-			return fmt.Sprintf("no close frame %d before: %v", want, err)
-		}
-		if f.op != wsClose {
-			return fmt.Sprintf("%v where close %d was due", f, want)
-		}
-		if f.masked || f.rsv != 0 || !f.fin {
-			return fmt.Sprintf("malformed close frame from the server: %v", f)
-		}
-		if f.closeCode() != want {
-			return fmt.Sprintf("%v, want code %d", f, want)
-		}
-		if !answered {
-			// Answer it as a client does; the server may already be gone.
-			_, _ = c.Write(appendFrame(nil, true, wsClose, f.payload[:min(2, len(f.payload))], []byte{1, 2, 3, 4}))
-		}
-		return expectServerEOF(br)
+	f, err := readFrame(br)
+	if err != nil {
+		return fmt.Sprintf("no close frame %d before: %v", want, err)
 	}
+	if f.op != wsClose {
+		return fmt.Sprintf("%v where close %d was due", f, want)
+	}
+	if f.masked || f.rsv != 0 || !f.fin {
+		return fmt.Sprintf("malformed close frame from the server: %v", f)
+	}
+	if f.closeCode() != want {
+		return fmt.Sprintf("%v, want code %d", f, want)
+	}
+	if !answered {
+		// Answer it as a client does; the server may already be gone.
+		_, _ = c.Write(appendFrame(nil, true, wsClose, f.payload[:min(2, len(f.payload))], []byte{1, 2, 3, 4}))
+	}
+	return expectServerEOF(br)
 }
 
 // expectServerEOF reads until EOF; anything but EOF or a reset is wrong.
