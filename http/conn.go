@@ -69,7 +69,7 @@ type connRare struct {
 	waitSlot *slot
 	// switchTo is set once the response that hijacks the connection has
 	// left: the handover happens as the current callback ends.
-	switchTo *HijackCallbacks
+	switchTo HijackHandler
 	// drainWaiters are closed when the output drains: detached writers
 	// wait on them in Flush while the client is behind.
 	drainWaiters []chan struct{}

@@ -86,8 +86,79 @@ func (w *ResponseWriter) Hijack(cb HijackCallbacks) error {
 	case !w.detached && w.c.phase == phaseStream:
 		return ErrHijackBody
 	}
-	w.hijack = &cb
+	w.hijack = &callbackHandler{cb}
 	return nil
+}
+
+// HijackHandler is the new owner of a connection handed over by
+// HijackWith: HijackCallbacks as an interface, so that a protocol whose
+// per-connection state implements it costs no closures per connection
+// (package websocket's connections do). The methods run on the
+// connection's loop, as the callbacks of the same names do; HalfClose and
+// Shutdown have no default here: call tc.Shutdown for one.
+type HijackHandler interface {
+	Start(tc *tcp.Conn, in *buffer.Buffer)
+	Message(tc *tcp.Conn, in *buffer.Buffer, t time.Time)
+	HalfClose(tc *tcp.Conn)
+	Shutdown(tc *tcp.Conn)
+	Close(tc *tcp.Conn)
+}
+
+// HijackWith is Hijack with the new owner's callbacks as the methods of h:
+// the same rules, the same handover. The connection keeps h as its only
+// state: the server's own per-connection state is released at the
+// handover unless the request's Context was asked for (it is then
+// cancelled when the connection closes, as after Hijack).
+func (w *ResponseWriter) HijackWith(h HijackHandler) error {
+	if h == nil {
+		return ErrHijackCallbacks
+	}
+	if w.detached {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	switch {
+	case w.finished:
+		return ErrFinished
+	case w.headerSent:
+		return ErrHijackHeadSent
+	case !w.detached && w.c.phase == phaseStream:
+		return ErrHijackBody
+	}
+	w.hijack = h
+	return nil
+}
+
+// callbackHandler is HijackCallbacks as a HijackHandler, with their
+// defaults for nil HalfClose and Shutdown.
+type callbackHandler struct{ cb HijackCallbacks }
+
+func (h *callbackHandler) Start(tc *tcp.Conn, in *buffer.Buffer) { h.cb.Start(tc, in) }
+
+func (h *callbackHandler) Message(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
+	h.cb.Message(tc, in, t)
+}
+
+func (h *callbackHandler) HalfClose(tc *tcp.Conn) {
+	if h.cb.HalfClose != nil {
+		h.cb.HalfClose(tc)
+		return
+	}
+	tc.Shutdown()
+}
+
+func (h *callbackHandler) Shutdown(tc *tcp.Conn) {
+	if h.cb.Shutdown != nil {
+		h.cb.Shutdown(tc)
+		return
+	}
+	tc.Shutdown()
+}
+
+func (h *callbackHandler) Close(tc *tcp.Conn) {
+	if h.cb.Close != nil {
+		h.cb.Close(tc)
+	}
 }
 
 // finishHijack ends a response whose handler hijacked the connection: no
@@ -113,9 +184,12 @@ func (c *conn) finishHijack(w *ResponseWriter) {
 }
 
 // switchProtocols hands the connection to its new owner once the current
-// callback is done with HTTP; in holds the unconsumed input.
+// callback is done with HTTP; in holds the unconsumed input. The HTTP
+// state (conn, its rare state) is kept only when the request's context
+// was made, to cancel it at the close; otherwise the connection's context
+// is the new owner itself and nothing of HTTP stays with it.
 func (c *conn) switchProtocols(in *buffer.Buffer) {
-	cb := c.rare.switchTo
+	h := c.rare.switchTo
 	c.rare.switchTo = nil
 	c.flushBatch()
 	ls := c.ls
@@ -128,45 +202,46 @@ func (c *conn) switchProtocols(in *buffer.Buffer) {
 	}
 	c.head, c.tail, c.slots = nil, nil, 0
 	tc := c.tc
-	tc.SetContext(&hijacked{c: c, cb: *cb})
+	if c.rare.ctx != nil {
+		tc.SetContext(&hijacked{c: c, h: h})
+	} else {
+		tc.SetContext(h)
+	}
 	if c.paused {
 		c.paused = false
 		tc.SetWriteCompleteCallback(nil)
 		tc.StartRead()
 	}
-	cb.Start(tc, in)
+	h.Start(tc, in)
 }
 
-// hijacked is the context of a connection handed over by Hijack.
+// hijacked is the context of a connection handed over by Hijack whose
+// request's context must be cancelled when it closes. Every other
+// hijacked connection has its HijackHandler itself as its context.
 type hijacked struct {
-	c  *conn // the HTTP state it left, for its context
-	cb HijackCallbacks
+	c *conn // the HTTP state it left, for its context
+	h HijackHandler
 }
 
-func (h *hijacked) message(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
-	h.cb.Message(tc, in, t)
-}
-
-func (h *hijacked) halfClose(tc *tcp.Conn) {
-	if h.cb.HalfClose != nil {
-		h.cb.HalfClose(tc)
-		return
+// hijackOwner returns the new owner of a hijacked connection, from its
+// tcp context; nil if it is not one.
+func hijackOwner(ctx any) HijackHandler {
+	switch h := ctx.(type) {
+	case *hijacked:
+		return h.h
+	case HijackHandler:
+		return h
 	}
-	tc.Shutdown()
+	return nil
 }
 
-func (h *hijacked) shutdown(tc *tcp.Conn) {
-	if h.cb.Shutdown != nil {
-		h.cb.Shutdown(tc)
-		return
+// hijackClosed runs when a hijacked connection has closed.
+func hijackClosed(tc *tcp.Conn, ctx any) {
+	if h, ok := ctx.(*hijacked); ok {
+		h.c.closed.Store(true)
+		h.c.cancelContext()
 	}
-	tc.Shutdown()
-}
-
-func (h *hijacked) closed(tc *tcp.Conn) {
-	h.c.closed.Store(true)
-	h.c.cancelContext()
-	if h.cb.Close != nil {
-		h.cb.Close(tc)
+	if h := hijackOwner(ctx); h != nil {
+		h.Close(tc)
 	}
 }

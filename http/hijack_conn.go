@@ -65,7 +65,7 @@ func (c *conn) hijackDetached(w *ResponseWriter, cb HijackCallbacks) error {
 		return ErrHijackHeadSent
 	}
 	w.finished = true
-	w.hijack = &cb
+	w.hijack = &callbackHandler{cb}
 	w.mu.Unlock()
 	c.finishDetached(w)
 	return nil

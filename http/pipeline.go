@@ -11,7 +11,7 @@ type slot struct {
 	done   bool
 	final  bool // bytes of the final response were written (no 1xx may follow)
 	next   *slot
-	hijack *HijackCallbacks // the response hands the connection over (Hijack)
+	hijack HijackHandler // the response hands the connection over (Hijack)
 }
 
 // newSlot queues a slot at the tail. Whatever the batch holds belongs to

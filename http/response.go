@@ -53,7 +53,7 @@ type ResponseWriter struct {
 	declared   int64 // streamed body: bytes of the handler's Content-Length still due; -1: none
 	written    int64 // body bytes written in total
 
-	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
+	hijack HijackHandler // set by Hijack: no response, the connection is handed over
 
 	temps atomic.Pointer[tempFiles] // files this request's forms spilled to disk; nil: none
 	// For the response-finished hooks (finish.go).

@@ -164,9 +164,7 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	}
 	c, ok := tc.Context().(*conn)
 	if !ok {
-		if h, ok := tc.Context().(*hijacked); ok {
-			h.closed(tc)
-		}
+		hijackClosed(tc, tc.Context())
 		return
 	}
 	c.closed.Store(true)
@@ -182,12 +180,11 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 }
 
 func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
-	switch c := tc.Context().(type) {
-	case *conn:
+	if c, ok := tc.Context().(*conn); ok {
 		c.process(in)
-	case *hijacked:
-		c.message(tc, in, t)
-	default:
+	} else if h := hijackOwner(tc.Context()); h != nil {
+		h.Message(tc, in, t)
+	} else {
 		in.RetrieveAll()
 	}
 }
@@ -200,8 +197,8 @@ func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
 func (s *Server) onHalfClose(tc *tcp.Conn) {
 	c, ok := tc.Context().(*conn)
 	if !ok {
-		if h, ok := tc.Context().(*hijacked); ok {
-			h.halfClose(tc)
+		if h := hijackOwner(tc.Context()); h != nil {
+			h.HalfClose(tc)
 			return
 		}
 		tc.Shutdown()
@@ -285,14 +282,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// sees its new connection refused and sends on an open one gets
 	// Connection: close (a connection accepted meanwhile reads s.draining).
 	s.tcp.ForEachConn(func(tc *tcp.Conn) {
-		switch c := tc.Context().(type) {
-		case *conn:
+		if c, ok := tc.Context().(*conn); ok {
 			c.draining = true
 			if grace <= 0 {
 				c.closeIfIdle()
 			}
-		case *hijacked:
-			c.shutdown(tc)
+		} else if h := hijackOwner(tc.Context()); h != nil {
+			h.Shutdown(tc)
 		}
 	})
 	s.tcp.StopAccepting()

@@ -4,7 +4,11 @@
 // them at once for -duration with well-behaved clients whose every response
 // is verified byte for byte and with hostile ones (slowloris, resets,
 // half-close, clients that never read, oversized and garbage input,
-// connection floods, hostile JSON-RPC), samples RSS, fds, threads and
+// connection floods, hostile JSON-RPC), WebSocket clients on both (verified
+// echoes raw and through gorilla's client with permessage-deflate, Ticker
+// subscriptions counted; unmasked frames, endless fragments and a
+// subscriber that never reads, each to be closed with its code), samples
+// RSS, fds, threads and
 // /debug/vars every second, and checks the pass criteria itself:
 //
 //   - no wrong, missing or late response to a well-formed request;
@@ -233,6 +237,9 @@ func startClients(ctx context.Context, e *env, servers []*server) <-chan struct{
 	spawn(1, func(ctx context.Context, e *env, r *rnd) { rpcHalfCloseClient(ctx, e, r, true) })
 	spawn(1, rpcHTTPHalfCloseBlocking)
 	spawn(1, noReadClient)
+	spawn(2, wsEchoClient)
+	spawn(1, wsDeflateClient)
+	spawn(2, wsSubscribeClient)
 	// Hostile.
 	spawn(3, slowHead)
 	spawn(2, slowBody)
@@ -240,6 +247,9 @@ func startClients(ctx context.Context, e *env, servers []*server) <-chan struct{
 	spawn(1, oversizedClient)
 	spawn(1, garbageClient)
 	spawn(1, rpcHostileClient)
+	spawn(1, wsUnmaskedClient)
+	spawn(1, wsFragmentsClient)
+	spawn(1, wsNoReadClient)
 	spawn(1, func(ctx context.Context, e *env, r *rnd) { floodClient(ctx, e, r, servers) })
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()

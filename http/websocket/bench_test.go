@@ -40,3 +40,31 @@ func BenchmarkEcho(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStream is one 1 MiB binary message streamed to OnMessagePart
+// (written in 64 KiB pieces) and a 2-byte acknowledgement back: the
+// server hands the payload over as it arrives and allocates nothing.
+func BenchmarkStream(b *testing.B) {
+	ack := []byte("ok")
+	opts := &Options{
+		MaxMessageSize: 2 << 20,
+		Handler: Handler{OnMessagePart: func(c *Conn, _ MessageType, _ []byte, last bool) {
+			if last {
+				_ = c.SendBinary(ack)
+			}
+		}},
+	}
+	s := startEcho(b, opts)
+	rc := dialRaw(b, s.Addr().String(), "")
+	wire := frame{fin: true, op: opBinary, payload: make([]byte, 1<<20)}.encode(true)
+	back := make([]byte, 4)
+	b.SetBytes(1 << 20)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		rc.write(wire, 64<<10)
+		if _, err := io.ReadFull(rc.r, back); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

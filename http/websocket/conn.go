@@ -40,6 +40,7 @@ type Conn struct {
 	done       int       // payload bytes of the current frame already unmasked
 	msgType    byte      // opcode of the data message in progress, 0 if none
 	msgDeflate bool      // the message in progress is compressed
+	msgStream  bool      // the message in progress goes to OnMessagePart as it arrives
 	utf8       utf8State // validation of the text message in progress
 	msgSize    int       // bytes of the message in progress so far
 	msg        *bytebufferpool.ByteBuffer
@@ -363,5 +364,5 @@ func (c *Conn) releaseMessage() {
 		bytebufferpool.Put(c.msg)
 		c.msg = nil
 	}
-	c.msgType, c.msgDeflate, c.msgSize, c.utf8 = 0, false, 0, 0
+	c.msgType, c.msgDeflate, c.msgStream, c.msgSize, c.utf8 = 0, false, false, 0, 0
 }

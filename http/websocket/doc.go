@@ -48,9 +48,24 @@
 // bounded by Options.CloseTimeout. The tests implement the Autobahn
 // testsuite's sections 1-7, 9, 12 and 13.
 //
+// # Large messages
+//
+// OnMessage receives whole messages, assembled from their fragments and
+// bounded by Options.MaxMessageSize. With Handler.OnMessagePart set, a
+// message that grows past Options.StreamThreshold (64 KiB by default) is
+// handed over in parts as its bytes arrive instead (an upload, a file
+// relayed to disk or another peer): the connection never holds it whole,
+// text is still validated as it arrives, and only the limit bounds its
+// size. Compressed messages are always delivered whole.
+//
 // # Memory
 //
-// An idle connection holds its Conn struct and nothing else: a message is
+// An idle connection holds its Conn struct and its tcp.Conn and nothing
+// else (about 570 bytes of heap; 748 bytes of server RSS per connection
+// measured with 19,500 idle connections, the median of 5 rounds of
+// benchmarks/cmd/runner ws): after the upgrade nothing of the
+// HTTP server's per-connection state stays (see http.ResponseWriter.
+// HijackWith), the 101 response is freed once sent, a message is
 // assembled in a pooled buffer only while its fragments arrive, a whole
 // message in one frame is handed to OnMessage straight from the input
 // buffer, and without Options.ContextTakeover no compression state

@@ -201,21 +201,40 @@ func FuzzServerConn(f *testing.F) {
 	opts.MaxMessageSize = fuzzLimit
 	opts.CompressionThreshold = 1
 	s := startEcho(f, opts)
-	addr := s.Addr().String()
+	// The same echo with streaming: messages over 16 bytes arrive in
+	// parts, gathered in the connection's context and echoed at the last.
+	sopts := echoOptions()
+	sopts.MaxMessageSize = fuzzLimit
+	sopts.CompressionThreshold = 1
+	sopts.StreamThreshold = 16
+	sopts.OnMessagePart = func(c *Conn, typ MessageType, data []byte, last bool) {
+		msg, _ := c.Context().([]byte)
+		msg = append(msg, data...)
+		if last {
+			c.SetContext(nil)
+			_ = c.Send(typ, msg)
+			return
+		}
+		c.SetContext(msg)
+	}
+	streaming := startEcho(f, sopts)
+	addrs := []string{s.Addr().String(), streaming.Addr().String()}
 	f.Fuzz(func(t *testing.T, data []byte, deflate bool) {
 		if len(data) > 4096 {
 			return
 		}
 		frames := generateFrames(data, deflate)
 		want := model(frames, deflate)
-		got := exchange(t, addr, frames, deflate)
-		if got.close != want.close || len(got.frames) != len(want.frames) {
-			t.Fatalf("got %d frames and close %d, want %d frames and close %d", len(got.frames), got.close, len(want.frames), want.close)
-		}
-		for i := range got.frames {
-			g, w := got.frames[i], want.frames[i]
-			if g.op != w.op || !bytes.Equal(g.payload, w.payload) {
-				t.Fatalf("frame %d: opcode %d %q, want opcode %d %q", i, g.op, trim(g.payload), w.op, trim(w.payload))
+		for _, addr := range addrs {
+			got := exchange(t, addr, frames, deflate)
+			if got.close != want.close || len(got.frames) != len(want.frames) {
+				t.Fatalf("%s: got %d frames and close %d, want %d frames and close %d", addr, len(got.frames), got.close, len(want.frames), want.close)
+			}
+			for i := range got.frames {
+				g, w := got.frames[i], want.frames[i]
+				if g.op != w.op || !bytes.Equal(g.payload, w.payload) {
+					t.Fatalf("%s: frame %d: opcode %d %q, want opcode %d %q", addr, i, g.op, trim(g.payload), w.op, trim(w.payload))
+				}
 			}
 		}
 	})

@@ -19,6 +19,19 @@ type Handler struct {
 	// data is valid only during the call (it may point into the
 	// connection's input buffer): copy what must outlive it.
 	OnMessage func(c *Conn, typ MessageType, data []byte)
+	// OnMessagePart, when set, receives the data messages larger than
+	// Options.StreamThreshold in parts as they arrive, instead of
+	// OnMessage receiving them whole: what arrived before the message
+	// passed the threshold, then each frame's payload as it is read
+	// (possibly in several pieces), last true on the final part (which
+	// may be empty). A text message is validated as it arrives: a part
+	// may end inside a UTF-8 sequence, and the connection fails with
+	// 1007 before an invalid byte is delivered. The message's bytes are
+	// never held whole, so Options.MaxMessageSize may be set as high as
+	// the application can take. Compressed messages are delivered whole
+	// to OnMessage (their size is known only once inflated). data is
+	// valid only during the call.
+	OnMessagePart func(c *Conn, typ MessageType, data []byte, last bool)
 	// OnPing runs for each ping, after the pong is queued. data is valid
 	// only during the call.
 	OnPing func(c *Conn, data []byte)
@@ -72,6 +85,11 @@ type Options struct {
 	// connection with CloseMessageTooBig (1009).
 	MaxMessageSize int
 
+	// StreamThreshold is the size past which a data message goes to
+	// Handler.OnMessagePart in parts rather than to OnMessage whole, when
+	// OnMessagePart is set; 0 means 64 KiB.
+	StreamThreshold int
+
 	// PingInterval, when positive, sends a ping after this long without
 	// anything received.
 	PingInterval time.Duration
@@ -96,6 +114,13 @@ func (o *Options) maxMessage() int {
 		return o.MaxMessageSize
 	}
 	return 16 << 20
+}
+
+func (o *Options) streamThreshold() int {
+	if o.StreamThreshold > 0 {
+		return o.StreamThreshold
+	}
+	return 64 << 10
 }
 
 func (o *Options) closeTimeout() time.Duration {

@@ -30,8 +30,17 @@ func (c *Conn) onData(in *buffer.Buffer) {
 			}
 			in.Retrieve(h.size)
 			c.hdr, c.hdrOK, c.done = h, true, 0
+			if !c.msgStream && c.startsStream(&h) && !c.beginStream() {
+				return
+			}
 		}
 		h := &c.hdr
+		if c.msgStream && h.opcode < opClose {
+			if !c.streamPayload(in) {
+				return
+			}
+			continue
+		}
 		b := in.Peek()
 		avail := len(b)
 		if int64(avail) > h.length {

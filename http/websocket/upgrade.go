@@ -11,6 +11,7 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/buffer"
 	"github.com/seed08ffa9f8/muduo-go/http"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
+	"github.com/valyala/bytebufferpool"
 )
 
 // HandshakeError is the error Upgrade returns for a request it refused;
@@ -26,11 +27,15 @@ func (e *HandshakeError) Error() string { return "websocket: " + e.Reason }
 const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 // acceptKey computes Sec-WebSocket-Accept for a Sec-WebSocket-Key.
-func acceptKey(key string) string {
+func acceptKey(key string) string { return string(appendAcceptKey(nil, key)) }
+
+// appendAcceptKey appends Sec-WebSocket-Accept for a Sec-WebSocket-Key.
+func appendAcceptKey(dst []byte, key string) []byte {
 	h := sha1.New()
 	h.Write([]byte(key))
 	h.Write([]byte(acceptGUID))
-	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+	var sum [sha1.Size]byte
+	return base64.StdEncoding.AppendEncode(dst, h.Sum(sum[:0]))
 }
 
 // Upgrade accepts a WebSocket opening handshake (RFC 6455 4.2) from a
@@ -102,9 +107,12 @@ func Upgrade(w *http.ResponseWriter, r *http.Request, opts *Options) (*Conn, err
 		}
 	}
 
-	head := make([]byte, 0, 160+len(c.subprotocol)+len(extension))
+	// The 101 head waits in the send queue, where frames sent before
+	// the handover follow it: nothing else holds it until it is sent.
+	c.pending = bytebufferpool.Get()
+	head := c.pending.B[:0]
 	head = append(head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
-	head = append(head, acceptKey(key)...)
+	head = appendAcceptKey(head, key)
 	if c.subprotocol != "" {
 		head = append(head, "\r\nSec-WebSocket-Protocol: "...)
 		head = append(head, c.subprotocol...)
@@ -113,28 +121,36 @@ func Upgrade(w *http.ResponseWriter, r *http.Request, opts *Options) (*Conn, err
 		head = append(head, "\r\nSec-WebSocket-Extensions: "...)
 		head = append(head, extension...)
 	}
-	head = append(head, "\r\n\r\n"...)
+	c.pending.B = append(head, "\r\n\r\n"...)
 
-	err := w.Hijack(http.HijackCallbacks{
-		Start: func(tc *tcp.Conn, in *buffer.Buffer) {
-			c.tc = tc
-			_ = tc.Send(head)
-			head = nil // the closure lives as long as the connection: free the head
-			c.open()
-			if in.ReadableBytes() > 0 {
-				c.onData(in)
-			}
-		},
-		Message:   func(_ *tcp.Conn, in *buffer.Buffer, _ time.Time) { c.onData(in) },
-		HalfClose: func(*tcp.Conn) { c.peerEOF() },
-		Shutdown:  func(*tcp.Conn) { c.goingAway() },
-		Close:     func(*tcp.Conn) { c.closed() },
-	})
-	if err != nil {
+	if err := w.HijackWith((*serverConn)(c)); err != nil {
+		bytebufferpool.Put(c.pending)
+		c.pending = nil
 		return nil, err
 	}
 	return c, nil
 }
+
+// serverConn is a server Conn as the new owner of its hijacked HTTP
+// connection: the connection's context is the Conn itself, with no
+// closures and nothing of the HTTP server's per-connection state.
+type serverConn Conn
+
+// Start sends the 101 and any frames queued behind it, and reads what
+// the client sent after the handshake.
+func (s *serverConn) Start(tc *tcp.Conn, in *buffer.Buffer) {
+	c := (*Conn)(s)
+	c.tc = tc
+	c.open()
+	if in.ReadableBytes() > 0 {
+		c.onData(in)
+	}
+}
+
+func (s *serverConn) Message(_ *tcp.Conn, in *buffer.Buffer, _ time.Time) { (*Conn)(s).onData(in) }
+func (s *serverConn) HalfClose(*tcp.Conn)                                 { (*Conn)(s).peerEOF() }
+func (s *serverConn) Shutdown(*tcp.Conn)                                  { (*Conn)(s).goingAway() }
+func (s *serverConn) Close(*tcp.Conn)                                     { (*Conn)(s).closed() }
 
 // peerEOF: the peer closed its side. After a close handshake that is the
 // expected end; without one the connection is over all the same.

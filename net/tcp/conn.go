@@ -70,8 +70,8 @@ type Conn struct {
 type connExtra struct {
 	mu        sync.Mutex
 	offLoop   *bytebufferpool.ByteBuffer
-	flushFunc func()                // flushOffLoop, bound once
-	wcFunc    func()                // runWriteComplete, bound once
+	flushFunc func()                // flushOffLoop, bound on the first off-loop send (under mu)
+	wcFunc    func()                // runWriteComplete, bound on first use (loop only)
 	wc        WriteCompleteCallback // the connection's own, see SetWriteCompleteCallback
 }
 
@@ -81,7 +81,10 @@ func (c *Conn) extras() *connExtra {
 	if x := c.extra.Load(); x != nil {
 		return x
 	}
-	x := &connExtra{flushFunc: c.flushOffLoop, wcFunc: c.runWriteComplete}
+	// The functors are bound when first needed: a connection that only
+	// ever sets a WriteComplete callback (an HTTP connection paused for an
+	// Upgrade) does not carry them for the rest of its life.
+	x := &connExtra{}
 	if c.extra.CompareAndSwap(nil, x) {
 		return x
 	}
@@ -247,6 +250,9 @@ func (c *Conn) sendOffLoop(p []byte, s string) error {
 func (c *Conn) appendOffLoopLocked(x *connExtra, p []byte, s string) {
 	if x.offLoop == nil {
 		x.offLoop = bytebufferpool.Get()
+		if x.flushFunc == nil {
+			x.flushFunc = c.flushOffLoop
+		}
 		c.ch.Loop().QueueInLoop(x.flushFunc)
 	}
 	_, _ = x.offLoop.Write(p)

@@ -135,7 +135,11 @@ func (c *Conn) queueWriteComplete() {
 		s.wcPending = append(s.wcPending, c)
 		return
 	}
-	c.ch.Loop().QueueInLoop(c.extras().wcFunc)
+	x := c.extras()
+	if x.wcFunc == nil {
+		x.wcFunc = c.runWriteComplete
+	}
+	c.ch.Loop().QueueInLoop(x.wcFunc)
 }
 
 func (c *Conn) runWriteComplete() {

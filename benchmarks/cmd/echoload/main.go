@@ -3,6 +3,10 @@
 // the next, and checks that what came back is what it sent. Run it with
 // GOMAXPROCS=1 on its own CPU (the runner does: taskset -c 1).
 //
+// With -ws PATH each connection first upgrades to WebSocket at PATH and
+// every message is one masked binary frame; the echo must come back as
+// exactly one unmasked binary frame with the same payload.
+//
 // Output (one line each): BEGIN, END, then
 // RESULT msgs=N bytes=N secs=S msgs_per_s=X mib_per_s=Y errors=E
 package main
@@ -21,9 +25,11 @@ import (
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/benchmarks/internal/window"
+	"github.com/seed08ffa9f8/muduo-go/benchmarks/internal/wsframe"
 )
 
 var (
+	wsPath     string // -ws
 	msgs, errs atomic.Int64
 	stop       atomic.Bool
 	gate       window.Gate
@@ -36,6 +42,7 @@ func main() {
 	dur := flag.Duration("duration", 10*time.Second, "measured window")
 	warmup := flag.Duration("warmup", 500*time.Millisecond, "load before the window opens")
 	ctl := flag.Bool("ctl", false, "counting mode: pause around the window and wait for stdin (see internal/window)")
+	flag.StringVar(&wsPath, "ws", "", "upgrade to WebSocket at this path and echo binary frames")
 	flag.Parse()
 
 	cs := make([]net.Conn, 0, *conns)
@@ -43,6 +50,11 @@ func main() {
 		c, err := net.Dial("tcp", *addr)
 		if err != nil {
 			log.Fatalf("dial %d: %v", i, err)
+		}
+		if wsPath != "" {
+			if err := wsframe.Handshake(c, *addr, wsPath); err != nil {
+				log.Fatalf("conn %d: %v", i, err)
+			}
 		}
 		cs = append(cs, c)
 	}
@@ -86,6 +98,11 @@ func pingPong(c net.Conn, id, size int, done *atomic.Int64) {
 	defer c.Close()
 	out := make([]byte, size)
 	in := make([]byte, size)
+	var frame []byte
+	key := [4]byte{byte(id), 0x5a, byte(id >> 8), 0xa5}
+	if wsPath != "" {
+		in = make([]byte, wsframe.ServerHeaderLen(size)+size)
+	}
 	for i := range out {
 		out[i] = byte(id + i)
 	}
@@ -95,7 +112,14 @@ func pingPong(c net.Conn, id, size int, done *atomic.Int64) {
 				out[k] = byte(seq >> (8 * k))
 			}
 		}
-		if err := roundTrip(c, out, in); err != nil {
+		var err error
+		if wsPath != "" {
+			frame = wsframe.AppendClientFrame(frame[:0], out, key)
+			err = wsRoundTrip(c, frame, out, in)
+		} else {
+			err = roundTrip(c, out, in)
+		}
+		if err != nil {
 			if err == errMismatch {
 				errs.Add(1)
 				log.Printf("conn %d: %v", id, err)
@@ -148,6 +172,23 @@ func roundTrip(c net.Conn, out, in []byte) error {
 		return err
 	}
 	if !bytes.Equal(in, out) {
+		return errMismatch
+	}
+	return nil
+}
+
+// wsRoundTrip is roundTrip for one WebSocket frame: in must come back as
+// one server frame carrying want.
+func wsRoundTrip(c net.Conn, frame, want, in []byte) error {
+	gate.Enter()
+	defer gate.Leave()
+	if _, err := c.Write(frame); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(c, in); err != nil {
+		return err
+	}
+	if !wsframe.CheckServerFrame(in, want) {
 		return errMismatch
 	}
 	return nil

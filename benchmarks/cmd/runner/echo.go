@@ -77,6 +77,13 @@ func withServer(t builtTarget, c *cell, f func(*server)) {
 // with -idle-n connections open (each used once, see -idle-ping).
 func runIdle() {
 	ts := buildAll("echo", echoTargets, set(*targets))
+	table, rows := idleTable("idle", ts, *idleN)
+	emit("idle", header("idle", fmt.Sprintf("%d idle connections per echo server, each used once for a %d-byte echo; KiB/conn = ΔVmRSS / N.", *idleN, *idlePing)), table, rows)
+}
+
+// idleTable holds n idle connections (idleconns with extra flags) to each
+// target per round and tabulates VmRSS per connection.
+func idleTable(suite string, ts []builtTarget, n int, extra ...string) (string, [][]string) {
 	idle := buildTool("idleconns")
 	type m struct{ before, after, perConn []float64 }
 	got := map[string]*m{}
@@ -93,30 +100,30 @@ func runIdle() {
 			}
 			time.Sleep(300 * time.Millisecond)
 			before := rssKiB(s.pid)
-			after, err := holdIdle(s, idle)
+			after, err := holdIdle(s, idle, n, extra...)
 			if err != nil {
 				probs[t.name] = append(probs[t.name], err.Error())
-				logf("idle %s: %v", t.name, err)
+				logf("%s %s: %v", suite, t.name, err)
 			} else {
 				g := got[t.name]
 				g.before = append(g.before, float64(before)/1024)
 				g.after = append(g.after, float64(after)/1024)
-				g.perConn = append(g.perConn, float64(after-before)/float64(*idleN))
-				logf("idle r%d %-9s before %.1f MiB after %.1f MiB: %.2f KiB/conn", r, t.name, float64(before)/1024, float64(after)/1024, float64(after-before)/float64(*idleN))
+				g.perConn = append(g.perConn, float64(after-before)/float64(n))
+				logf("%s r%d %-9s before %.1f MiB after %.1f MiB: %.2f KiB/conn", suite, r, t.name, float64(before)/1024, float64(after)/1024, float64(after-before)/float64(n))
 			}
 			s.stop()
 		}
 	}
 	var b strings.Builder
-	b.WriteString("| target | rounds | VmRSS idle MiB | VmRSS with conns MiB | KiB per idle conn (median) | problems |\n| --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("| target | rounds | VmRSS idle MiB | VmRSS with conns MiB | KiB per idle conn (median) | bytes per idle conn | problems |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 	rows := [][]string{{"suite", "target", "rounds", "rss_before_mib", "rss_after_mib", "kib_per_conn", "problems"}}
 	for _, t := range ts {
 		g := got[t.name]
 		p := strings.Join(probs[t.name], "; ")
-		fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.2f | %s |\n", t.name, len(g.perConn), median(g.before), median(g.after), median(g.perConn), orOK(cellText(p)))
-		rows = append(rows, []string{"idle", t.name, strconv.Itoa(len(g.perConn)), f2(median(g.before)), f2(median(g.after)), f2(median(g.perConn)), p})
+		fmt.Fprintf(&b, "| %s | %d | %.1f | %.1f | %.2f | %.0f | %s |\n", t.name, len(g.perConn), median(g.before), median(g.after), median(g.perConn), median(g.perConn)*1024, orOK(cellText(p)))
+		rows = append(rows, []string{suite, t.name, strconv.Itoa(len(g.perConn)), f2(median(g.before)), f2(median(g.after)), f2(median(g.perConn)), p})
 	}
-	emit("idle", header("idle", fmt.Sprintf("%d idle connections per echo server, each used once for a %d-byte echo; KiB/conn = ΔVmRSS / N.", *idleN, *idlePing)), b.String(), rows)
+	return b.String(), rows
 }
 
 func orOK(p string) string {
@@ -128,8 +135,8 @@ func orOK(p string) string {
 
 // holdIdle opens the idle connections, waits until the server holds them all
 // (its fd count stops growing), and returns its VmRSS then.
-func holdIdle(s *server, bin string) (int64, error) {
-	cmd := exec.Command("taskset", "-c", loadCPU, bin, "-addr", s.addr, "-n", strconv.Itoa(*idleN), "-ping", strconv.Itoa(*idlePing))
+func holdIdle(s *server, bin string, n int, extra ...string) (int64, error) {
+	cmd := exec.Command("taskset", append([]string{"-c", loadCPU, bin, "-addr", s.addr, "-n", strconv.Itoa(n), "-ping", strconv.Itoa(*idlePing)}, extra...)...)
 	cmd.Env = append(cmd.Environ(), "GOMAXPROCS=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stdin, _ := cmd.StdinPipe()
@@ -148,19 +155,19 @@ func holdIdle(s *server, bin string) (int64, error) {
 	// Wait for the server to have accepted them all (or stop growing).
 	last, stable := -1, 0
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && stable < 3; {
-		n := fdCount(s.pid)
-		if n >= *idleN {
+		fds := fdCount(s.pid)
+		if fds >= n {
 			break
 		}
-		if n == last {
+		if fds == last {
 			stable++
 		} else {
-			last, stable = n, 0
+			last, stable = fds, 0
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if n := fdCount(s.pid); n < *idleN {
-		return 0, fmt.Errorf("server holds only %d fds for %d connections", n, *idleN)
+	if fds := fdCount(s.pid); fds < n {
+		return 0, fmt.Errorf("server holds only %d fds for %d connections", fds, n)
 	}
 	time.Sleep(500 * time.Millisecond)
 	return rssKiB(s.pid), nil

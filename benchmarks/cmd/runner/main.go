@@ -7,7 +7,7 @@
 //
 // Usage (from the benchmarks directory):
 //
-//	go run ./cmd/runner echo|http|rpc|idle|scale|all [flags]
+//	go run ./cmd/runner echo|http|rpc|idle|scale|ws|all [flags]
 package main
 
 import (
@@ -35,11 +35,13 @@ var (
 	muduoLoopN = fs.Int("muduo-loops", 0, "-loops passed to muduo-go's echo and httpserver (0: one loop that accepts and does IO)")
 	muduoRef   = fs.String("muduo-ref", "HEAD", "git revision of muduo-go to build the examples from (\"\": the working tree as it is)")
 	scen       = fs.String("scenarios", "", "comma-separated subset of http/rpc scenario names (default: all)")
+	wsSizes    = fs.String("ws-sizes", "64,4096", "WebSocket echo message sizes")
+	wsIdleN    = fs.Int("ws-idle-n", 19500, "idle WebSocket connections (capped to RLIMIT_NOFILE - 300)")
 )
 
 func main() {
 	if len(os.Args) < 2 || strings.HasPrefix(os.Args[1], "-") {
-		fmt.Fprintln(os.Stderr, "usage: runner echo|http|rpc|idle|scale|all [flags]")
+		fmt.Fprintln(os.Stderr, "usage: runner echo|http|rpc|idle|scale|ws|all [flags]")
 		fs.PrintDefaults()
 		os.Exit(2)
 	}
@@ -64,6 +66,8 @@ func main() {
 		runIdle()
 	case "scale":
 		runScale()
+	case "ws":
+		runWS()
 	case "all":
 		runEcho()
 		runHTTP()
