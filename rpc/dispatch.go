@@ -87,7 +87,7 @@ func (s *Server) dispatchSingle(ctx context.Context, sess *Session, msg []byte, 
 
 func (s *Server) reply(bb *bytebufferpool.ByteBuffer) Reply {
 	if len(bb.B) == 0 {
-		s.bufs.Put(bb)
+		putBuffer(&s.bufs, bb)
 		return Reply{}
 	}
 	return Reply{buf: bb, pool: &s.bufs}
@@ -235,7 +235,7 @@ func (s *Server) dispatchBatch(ctx context.Context, sess *Session, msg []byte, i
 // finish stores the response of call idx (empty for none).
 func (bt *batch) finish(idx int, bb *bytebufferpool.ByteBuffer) {
 	if len(bb.B) == 0 {
-		bt.s.bufs.Put(bb)
+		putBuffer(&bt.s.bufs, bb)
 	} else {
 		bt.parts[idx] = bb
 	}
@@ -253,7 +253,7 @@ func (bt *batch) finish(idx int, bb *bytebufferpool.ByteBuffer) {
 			out.B = append(out.B, ',')
 		}
 		out.B = append(out.B, p.B...)
-		s.bufs.Put(p)
+		putBuffer(&s.bufs, p)
 	}
 	if len(out.B) == 1 {
 		out.B = out.B[:0] // only notifications: no response at all

@@ -30,7 +30,7 @@ func (r Reply) Bytes() []byte {
 // Release returns the buffer to the Server's pool.
 func (r Reply) Release() {
 	if r.buf != nil {
-		r.pool.Put(r.buf)
+		putBuffer(r.pool, r.buf)
 	}
 }
 
@@ -135,4 +135,17 @@ func (s *Server) AppendScanError(dst []byte, err error) []byte {
 	e := scanErrorObject(err)
 	s.countError(e)
 	return s.appendError(dst, resp{}, e)
+}
+
+// maxPooledBuffer: a buffer grown past this by one large reply is dropped
+// rather than pooled. bytebufferpool keeps every size until it has
+// calibrated (42,000 puts), so a few multi-MiB replies stayed live after
+// the load that made them and read as RSS growth in the chaos campaign.
+const maxPooledBuffer = 64 << 10
+
+// putBuffer returns bb to p unless it grew past maxPooledBuffer.
+func putBuffer(p *bytebufferpool.Pool, bb *bytebufferpool.ByteBuffer) {
+	if cap(bb.B) <= maxPooledBuffer {
+		p.Put(bb)
+	}
 }

@@ -226,6 +226,9 @@ func (c *rpcConn) flush() {
 	if out := c.ls.out; len(out) > 0 {
 		_ = c.tc.Send(out)
 		c.ls.out = out[:0]
+		if cap(out) > maxPooledBuffer {
+			c.ls.out = nil // one large reply does not pin its size in the loop
+		}
 	}
 }
 
@@ -240,7 +243,9 @@ func (c *rpcConn) reply(r Reply) {
 			bb := bytebufferpool.Get()
 			bb.B = c.codec.AppendFrame(bb.B, r.Bytes())
 			_ = c.tc.Send(bb.B)
-			bytebufferpool.Put(bb)
+			if cap(bb.B) <= maxPooledBuffer {
+				bytebufferpool.Put(bb)
+			}
 		}
 		r.Release()
 	}

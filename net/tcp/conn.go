@@ -274,8 +274,16 @@ func (c *Conn) flushOffLoop() {
 	if st := connState(c.state.Load()); st != stateDisconnected {
 		c.sendInLoop(b.B)
 	}
-	bytebufferpool.Put(b)
+	// A queue grown by one large burst is dropped, not pooled:
+	// bytebufferpool keeps every size until it has calibrated, and a few
+	// multi-MiB buffers stayed live as RSS after the burst.
+	if cap(b.B) <= maxPooledOffLoop {
+		bytebufferpool.Put(b)
+	}
 }
+
+// maxPooledOffLoop bounds the off-loop queue buffers returned to the pool.
+const maxPooledOffLoop = 64 << 10
 
 // Shutdown half-closes the connection once every queued byte has been sent:
 // the peer reads EOF, and the connection closes when the peer closes its
