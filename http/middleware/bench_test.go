@@ -51,14 +51,16 @@ var plaintext = http.HandlerFunc(func(w *http.ResponseWriter, r *http.Request) {
 })
 
 // BenchmarkChain: the bare handler, behind Recover, behind an access log
-// (slog's TextHandler to io.Discard) and Recover, and the same with the
-// log's level disabled.
+// (slog's TextHandler to io.Discard) and Recover, the same with this
+// package's TextHandler, and with the log's level disabled.
 func BenchmarkChain(b *testing.B) {
 	text := slog.New(slog.NewTextHandler(io.Discard, nil))
 	off := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
 	b.Run("bare", func(b *testing.B) { benchChain(b, plaintext) })
 	b.Run("recover", func(b *testing.B) { benchChain(b, Recover(quietLogger)(plaintext)) })
 	b.Run("accesslog+recover", func(b *testing.B) { benchChain(b, AccessLog(text)(Recover(quietLogger)(plaintext))) })
+	fast := slog.New(NewTextHandler(io.Discard, nil))
+	b.Run("accesslog-text+recover", func(b *testing.B) { benchChain(b, AccessLog(fast)(Recover(quietLogger)(plaintext))) })
 	b.Run("accesslog-disabled+recover", func(b *testing.B) { benchChain(b, AccessLog(off)(Recover(quietLogger)(plaintext))) })
 	b.Run("requestid+cors+realip", func(b *testing.B) {
 		benchChain(b, RequestID()(CORS(CORSOptions{AllowedOrigins: []string{"*"}})(RealIP()(plaintext))))
@@ -80,6 +82,18 @@ func BenchmarkChain(b *testing.B) {
 // hook's work on the loop): slog's TextHandler to io.Discard.
 func BenchmarkAccessLogLine(b *testing.B) {
 	a := &accessLog{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), level: slog.LevelInfo, errLevel: slog.LevelWarn, msg: "http"}
+	info := &http.ResponseInfo{Method: "GET", Target: []byte("/plaintext"), Status: 200, Written: 13,
+		Duration: 1234, RemoteAddr: netip.MustParseAddrPort("127.0.0.1:43210")}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		a.log(info)
+	}
+}
+
+// BenchmarkAccessLogLineText is the same line written by this package's
+// TextHandler, which AccessLog hands the fields directly.
+func BenchmarkAccessLogLineText(b *testing.B) {
+	a := newAccessLog(slog.New(NewTextHandler(io.Discard, nil)), nil)
 	info := &http.ResponseInfo{Method: "GET", Target: []byte("/plaintext"), Status: 200, Written: 13,
 		Duration: 1234, RemoteAddr: netip.MustParseAddrPort("127.0.0.1:43210")}
 	b.ReportAllocs()
