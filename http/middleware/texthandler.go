@@ -42,6 +42,12 @@ type lockedWriter struct {
 	mu  sync.Mutex
 	w   io.Writer
 	buf []byte
+
+	// The last line's time, formatted: lines in the same millisecond
+	// (most of them, on a busy server) reuse it.
+	milli int64
+	loc   *time.Location
+	stamp []byte
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
@@ -84,7 +90,11 @@ func (h *TextHandler) writeAccess(now time.Time, level slog.Level, msg string, i
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := append(l.buf[:0], "time="...)
-	b = appendTimeMillis(b, now)
+	if ms := now.UnixMilli(); ms != l.milli || now.Location() != l.loc || l.stamp == nil {
+		l.milli, l.loc = ms, now.Location()
+		l.stamp = appendTimeMillis(l.stamp[:0], now)
+	}
+	b = append(b, l.stamp...)
 	b = append(b, " level="...)
 	b = appendText(b, level.String())
 	b = append(b, " msg="...)

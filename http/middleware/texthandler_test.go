@@ -20,7 +20,8 @@ import (
 // the access log's slog.Record, on generated entries: awkward paths
 // (spaces, quotes, '=', control characters, DEL, invalid UTF-8, non-ASCII
 // spaces), durations of every magnitude, IPv4, IPv6 and zoned peers, no
-// peer, request IDs, errors, levels with offsets and time zones.
+// peer, request IDs, errors, levels with offsets, time zones, and times in
+// the same millisecond as the line before (whose formatting is reused).
 func TestTextHandlerAccessLine(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	targets := []string{"/plaintext", "/a b", `/q"x"`, "/k=v", "/\x00\x1f", "/del\x7f", "/bad\xff\xfe", "/nb\u00a0sp",
@@ -33,20 +34,32 @@ func TestTextHandlerAccessLine(t *testing.T) {
 	levels := []slog.Level{slog.LevelInfo, slog.LevelWarn, slog.LevelInfo + 2, slog.LevelDebug - 1, slog.LevelError + 4}
 	msgs := []string{"http", "access log", ""}
 	zones := []*time.Location{time.UTC, time.FixedZone("X", -(3*3600 + 30*60)), time.FixedZone("Y", 5*3600)}
+	var got bytes.Buffer
+	direct := NewTextHandler(&got, nil) // one handler: its time cache is exercised
+	now := time.Unix(1e9, 0)
 	for i := range 3000 {
 		info := &http.ResponseInfo{
 			Method: methods[rng.IntN(len(methods))], Target: []byte(targets[rng.IntN(len(targets))]),
 			Status: rng.IntN(600), Written: rng.Int64N(1 << 40), Duration: randomDuration(rng),
 			RemoteAddr: peers[rng.IntN(len(peers))], Err: errs[rng.IntN(len(errs))],
 		}
-		now := time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)).In(zones[rng.IntN(len(zones))])
+		switch rng.IntN(3) {
+		case 0:
+			now = time.Unix(rng.Int64N(4e9), rng.Int64N(1e9))
+		case 1:
+			now = now.Add(time.Duration(rng.Int64N(int64(2 * time.Millisecond)))) // often the same millisecond
+		}
+		if rng.IntN(4) == 0 {
+			now = now.In(zones[rng.IntN(len(zones))])
+		}
 		level, msg, id := levels[rng.IntN(len(levels))], msgs[rng.IntN(len(msgs))], ids[rng.IntN(len(ids))]
 		a := newAccessLog(slog.New(slog.DiscardHandler), []AccessLogOption{AccessLogMessage(msg)})
-		var want, got bytes.Buffer
+		var want bytes.Buffer
+		got.Reset()
 		if err := slog.NewTextHandler(&want, nil).Handle(context.Background(), a.record(now, level, info, id)); err != nil {
 			t.Fatal(err)
 		}
-		NewTextHandler(&got, nil).writeAccess(now, level, msg, info, id)
+		direct.writeAccess(now, level, msg, info, id)
 		if got.String() != want.String() {
 			t.Fatalf("entry %d:\ndirect %q\nslog   %q", i, got.String(), want.String())
 		}
