@@ -49,6 +49,10 @@ type ResponseInfo struct {
 	// the handler (or, for a response the server makes itself, that found
 	// the request bad) to the hook.
 	Duration time.Duration
+	// Finished is when the response was finished: the clock reading
+	// Duration ends at, for a hook that wants the time (an access log's
+	// line) without reading the clock again.
+	Finished time.Time
 	// Err is nil for a response sent whole, else why not: ErrConnClosed
 	// (the client went away first), an error wrapping
 	// os.ErrDeadlineExceeded (a write deadline passed, see Adapt),
@@ -213,7 +217,8 @@ func (c *conn) runHooks(w *ResponseWriter) {
 	} else {
 		info.RemoteAddr = c.tc.PeerAddr()
 	}
-	info.Duration = time.Since(w.start)
+	info.Finished = time.Now()
+	info.Duration = info.Finished.Sub(w.start)
 	c.callHooks(info, w)
 	w.hooks = [len(w.hooks)]func(*ResponseInfo){}
 	clear(w.moreHooks)
@@ -249,7 +254,8 @@ func (c *conn) serverResponded(status int, resp []byte) {
 		return
 	}
 	info := &ls.info
-	*info = ResponseInfo{Status: status, RemoteAddr: c.tc.PeerAddr(), Duration: time.Since(ls.loop.Now())}
+	now := time.Now()
+	*info = ResponseInfo{Status: status, RemoteAddr: c.tc.PeerAddr(), Duration: now.Sub(ls.loop.Now()), Finished: now}
 	info.Written = bodyLen(resp)
 	if c.isClosed() {
 		info.Err = ErrConnClosed

@@ -22,6 +22,7 @@ type hookRecord struct {
 	err                 error
 	hijacked            bool
 	hadRequest          bool
+	finished            bool // Finished set, not in the future, Duration after the start
 }
 
 // hookRecorder collects what the response hooks see.
@@ -37,7 +38,8 @@ func (h *hookRecorder) hook(who string) func(*ResponseInfo) {
 	return func(info *ResponseInfo) {
 		h.mu.Lock()
 		h.recs = append(h.recs, hookRecord{who: who, method: info.Method, target: string(info.Target), status: info.Status,
-			written: info.Written, err: info.Err, hijacked: info.Hijacked, hadRequest: info.Request != nil})
+			written: info.Written, err: info.Err, hijacked: info.Hijacked, hadRequest: info.Request != nil,
+			finished: !info.Finished.IsZero() && !info.Finished.After(time.Now()) && info.Duration >= 0})
 		h.mu.Unlock()
 		select {
 		case h.signal <- struct{}{}:
@@ -306,7 +308,7 @@ func TestFinishHookServerResponses(t *testing.T) {
 		}
 		got := rec.wait(t, "", before+1)
 		r := got[len(got)-1]
-		if r.who != "server" || r.status != tc.want || r.written != int64(len(resp.body)) {
+		if r.who != "server" || r.status != tc.want || r.written != int64(len(resp.body)) || !r.finished {
 			t.Errorf("%s: hook saw %+v; client got %d with %d body bytes", tc.name, r, resp.StatusCode, len(resp.body))
 		}
 	}
@@ -323,7 +325,7 @@ func TestFinishHookWorkers(t *testing.T) {
 		resp := c.read("GET")
 		target := strings.Fields(tc.request)[1]
 		for _, r := range rec.wait(t, target, 3) {
-			if r.status != resp.StatusCode || !r.hadRequest {
+			if r.status != resp.StatusCode || !r.hadRequest || !r.finished {
 				t.Errorf("%s: hook %s saw %d (request %v), client got %d", tc.name, r.who, r.status, r.hadRequest, resp.StatusCode)
 			}
 		}

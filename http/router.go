@@ -101,9 +101,6 @@ func (rt *Router) add(full string, inner, chain Handler) error {
 	last := p.last()
 	rte.namedMulti = last.multi && last.s != ""
 	rte.multi, rte.nsegs = last.multi, len(p.segs)
-	if sp, ok := p.staticPath(); ok {
-		rte.cleanStatic = sp == cleanPath(sp)
-	}
 	rt.tree.insert(rte)
 	rt.sealed = true
 	return nil

@@ -49,9 +49,17 @@ func (rt *Router) resolve(r *Request) (run, inner Handler) {
 	}
 	t := rt.tree
 	path := unsafeString(r.Path())
-	if rte := t.fastStatic(r.methodID, path); rte != nil {
-		r.route = rte
-		return rte.chain, rte.inner
+	if t.hosts == nil && t.anyHost != nil && r.methodID != mUnknown && r.methodID != mCONNECT &&
+		path != "" && path[0] == '/' {
+		// The common request: settled by one walk when its path is clean
+		// and unescaped and a route matches it exactly (no redirect to
+		// path + "/" to consider).
+		rte, ok := t.anyHost.matchClean(r.methodID, path, &r.params)
+		if ok && exactMatch(rte, path) {
+			r.route = rte
+			return rte.chain, rte.inner
+		}
+		r.params = r.params[:0]
 	}
 	sp := rt.specialsFor()
 	if r.methodID == mOPTIONS && path == "*" {
@@ -69,14 +77,10 @@ func (rt *Router) resolve(r *Request) (run, inner Handler) {
 	if !clean {
 		return rt.resolveUnclean(r, sp, host, method, path, esc)
 	}
-	// fastStatic looked at the method's static routes when there are no
-	// host patterns; a static route it skipped as unclean can not be
-	// in a method's root (a pattern with a method has a clean path).
-	checked := t.hosts == nil && r.methodID != mUnknown && r.methodID != mCONNECT
-	rte := t.match(host, r.methodID, method, path, &r.params, esc, checked)
+	rte := t.match(host, r.methodID, method, path, &r.params, esc)
 	if !exactMatch(rte, path) && path != "" && path[len(path)-1] != '/' {
 		var buf [256]byte
-		if probe := withSlash(&buf, path); exactMatch(t.match(host, r.methodID, method, probe, &r.params, esc, false), probe) {
+		if probe := withSlash(&buf, path); exactMatch(t.match(host, r.methodID, method, probe, &r.params, esc), probe) {
 			r.params = r.params[:0]
 			return rt.redirect(r, sp, path+"/")
 		}
@@ -100,10 +104,10 @@ func (rt *Router) resolve(r *Request) (run, inner Handler) {
 func (rt *Router) resolveUnclean(r *Request, sp *specialChains, host, method, path string, esc bool) (Handler, Handler) {
 	cleaned := cleanPath(path)
 	var ps []span
-	rte := rt.tree.match(host, r.methodID, method, cleaned, &ps, esc, false)
+	rte := rt.tree.match(host, r.methodID, method, cleaned, &ps, esc)
 	if !exactMatch(rte, cleaned) && !strings.HasSuffix(cleaned, "/") {
 		probe := cleaned + "/"
-		if exactMatch(rt.tree.match(host, r.methodID, method, probe, &ps, esc, false), probe) {
+		if exactMatch(rt.tree.match(host, r.methodID, method, probe, &ps, esc), probe) {
 			return rt.redirect(r, sp, probe)
 		}
 	}

@@ -9,15 +9,13 @@ import (
 // capabilities the server reads: StreamingHandler, Refuser) and the same
 // handler wrapped in its middleware (chain, what the server runs).
 type route struct {
-	pat         *pattern
-	names       []string // wildcard names, in the order of Request.params
-	namedMulti  bool     // ends in {name...}: the rest of the path is a value
-	multi       bool     // ends in a multi wildcard (or a trailing slash)
-	nsegs       int      // len(pat.segs)
-	static      string   // the path, for a pattern without wildcards
-	cleanStatic bool     // static, and clean: a path equal to it is clean
-	inner       Handler
-	chain       Handler
+	pat        *pattern
+	names      []string // wildcard names, in the order of Request.params
+	namedMulti bool     // ends in {name...}: the rest of the path is a value
+	multi      bool     // ends in a multi wildcard (or a trailing slash)
+	nsegs      int      // len(pat.segs)
+	inner      Handler
+	chain      Handler
 }
 
 // routeTree holds every route of a Router and its groups: per host, per
@@ -50,20 +48,18 @@ type routeNode struct {
 	wild    *routeNode // {name}
 	multi   *routeNode // {name...} or a trailing slash: a leaf
 	route   *route     // the pattern that ends here
+	// slowKey: the key is "." or ".." (a pattern without a method may
+	// hold one) or holds a '%' or '/' (decoded from %25, %2F): path bytes
+	// equal to it are unclean, escaped or more than one segment, which
+	// the clean walk leaves to match.
+	slowKey bool
 
 	// exact holds, on a method's root, the patterns without wildcards by
-	// their path: a static route is one map index, not a walk. It gives
-	// what the walk would: at each segment the walk tries the literal
-	// first, so a path a static pattern matches ends at that pattern.
-	exact map[string]*route
-	// few holds the same while there are only a few: comparing paths one
-	// by one beats hashing for a typical service's handful of routes.
-	few []*route
+	// their path: a static route is one probe, not a walk. It gives what
+	// the walk would: at each segment the walk tries the literal first,
+	// so a path a static pattern matches ends at that pattern.
+	exact staticTable
 }
-
-// fewStatic is how many static routes a method's root compares one by one
-// before it uses its map.
-const fewStatic = 8
 
 func (t *routeTree) insert(rte *route) {
 	p := rte.pat
@@ -84,16 +80,7 @@ func (t *routeTree) insert(rte *route) {
 	}
 	n := mt.rootFor(p.method)
 	if path, ok := p.staticPath(); ok {
-		if n.exact == nil {
-			n.exact = make(map[string]*route)
-		}
-		n.exact[path] = rte
-		rte.static = path
-		if len(n.exact) <= fewStatic {
-			n.few = append(n.few, rte)
-		} else {
-			n.few = nil
-		}
+		n.exact.add(path, rte)
 	}
 	for _, s := range p.segs {
 		switch {
@@ -142,7 +129,7 @@ func (n *routeNode) addStatic(key string) *routeNode {
 	if c := n.static(key); c != nil {
 		return c
 	}
-	c := &routeNode{key: key}
+	c := &routeNode{key: key, slowKey: key == "." || key == ".." || strings.ContainsAny(key, "%/")}
 	n.indices = append(n.indices, firstByte(key))
 	n.statics = append(n.statics, c)
 	return c
@@ -168,20 +155,16 @@ func (n *routeNode) static(seg string) *routeNode {
 // match finds the route for host, method and a path that starts with "/",
 // appending the wildcard values to *ps as spans of path. esc says the path
 // holds a '%': literal segments are then compared percent-decoded.
-//
-// checked says fastStatic has already looked path up among the static
-// routes of the method's own root (without hosts): that lookup is not
-// repeated.
-func (t *routeTree) match(host string, id uint8, method, path string, ps *[]span, esc, checked bool) *route {
+func (t *routeTree) match(host string, id uint8, method, path string, ps *[]span, esc bool) *route {
 	if host != "" && t.hosts != nil {
-		if rte := t.hosts[host].match(id, method, path, ps, esc, false); rte != nil {
+		if rte := t.hosts[host].match(id, method, path, ps, esc); rte != nil {
 			return rte
 		}
 	}
-	return t.anyHost.match(id, method, path, ps, esc, checked)
+	return t.anyHost.match(id, method, path, ps, esc)
 }
 
-func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc, checked bool) *route {
+func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc bool) *route {
 	if mt == nil {
 		return nil
 	}
@@ -192,11 +175,7 @@ func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc, chec
 		n = mt.other[method]
 	}
 	if n != nil {
-		if checked {
-			if rte := n.match(path, 0, ps, esc); rte != nil {
-				return rte
-			}
-		} else if rte := n.lookup(path, ps, esc); rte != nil {
+		if rte := n.lookup(path, ps, esc); rte != nil {
 			return rte
 		}
 	}
@@ -214,43 +193,11 @@ func (mt *methodTree) match(id uint8, method, path string, ps *[]span, esc, chec
 // lookup matches path on a method's root.
 func (n *routeNode) lookup(path string, ps *[]span, esc bool) *route {
 	if !esc {
-		if rte := n.staticRoute(path); rte != nil {
+		if rte := n.exact.find(path); rte != nil {
 			return rte
 		}
 	}
 	return n.match(path, 0, ps, esc)
-}
-
-// staticRoute returns the pattern without wildcards whose path is path.
-func (n *routeNode) staticRoute(path string) *route {
-	if n.few != nil {
-		for _, rte := range n.few {
-			if rte.static == path {
-				return rte
-			}
-		}
-		return nil
-	}
-	if n.exact != nil {
-		return n.exact[path]
-	}
-	return nil
-}
-
-// fastStatic finds the static route of r's method for path when that
-// settles the match at once: no host patterns (they would come first),
-// and path equal to a clean static pattern, so it is clean itself and the
-// walk would end there.
-func (t *routeTree) fastStatic(id uint8, path string) *route {
-	if t.hosts != nil || t.anyHost == nil || id == mUnknown {
-		return nil
-	}
-	if n := t.anyHost.byID[id]; n != nil {
-		if rte := n.staticRoute(path); rte != nil && rte.cleanStatic {
-			return rte
-		}
-	}
-	return nil
 }
 
 // match matches path[pos:], which is empty or starts with '/'.

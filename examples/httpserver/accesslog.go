@@ -22,8 +22,13 @@ import (
 //   - "discard": the access-log middleware (middleware.AccessLog) with
 //     its lines formatted and thrown away (io.Discard), to measure what
 //     the middleware costs (benchmarks/cmd/runner's muduo-go-mw target);
+//   - "discard-slog": the same with slog's own TextHandler, which formats
+//     the same lines through slog.Record (muduo-go-mw-slog);
 //   - "disabled": the same middleware with the log's level set above Info,
 //     so no line is made: the cost of the chain itself (muduo-go-mw0).
+//
+// The lines are slog's text format, written by middleware.TextHandler,
+// which the access log hands its fields directly.
 //
 // It returns the handler and the server options to use; the middleware
 // goes in through http.WithMiddleware, which keeps the route's streaming
@@ -35,19 +40,23 @@ func withAccessLog(h http.Handler, mode string) (http.Handler, []http.Option, er
 	case "":
 		return h, nil, nil
 	case "stderr":
-		logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+		logger := slog.New(middleware.NewTextHandler(os.Stderr, nil))
 		return h, []http.Option{
 			http.WithMiddleware(middleware.Recover(slog.Default())),
 			http.WithResponseHook(middleware.AccessLogHook(logger)),
 		}, nil
-	case "discard":
+	case "discard", "discard-slog":
 		out = io.Discard
 	case "disabled":
 		out, level = io.Discard, slog.LevelError+1
 	default:
-		return nil, nil, fmt.Errorf("-access-log %q: want stderr, discard or disabled", mode)
+		return nil, nil, fmt.Errorf("-access-log %q: want stderr, discard, discard-slog or disabled", mode)
 	}
-	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: level}))
+	var handler slog.Handler = middleware.NewTextHandler(out, &slog.HandlerOptions{Level: level})
+	if mode == "discard-slog" {
+		handler = slog.NewTextHandler(out, &slog.HandlerOptions{Level: level})
+	}
+	logger := slog.New(handler)
 	// Through WithMiddleware, not by wrapping h: the server then still sees
 	// the route's own handler (streaming bodies, early refusal).
 	return h, []http.Option{http.WithMiddleware(middleware.AccessLog(logger), middleware.Recover(slog.Default()))}, nil

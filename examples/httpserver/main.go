@@ -84,7 +84,7 @@ func main() {
 	drainIdle := flag.Duration("drain-idle", time.Second, "on SIGTERM, how long an idle keep-alive connection may still send a request")
 	debug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} (see debug.go)")
 	verbose := flag.Bool("v", false, "log one access-log line per response to stderr (-access-log stderr)")
-	accessLog := flag.String("access-log", "", "access log with panic recovery: stderr, or for benchmarks discard (formatted, not written) or disabled (no line made)")
+	accessLog := flag.String("access-log", "", "access log with panic recovery: stderr, or for benchmarks discard (formatted, not written), discard-slog (the same through slog's TextHandler) or disabled (no line made)")
 	flag.Parse()
 	if *verbose && *accessLog == "" {
 		*accessLog = "stderr"

@@ -97,9 +97,12 @@ var echoTargets = []target{
 var httpTargets = []target{
 	example("muduo-go", "./examples/httpserver", muduoLoops),
 	// The same server behind two middlewares (http/middleware's access
-	// log, slog text to io.Discard, and Recover): its CPU/req against
-	// muduo-go's is what the middleware costs.
+	// log, slog text lines by middleware.TextHandler to io.Discard, and
+	// Recover): its CPU/req against muduo-go's is what the middleware costs.
 	example("muduo-go-mw", "./examples/httpserver", func(a string) []string { return append(muduoLoops(a), "-access-log", "discard") }),
+	// The same with slog's own TextHandler formatting the lines (through
+	// slog.Record) instead of http/middleware's TextHandler.
+	example("muduo-go-mw-slog", "./examples/httpserver", func(a string) []string { return append(muduoLoops(a), "-access-log", "discard-slog") }),
 	// The same chain with the log's level disabled: no line is made, so
 	// this is the middleware's own cost, without slog's formatting.
 	example("muduo-go-mw0", "./examples/httpserver", func(a string) []string { return append(muduoLoops(a), "-access-log", "disabled") }),
