@@ -106,11 +106,14 @@ func CompressZstdLevel(level zstd.EncoderLevel) CompressOption {
 // bytes differ from the identity representation's, RFC 9110 8.8.1),
 // Accept-Ranges removed (ranges would be of the encoded bytes), and its
 // Content-Length dropped: the server frames it by its compressed length,
-// or in chunks when streamed. Every response that passes carries
-// Vary: Accept-Encoding, as caches need. When no coding the client accepts
-// is available, the response is sent unencoded even if the client said
-// identity;q=0: RFC 9110 prefers that to a 406 (so do browsers, and
-// net/http's peers).
+// or in chunks when streamed. Every response to a request with an
+// Accept-Encoding field carries Vary: Accept-Encoding, compressed or not,
+// as caches need; a request without one is passed through untouched (a
+// load generator that asks for nothing pays only the look-up, and an
+// identity response is right for any client). When no coding the client
+// accepts is available, the response is sent unencoded even if the
+// client said identity;q=0: RFC 9110 12.5.3 prefers that to a 406, since
+// every client can read the identity.
 //
 // The body is compressed when the server sends it, on the connection's
 // loop: whole when the handler returns (or Finish is called), and, for a
@@ -126,11 +129,15 @@ func Compress(opts ...CompressOption) func(http.Handler) http.Handler {
 	c := newCompressConfig(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w *http.ResponseWriter, r *http.Request) {
-			if r.IsUpgrade() {
+			if r.IsUpgrade() || r.HeaderIndex("Accept-Encoding", 0) < 0 {
+				// No Accept-Encoding: no preference, the identity serves
+				// (RFC 9110 12.5.3), and the response is left as it is.
 				next.ServeHTTP(w, r)
 				return
 			}
-			w.Header().Add("Vary", "Accept-Encoding")
+			if !varyListsAcceptEncoding(w.Header()) {
+				w.Header().Add("Vary", "Accept-Encoding")
+			}
 			if coding, anySize := c.negotiate(r); coding != nil {
 				s := c.streams.Get().(*compressStream)
 				s.coding, s.anySize = coding, anySize

@@ -97,15 +97,9 @@ func newCoding(c *compressConfig, k codingKind) *coding {
 func (c *compressConfig) negotiate(r *http.Request) (best *coding, anySize bool) {
 	var a acceptedCodings
 	a.reset()
-	fields := 0
 	for i := r.HeaderIndex("Accept-Encoding", 0); i >= 0; i = r.HeaderIndex("Accept-Encoding", i+1) {
 		_, v := r.HeaderAt(i)
 		a.parse(v)
-		fields++
-	}
-	if fields == 0 {
-		// No preference (RFC 9110 12.5.3): the identity serves everyone.
-		return nil, false
 	}
 	bestQ := 0
 	for _, cd := range c.codings {
