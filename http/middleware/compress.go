@@ -124,7 +124,16 @@ func CompressZstdLevel(level zstd.EncoderLevel) CompressOption {
 // (sync.Pool, whose per-P caches make them effectively per loop, since
 // the loop compressing a response holds its P): a compressed response
 // allocates nothing in steady state, except one string when it weakens
-// an ETag.
+// an ETag. The compression runs on the loop, like the rest of the
+// response's bytes: a body of many megabytes is better streamed with
+// Flush in pieces than finished whole, so that other connections are
+// served between the pieces.
+//
+// Brotli is not offered: the one pure-Go encoder
+// (github.com/andybalholm/brotli) costs several times gzip's CPU for a
+// smaller body only at levels 2 and up, and every client that accepts br
+// also accepts gzip (browsers zstd as well). Serve brotli as precompressed
+// files (FileServer's .br siblings) instead.
 func Compress(opts ...CompressOption) func(http.Handler) http.Handler {
 	c := newCompressConfig(opts)
 	return func(next http.Handler) http.Handler {
