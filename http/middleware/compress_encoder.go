@@ -101,6 +101,11 @@ func (c *compressConfig) negotiate(r *http.Request) (best *coding, anySize bool)
 		_, v := r.HeaderAt(i)
 		a.parse(v)
 	}
+	return c.choose(&a)
+}
+
+// choose picks the coding for the weights a (see negotiate).
+func (c *compressConfig) choose(a *acceptedCodings) (best *coding, anySize bool) {
 	bestQ := 0
 	for _, cd := range c.codings {
 		q := a.q[cd.kind]
