@@ -84,7 +84,9 @@ func CompressGzipLevel(level int) CompressOption {
 	return func(c *compressConfig) { c.gzipLevel = level }
 }
 
-// CompressZstdLevel sets the level of zstd (default zstd.SpeedDefault).
+// CompressZstdLevel sets the level of zstd (default zstd.SpeedFastest, as
+// gzhttp's: for documents of a few KiB it compresses as well as
+// SpeedDefault or better, and a server compresses every response).
 func CompressZstdLevel(level zstd.EncoderLevel) CompressOption {
 	return func(c *compressConfig) { c.zstdLevel = level }
 }
@@ -163,7 +165,7 @@ func newCompressConfig(opts []CompressOption) *compressConfig {
 		types:     defaultCompressTypes[:],
 		order:     []string{EncodingZstd, EncodingGzip, EncodingDeflate},
 		gzipLevel: gzip.DefaultCompression,
-		zstdLevel: zstd.SpeedDefault,
+		zstdLevel: zstd.SpeedFastest,
 	}
 	for _, o := range opts {
 		o(c)

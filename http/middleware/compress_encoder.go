@@ -64,10 +64,13 @@ func newCoding(c *compressConfig, k codingKind) *coding {
 		level := c.zstdLevel
 		cd.pool.New = func() any {
 			// One goroutine (the loop's): a response is compressed where
-			// it is sent. A 1 MiB window keeps an encoder's memory small
-			// while staying under the 8 MiB HTTP decoders accept (RFC 8878 3.1.1.1.2).
+			// it is sent. A 128 KiB window and the lower-memory tables
+			// (gzhttp's choice) keep a pooled encoder at a few hundred
+			// KiB, which matters with many streams open at once; the
+			// window is far under the 8 MiB HTTP decoders must accept
+			// (RFC 9659).
 			e, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(level),
-				zstd.WithWindowSize(1<<20))
+				zstd.WithWindowSize(128<<10), zstd.WithLowerEncoderMem(true))
 			if err != nil {
 				panic(err) // the options are constants
 			}
