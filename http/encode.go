@@ -71,9 +71,19 @@ func (w *ResponseWriter) SetContentEncoder(e ContentEncoder) {
 const maxEncodeScratch = 1 << 20
 
 // startEncoding asks the encoder, if any, whether to encode the body about
-// to be framed (whole: all of it). Loop only (for a detached writer, under
-// mu).
+// to be framed (whole: all of it), once: later calls report the answer.
+// Loop only (for a detached writer, under mu).
+//
+// A handler of this package that sends a body other than through w.body
+// (a file by sendfile) must ask first, with Content-Type and
+// Content-Length set and whole false: when it reports true, the body has
+// to go through Write (it is encoded as it is flushed or finished, and
+// the Content-Length was dropped); when false, the encoder is released
+// and the body may go out as it is.
 func (w *ResponseWriter) startEncoding(whole bool) bool {
+	if w.encoding {
+		return true
+	}
 	e := w.encoder
 	if e == nil {
 		return false

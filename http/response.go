@@ -281,7 +281,7 @@ func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 		return dst
 	}
 	if !w.headerSent {
-		if w.encoder != nil && w.startEncoding(true) {
+		if w.encoder != nil && w.startEncoding(true) { // (true at once if a FileServer asked first)
 			body := w.encodePiece(w.body, true)
 			dst = w.appendHead(dst, int64(len(body)))
 			return append(dst, body...)
