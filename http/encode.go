@@ -107,11 +107,11 @@ func (w *ResponseWriter) startEncoding(whole bool) bool {
 // the loop's scratch buffer, valid until the next call on this loop.
 func (w *ResponseWriter) encodePiece(p []byte, end bool) []byte {
 	ls := w.c.ls
-	out := w.encoder.AppendEncoded(ls.encoded[:0], p, end)
+	out := w.encoder.AppendEncoded(ls.coded[:0], p, end)
 	if cap(out) <= maxEncodeScratch {
-		ls.encoded = out[:0]
+		ls.coded = out[:0]
 	} else {
-		ls.encoded = nil
+		ls.coded = nil
 	}
 	w.encodedLen += int64(len(out))
 	if end {

@@ -17,12 +17,12 @@ type loopState struct {
 	srv  *Server
 	loop *reactor.EventLoop
 
-	date    []byte // "Date: <IMF-fixdate>\r\n"
-	okHead  []byte // "HTTP/1.1 200 OK\r\n", the Server field if any, date: most heads start so
-	out     []byte // responses of the current message callback, one write
-	tmp     []byte // scratch for building one response
-	encoded []byte // scratch for an encoded body (encode.go)
-	w       *ResponseWriter
+	date   []byte // "Date: <IMF-fixdate>\r\n"
+	okHead []byte // "HTTP/1.1 200 OK\r\n", the Server field if any, date: most heads start so
+	out    []byte // responses of the current message callback, one write
+	tmp    []byte // scratch for building one response
+	coded  []byte // scratch for an encoded body (encode.go)
+	w      *ResponseWriter
 
 	rsFree []*reqState  // parsing states not lent to a connection
 	info   ResponseInfo // for the hooks of the responses the server makes itself
