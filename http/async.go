@@ -219,6 +219,9 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 		c.rare.waitSlot = nil
 	}
 	if c.isClosed() {
+		w.mu.Lock()
+		w.releaseEncoder()
+		w.mu.Unlock()
 		c.runHooks(w)
 		return
 	}
@@ -230,6 +233,7 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 			// FinishTimeout's answer; the owner may still be writing
 			// into w, which is not sent.
 			c.ls.tmp = appendStatusResponse(c.ls.tmp[:0], c.ls, w.status, "the handler did not finish in time")
+			w.releaseEncoder()
 			w.written = bodyLen(c.ls.tmp)
 		} else {
 			c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
@@ -281,6 +285,7 @@ func (c *conn) callHandler(w *ResponseWriter, r *Request) {
 func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
 	c.ls.srv.opts.logger.Error("http: handler panic", "conn", c.tc.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	w.setErr(panicError(p))
+	w.releaseEncoder() // nothing more is encoded: the response is cut short or replaced
 	if w.detached {
 		// The response may or may not have been handed to a goroutine that
 		// will finish it; if not, its slot would wait forever. A panic
@@ -326,6 +331,7 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 				if w.err == nil {
 					w.err = panicError(p)
 				}
+				w.releaseEncoder()
 				if w.headerSent {
 					// End it short, without the last chunk.
 					w.body, w.chunked = w.body[:0], false

@@ -43,7 +43,8 @@ type ResponseInfo struct {
 	// otherwise, or a response cut off before its head.
 	Status int
 	// Written is the number of body bytes of the response (0 for HEAD,
-	// 1xx, 204 and 304, whatever the handler wrote).
+	// 1xx, 204 and 304, whatever the handler wrote); for a body a
+	// ContentEncoder encoded, the encoded bytes sent.
 	Written int64
 	// Duration runs from the start of the event-loop iteration that called
 	// the handler (or, for a response the server makes itself, that found

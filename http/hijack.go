@@ -166,6 +166,7 @@ func (h *callbackHandler) Close(tc *tcp.Conn) {
 // left (slotDone notes it in switchTo). Loop only.
 func (c *conn) finishHijack(w *ResponseWriter) {
 	c.hijacking = true // parse nothing more: what follows is the new protocol's
+	w.releaseEncoder() // no response of its own to encode
 	cb := w.hijack
 	if w.slot == nil {
 		c.rareState().switchTo = cb

@@ -21,6 +21,7 @@ type loopState struct {
 	okHead []byte // "HTTP/1.1 200 OK\r\n", the Server field if any, date: most heads start so
 	out    []byte // responses of the current message callback, one write
 	tmp    []byte // scratch for building one response
+	coded  []byte // scratch for an encoded body (encode.go)
 	w      *ResponseWriter
 
 	rsFree []*reqState  // parsing states not lent to a connection

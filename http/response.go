@@ -55,6 +55,11 @@ type ResponseWriter struct {
 
 	hijack HijackHandler // set by Hijack: no response, the connection is handed over
 
+	// SetContentEncoder's (encode.go).
+	encoder    ContentEncoder
+	encoding   bool  // the encoder said yes: the body goes out encoded
+	encodedLen int64 // encoded body bytes made so far
+
 	temps atomic.Pointer[tempFiles] // files this request's forms spilled to disk; nil: none
 	// For the response-finished hooks (finish.go).
 	statusSet bool                   // WriteHeader chose the status
@@ -188,6 +193,9 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.declared = -1
 	w.written = 0
 	w.hijack = nil
+	if w.encoder != nil { // a response that ended on a path that kept it
+		w.releaseEncoder()
+	}
 	if w.temps.Load() != nil {
 		w.temps.Store(nil)
 	}
@@ -269,16 +277,23 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 // when nothing was flushed, otherwise the last chunk.
 func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 	if w.aborted {
+		w.releaseEncoder()
 		return dst
 	}
 	if !w.headerSent {
+		if w.encoder != nil && w.startEncoding(true) { // (true at once if a FileServer asked first)
+			body := w.encodePiece(w.body, true)
+			dst = w.appendHead(dst, int64(len(body)))
+			return append(dst, body...)
+		}
 		dst = w.appendHead(dst, int64(len(w.body)))
 		if !w.isHead && bodyAllowed(w.status) {
 			dst = append(dst, w.body...)
 		}
 		return dst
 	}
-	dst = w.appendChunk(dst)
+	dst = w.appendChunk(dst, true)
+	w.releaseEncoder() // a stream that was not encoded, or is cut short
 	if w.chunked {
 		dst = append(dst, "0\r\n\r\n"...)
 	}
@@ -293,6 +308,9 @@ func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 // a chunk.
 func (w *ResponseWriter) appendFlush(dst []byte) []byte {
 	if !w.headerSent {
+		if w.encoder != nil {
+			w.startEncoding(false)
+		}
 		if w.isHead {
 			dst = w.appendHead(dst, -1)
 			w.chunked = false
@@ -301,28 +319,34 @@ func (w *ResponseWriter) appendFlush(dst []byte) []byte {
 		}
 		w.headerSent = true
 	}
-	return w.appendChunk(dst)
+	return w.appendChunk(dst, false)
 }
 
-func (w *ResponseWriter) appendChunk(dst []byte) []byte {
-	if len(w.body) == 0 || w.isHead || !bodyAllowed(w.status) {
+// appendChunk appends the body written since the last flush, framed; end:
+// it is the body's last piece.
+func (w *ResponseWriter) appendChunk(dst []byte, end bool) []byte {
+	body := w.body
+	if w.encoding && (len(body) > 0 || end) {
+		body = w.encodePiece(body, end)
+	}
+	if len(body) == 0 || w.isHead || !bodyAllowed(w.status) {
 		w.body = w.body[:0]
 		return dst
 	}
 	switch {
 	case w.chunked:
-		dst = strconv.AppendInt(dst, int64(len(w.body)), 16)
+		dst = strconv.AppendInt(dst, int64(len(body)), 16)
 		dst = append(dst, "\r\n"...)
-		dst = append(dst, w.body...)
+		dst = append(dst, body...)
 		dst = append(dst, "\r\n"...)
 	case w.declared >= 0:
 		// No more than the declared length: the excess would be read
 		// as the start of the next response.
-		n := min(int64(len(w.body)), w.declared)
-		dst = append(dst, w.body[:n]...)
+		n := min(int64(len(body)), w.declared)
+		dst = append(dst, body[:n]...)
 		w.declared -= n
 	default:
-		dst = append(dst, w.body...)
+		dst = append(dst, body...)
 	}
 	w.body = w.body[:0]
 	return dst

@@ -32,6 +32,14 @@
 //	    and binary message back unchanged; permessage-deflate (RFC 7692) is
 //	    accepted when offered, and any Origin is.
 //	  - Any other path: 404. A known path with another method: 405 with Allow.
+//	  - Compression: a response of a text type (text/*, JSON, JavaScript,
+//	    XML, SVG...; see middleware.Compress) to a request whose
+//	    Accept-Encoding allows zstd, gzip or deflate is sent compressed,
+//	    whatever its size (/json's and /plaintext's included), with the
+//	    coding the client's q-values prefer (ties: zstd, then gzip, then
+//	    deflate), Content-Encoding and Vary: Accept-Encoding; a streamed
+//	    one chunk by chunk. A request without Accept-Encoding gets exactly
+//	    the bytes above; a HEAD, 204 or 304 response is never encoded.
 //
 // -loops 0 (the default) serves everything from the accepting loop, the
 // fastest setup on one core. SIGINT or SIGTERM drains gracefully (10 s):

@@ -1,6 +1,7 @@
 // Package middleware holds the standard middleware for muduo-go's HTTP
 // server: access log, panic recovery, request ID, CORS, a deadline for
-// detached handlers and the real client address behind trusted proxies.
+// detached handlers, the real client address behind trusted proxies, and
+// response compression (Compress: zstd, gzip, deflate).
 //
 // Each is a plain func(http.Handler) http.Handler (constructors take
 // options). Install them with the Router's Use (or Group, With) or with the
@@ -37,5 +38,8 @@
 // Order matters as it does with any middleware stack: RealIP before
 // anything that logs or limits by address; RequestID before AccessLog so
 // the log line carries the ID; Recover innermost of the three, so the 500
-// it writes is what the access log reports.
+// it writes is what the access log reports. Compress may go anywhere: it
+// only installs an encoder that the server applies when it sends the
+// body, so the access log's byte count is the compressed one wherever it
+// sits.
 package middleware
