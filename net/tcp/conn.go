@@ -73,6 +73,8 @@ type connExtra struct {
 	flushFunc func()                // flushOffLoop, bound once
 	wcFunc    func()                // runWriteComplete, bound once
 	wc        WriteCompleteCallback // the connection's own, see SetWriteCompleteCallback
+	offFiles  []offLoopFile         // transfers sent from other goroutines, placed in offLoop (under mu)
+	files     fileQueue             // queued transfers (loop only, see sendfile.go)
 }
 
 // extras returns the connection's connExtra, making it on first use (from
@@ -155,8 +157,14 @@ func (c *Conn) writeCompleteCallback() WriteCompleteCallback {
 // buffer the callback was given there).
 func (c *Conn) Input() *buffer.Buffer { return &c.in }
 
-// OutputBytes returns the number of bytes queued for sending. Loop only.
+// OutputBytes returns the number of bytes queued for sending in memory
+// (the bytes of queued SendFile transfers are not counted: they stay in
+// their files until they go out). Loop only.
 func (c *Conn) OutputBytes() int { return c.out.ReadableBytes() }
+
+// SendingFiles reports whether SendFile or SendReader transfers are queued
+// and not yet sent. Loop only.
+func (c *Conn) SendingFiles() bool { return c.filesPending() }
 
 // Send queues p for sending. On the loop with nothing queued it writes at
 // once; whatever the kernel does not take is queued and sent when the
@@ -261,14 +269,36 @@ func (c *Conn) flushOffLoop() {
 	x.mu.Lock()
 	b := x.offLoop
 	x.offLoop = nil
+	files := x.offFiles
+	x.offFiles = nil
 	x.mu.Unlock()
 	if b == nil {
 		return
 	}
-	if st := connState(c.state.Load()); st != stateDisconnected {
+	if len(files) > 0 {
+		c.flushOffLoopFiles(b.B, files)
+	} else if st := connState(c.state.Load()); st != stateDisconnected {
 		c.sendInLoop(b.B)
 	}
 	bytebufferpool.Put(b)
+}
+
+// flushOffLoopFiles sends the off-loop queue with the transfers placed in
+// it, each after the bytes queued before it.
+func (c *Conn) flushOffLoopFiles(p []byte, files []offLoopFile) {
+	at := 0
+	for _, f := range files {
+		if c.Disconnected() {
+			f.t.finish(ErrClosed)
+			continue
+		}
+		c.sendInLoop(p[at:f.at])
+		at = f.at
+		c.sendTransferInLoop(f.t)
+	}
+	if !c.Disconnected() {
+		c.sendInLoop(p[at:])
+	}
 }
 
 // Shutdown half-closes the connection once every queued byte has been sent:
