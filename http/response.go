@@ -55,6 +55,10 @@ type ResponseWriter struct {
 
 	hijack *HijackCallbacks // set by Hijack: no response, the connection is handed over
 
+	files     []fileSegment // file runs of the body (SendFile), in order
+	fileBytes int64         // their total length
+	bodyAt    int           // appendFinal: where the body starts in its output
+
 	temps atomic.Pointer[tempFiles] // files this request's forms spilled to disk; nil: none
 	// For the response-finished hooks (finish.go).
 	statusSet bool                   // WriteHeader chose the status
@@ -188,6 +192,9 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	w.declared = -1
 	w.written = 0
 	w.hijack = nil
+	if len(w.files) > 0 {
+		w.dropFiles(ErrConnClosed) // a response that was never emitted
+	}
 	if w.temps.Load() != nil {
 		w.temps.Store(nil)
 	}
@@ -269,12 +276,20 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 // when nothing was flushed, otherwise the last chunk.
 func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 	if w.aborted {
+		if len(w.files) > 0 {
+			w.dropFiles(ErrResponseAborted)
+		}
 		return dst
 	}
 	if !w.headerSent {
-		dst = w.appendHead(dst, int64(len(w.body)))
+		dst = w.appendHead(dst, int64(len(w.body))+w.fileBytes)
+		w.bodyAt = len(dst)
 		if !w.isHead && bodyAllowed(w.status) {
 			dst = append(dst, w.body...)
+		} else if len(w.files) > 0 {
+			fileBytes := w.fileBytes
+			w.dropFiles(nil) // no body: the files are not needed
+			w.written += fileBytes
 		}
 		return dst
 	}
@@ -292,6 +307,16 @@ func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 // appendFlush appends the head (first time) and the body written so far as
 // a chunk.
 func (w *ResponseWriter) appendFlush(dst []byte) []byte {
+	if len(w.files) > 0 {
+		// A file body's length went into no head: a streamed response
+		// can not carry it. The response is cut short.
+		w.dropFiles(ErrHeadSent)
+		w.aborted, w.keepAlive = true, false
+		if w.err == nil {
+			w.err = ErrHeadSent
+		}
+		return dst
+	}
 	if !w.headerSent {
 		if w.isHead {
 			dst = w.appendHead(dst, -1)

@@ -162,9 +162,20 @@ func (c *Conn) Input() *buffer.Buffer { return &c.in }
 // their files until they go out). Loop only.
 func (c *Conn) OutputBytes() int { return c.out.ReadableBytes() }
 
-// SendingFiles reports whether SendFile or SendReader transfers are queued
-// and not yet sent. Loop only.
-func (c *Conn) SendingFiles() bool { return c.filesPending() }
+// QueuedFileBytes returns the bytes of queued SendFile and SendReader
+// transfers not yet sent (0: none queued); a protocol watching a slow
+// reader's progress compares it over time. Loop only.
+func (c *Conn) QueuedFileBytes() int64 {
+	x := c.extra.Load()
+	if x == nil {
+		return 0
+	}
+	var n int64
+	for _, t := range x.files.items {
+		n += t.left
+	}
+	return n
+}
 
 // Send queues p for sending. On the loop with nothing queued it writes at
 // once; whatever the kernel does not take is queued and sent when the
