@@ -327,8 +327,18 @@ func startBoth(t *testing.T, root string, opts ...Option) (ours, theirs string) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	std := httptest.NewServer(withETags(root))
+	t.Cleanup(std.Close)
+	return "http://" + srv.Addr().String(), std.URL
+}
+
+// withETags is net/http's FileServer over root behind a wrapper that sets
+// the ETag this package makes for the file a request resolves to (a
+// directory's index.html included), so that conditional requests meet the
+// same validators on both sides.
+func withETags(root string) nethttp.Handler {
 	fsrv := nethttp.FileServer(nethttp.Dir(root))
-	std := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		p := filepath.Join(root, filepath.FromSlash(path.Clean("/"+r.URL.Path)))
 		if st, err := os.Stat(p); err == nil {
 			if st.IsDir() {
@@ -339,9 +349,7 @@ func startBoth(t *testing.T, root string, opts ...Option) (ours, theirs string) 
 			}
 		}
 		fsrv.ServeHTTP(w, r)
-	}))
-	t.Cleanup(std.Close)
-	return "http://" + srv.Addr().String(), std.URL
+	})
 }
 
 func TestDifferentialAgainstNetHTTP(t *testing.T) {
