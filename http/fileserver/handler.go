@@ -66,6 +66,12 @@ func (h *Handler) ServeHTTP(w *http.ResponseWriter, r *http.Request) {
 	raw := r.PathString()
 	if h.opts.prefix != "" {
 		rest, ok := strings.CutPrefix(raw, h.opts.prefix)
+		if !ok && raw+"/" == h.opts.prefix {
+			// The mount point without its slash: "/static" -> "static/",
+			// as net/http's ServeMux redirects to a subtree's root.
+			localRedirect(w, r, path.Base(raw)+"/")
+			return
+		}
 		if !ok {
 			serveError(w, "404 page not found", http.StatusNotFound)
 			return
