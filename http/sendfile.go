@@ -208,3 +208,15 @@ func (c *conn) sendingProgress() bool {
 	r.fileLeft = left
 	return true
 }
+
+// SendsFiles reports whether the body has runs of file bytes (SendFile,
+// SendFileFunc, SendReader). Their bytes are not in Body: a middleware
+// that rewrites the body (compression, a checksum) must leave such a
+// response alone. From the goroutine that owns w.
+func (w *ResponseWriter) SendsFiles() bool {
+	if w.detached {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	return len(w.files) > 0
+}

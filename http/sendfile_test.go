@@ -35,6 +35,9 @@ func fileRouter(t *testing.T, data []byte, released *atomic.Int64) *Router {
 			t.Error(err)
 		}
 		_, _ = w.WriteString(">")
+		if !w.SendsFiles() && n > 0 {
+			t.Error("SendsFiles is false after SendFile")
+		}
 		if r.Query("reader") != "" {
 			if err := w.SendReader(bytes.NewReader(data[:n]), int64(n), func(error) { released.Add(1) }); err != nil {
 				t.Error(err)

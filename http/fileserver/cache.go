@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	nethttp "net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -22,6 +23,11 @@ type file struct {
 	info    fs.FileInfo
 	etag    string
 	missing bool // a cached "does not exist" (precompressed siblings)
+
+	// Made once per open file, so that serving it allocates nothing:
+	lastModified string                 // Last-Modified ("": none)
+	siblings     [len(encodings)]string // names of the precompressed siblings
+	release      func(error)            // gives a hold back: a transfer's done
 
 	// Under the cache's mu:
 	refs    int
@@ -151,6 +157,13 @@ func (c *fileCache) open(name string) (*file, fs.File, error) {
 	}
 	f := &file{name: strings.Clone(name), f: h, info: info, etag: etagOf(info), refs: 1}
 	f.osFile, _ = h.(*os.File)
+	if mt := info.ModTime(); !isZeroTime(mt) {
+		f.lastModified = mt.UTC().Format(nethttp.TimeFormat)
+	}
+	for i, e := range encodings {
+		f.siblings[i] = f.name + e.suffix
+	}
+	f.release = func(error) { c.release(f) }
 	return f, nil, nil
 }
 

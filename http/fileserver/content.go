@@ -46,7 +46,7 @@ func (h *Handler) serveContent(w *http.ResponseWriter, r *http.Request, f *file)
 	ctype := f.contentType()
 	served, encoding := f, ""
 	if h.opts.precompressed {
-		sib, enc, vary := h.precompressed(r, f.name)
+		sib, enc, vary := h.precompressed(r, f)
 		if vary {
 			hd.Add("Vary", "Accept-Encoding")
 		}
@@ -56,8 +56,8 @@ func (h *Handler) serveContent(w *http.ResponseWriter, r *http.Request, f *file)
 		}
 	}
 	modtime := served.info.ModTime()
-	if !isZeroTime(modtime) {
-		hd.Set("Last-Modified", modtime.UTC().Format(nethttp.TimeFormat))
+	if served.lastModified != "" {
+		hd.Set("Last-Modified", served.lastModified)
 	}
 	hd.Set("Etag", served.etag)
 	status, useRange := preconditions(r, served.etag, modtime)
@@ -149,7 +149,7 @@ func (h *Handler) send(w *http.ResponseWriter, f *file, off, n int64) {
 		h.cache.release(f)
 		return
 	}
-	done := func(error) { h.cache.release(f) }
+	done := f.release
 	if f.osFile != nil {
 		_ = w.SendFileFunc(f.osFile, off, n, done)
 		return

@@ -59,19 +59,19 @@ func acceptedEncodings(v string) (q [len(encodings)]float64) {
 	return q
 }
 
-// precompressed finds the sibling to send for f's name, if the client
+// precompressed finds the sibling to send for orig, if the client
 // accepts one: the highest q-value wins, ties go to the server's order.
 // It reports whether any sibling exists (the response then varies by
 // Accept-Encoding whatever is sent). The sibling comes with a hold.
-func (h *Handler) precompressed(r *http.Request, name string) (sib *file, encoding string, vary bool) {
+func (h *Handler) precompressed(r *http.Request, orig *file) (sib *file, encoding string, vary bool) {
 	var q [len(encodings)]float64
 	ae := r.Header("Accept-Encoding")
 	if len(ae) > 0 {
 		q = acceptedEncodings(string(ae))
 	}
 	best := -1
-	for i, e := range encodings {
-		f, dir, err := h.cache.acquire(name + e.suffix)
+	for i := range encodings {
+		f, dir, err := h.cache.acquire(orig.siblings[i])
 		if dir != nil {
 			_ = dir.Close()
 		}

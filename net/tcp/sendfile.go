@@ -52,14 +52,23 @@ type transfer struct {
 	pos, end int
 }
 
-// finish releases the transfer's source, once.
+// transfers recycles transfer records: a file server sends one per
+// response, and nothing refers to a transfer once it is finished.
+var transfers = sync.Pool{New: func() any { return new(transfer) }}
+
+func newTransfer() *transfer { return transfers.Get().(*transfer) }
+
+// finish releases the transfer's source, once, and recycles the record:
+// the caller must not use t afterwards.
 func (t *transfer) finish(err error) {
 	if t.buf != nil {
 		copyBuffers.Put(t.buf)
 		t.buf = nil
 	}
-	if f := t.done; f != nil {
-		t.done = nil
+	f := t.done
+	*t = transfer{}
+	transfers.Put(t)
+	if f != nil {
 		f(err)
 	}
 }
@@ -68,6 +77,14 @@ func (t *transfer) finish(err error) {
 type fileQueue struct {
 	items []*transfer
 	tail  int // output-buffer bytes queued after the last transfer
+}
+
+// popFront removes the first transfer, keeping the slice's storage for
+// the next (the queue is short: usually one).
+func (q *fileQueue) popFront() {
+	n := copy(q.items, q.items[1:])
+	q.items[n] = nil
+	q.items = q.items[:n]
 }
 
 // offLoopFile is a transfer sent from another goroutine: it goes out after
@@ -107,7 +124,8 @@ func (c *Conn) SendFileFunc(f *os.File, offset, count int64, done func(error)) e
 		}
 		return err
 	}
-	t := &transfer{file: f, fd: int(f.Fd()), off: offset, left: count, done: done}
+	t := newTransfer()
+	t.file, t.fd, t.off, t.left, t.done = f, int(f.Fd()), offset, count, done
 	return c.queueTransfer(t)
 }
 
@@ -124,7 +142,9 @@ func (c *Conn) SendReader(r io.Reader, count int64, done func(error)) error {
 		}
 		return err
 	}
-	return c.queueTransfer(&transfer{r: r, fd: -1, left: count, done: done})
+	t := newTransfer()
+	t.r, t.fd, t.left, t.done = r, -1, count, done
+	return c.queueTransfer(t)
 }
 
 func (c *Conn) queueTransfer(t *transfer) error {
@@ -270,7 +290,7 @@ func (c *Conn) sendSome(t *transfer, want int) (int, bool, error) {
 func (c *Conn) failTransfer(t *transfer, err error) {
 	x := c.extra.Load()
 	if x != nil && len(x.files.items) > 0 && x.files.items[0] == t {
-		x.files.items = x.files.items[1:]
+		x.files.popFront()
 	}
 	var sockErr *socketError
 	if errors.As(err, &sockErr) {
@@ -333,11 +353,7 @@ func (c *Conn) writeQueued(x *connExtra) (drained, ok bool) {
 		if t.left > 0 {
 			return false, true // the socket is full, or the budget spent
 		}
-		q.items[0] = nil
-		q.items = q.items[1:]
-		if len(q.items) == 0 {
-			q.items = q.items[:0:0]
-		}
+		q.popFront()
 		t.finish(nil)
 	}
 	return false, true
