@@ -158,6 +158,7 @@ func (w *ResponseWriter) replaceUnsent(code int) bool {
 		return false
 	}
 	w.header.reset()
+	w.dropFiles(ErrResponseAborted)
 	w.body, w.written = w.body[:0], 0
 	w.keepAlive = false
 	w.mu.Unlock()
@@ -221,6 +222,7 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 	if c.isClosed() {
 		w.mu.Lock()
 		w.releaseEncoder()
+		w.dropFiles(ErrConnClosed)
 		w.mu.Unlock()
 		c.runHooks(w)
 		return
@@ -235,17 +237,23 @@ func (c *conn) finishDetached(w *ResponseWriter) {
 			c.ls.tmp = appendStatusResponse(c.ls.tmp[:0], c.ls, w.status, "the handler did not finish in time")
 			w.releaseEncoder()
 			w.written = bodyLen(c.ls.tmp)
+			w.dropFiles(ErrResponseAborted)
 		} else {
 			c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
 		}
+		if len(w.files) > 0 {
+			c.emitWithFiles(w.slot, w, c.ls.tmp, w.bodyAt)
+		} else {
+			c.slotWriteFinal(w.slot, c.ls.tmp)
+		}
 		w.mu.Unlock()
-		c.slotWriteFinal(w.slot, c.ls.tmp)
 		if !w.keepAlive {
 			// Nothing may follow a response that says Connection: close
 			// (RFC 9112 9.6): the responses to requests pipelined after
 			// it are dropped. Detached writers still holding one of
 			// those slots finish into an orphan that is never sent.
 			c.closeAfter = true
+			releaseSlotFiles(w.slot.next)
 			for o := w.slot.next; o != nil; o = o.next {
 				c.slots--
 			}
@@ -301,6 +309,7 @@ func (c *conn) handlerPanicked(w *ResponseWriter, p any) {
 		return
 	}
 	w.header.reset()
+	w.dropFiles(ErrHandlerPanic)
 	w.body, w.written = w.body[:0], 0
 	w.status = StatusInternalServerError
 	w.keepAlive = false
@@ -337,6 +346,7 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 					w.body, w.chunked = w.body[:0], false
 				} else {
 					w.header.reset()
+					w.dropFiles(ErrHandlerPanic)
 					w.body, w.written = w.body[:0], 0
 					w.status = StatusInternalServerError
 				}
@@ -351,6 +361,7 @@ func (c *conn) dispatch(w *ResponseWriter, r *Request) {
 	})
 	if !ok {
 		w.header.reset()
+		w.dropFiles(ErrConnClosed)
 		w.body = w.body[:0]
 		WriteError(w, StatusServiceUnavailable)
 		w.Finish()

@@ -76,6 +76,10 @@ type connRare struct {
 	// tempFiles are the spill files of responses in progress (see
 	// tempFiles), removed if the connection closes first.
 	tempFiles []*tempFiles
+	// fileLeft is the file bytes still to send when the idle deadline
+	// last passed: a connection still sending a file is not idle while
+	// its client keeps reading (see sendingProgress).
+	fileLeft int64
 }
 
 // rareState returns the connection's rare state, made on first use.
@@ -348,9 +352,16 @@ func (c *conn) finish(w *ResponseWriter) {
 		c.runHooks(w)
 		return
 	}
-	if w.slot == nil {
+	switch {
+	case len(w.files) > 0:
+		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
+		c.emitWithFiles(w.slot, w, c.ls.tmp, w.bodyAt)
+		if w.slot != nil {
+			c.slotDone(w.slot)
+		}
+	case w.slot == nil:
 		c.ls.out = w.appendFinal(c.ls.out)
-	} else {
+	default:
 		c.ls.tmp = w.appendFinal(c.ls.tmp[:0])
 		c.slotWriteFinal(w.slot, c.ls.tmp)
 		c.slotDone(w.slot)

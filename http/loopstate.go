@@ -137,6 +137,10 @@ func (ls *loopState) timeout(c *conn) {
 		c.maybeClose()
 		return
 	}
+	if (kind == dlIdle || kind == dlWrite) && c.sendingProgress() {
+		c.setDeadline(kind) // a file is going out to a client that reads it
+		return
+	}
 	if kind == dlIdle || kind == dlWrite || (kind == dlHeader && c.tc.Input().ReadableBytes() == 0) {
 		c.closeAfter = true
 		c.closing = true

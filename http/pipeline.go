@@ -12,6 +12,7 @@ type slot struct {
 	final  bool // bytes of the final response were written (no 1xx may follow)
 	next   *slot
 	hijack HijackHandler // the response hands the connection over (Hijack)
+	files  []fileSegment  // file runs placed in buf (SendFile), at their offsets
 }
 
 // newSlot queues a slot at the tail. Whatever the batch holds belongs to
@@ -56,7 +57,10 @@ func (c *conn) slotDone(s *slot) {
 	s.done = true
 	for c.head != nil {
 		h := c.head
-		if len(h.buf) > 0 {
+		if len(h.files) > 0 {
+			c.sendSlotBuf(h)
+			h.buf = nil
+		} else if len(h.buf) > 0 {
 			c.send(h.buf)
 			h.buf = nil
 		}

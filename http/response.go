@@ -60,6 +60,10 @@ type ResponseWriter struct {
 	encoding   bool  // the encoder said yes: the body goes out encoded
 	encodedLen int64 // encoded body bytes made so far
 
+	files     []fileSegment // file runs of the body (SendFile), in order
+	fileBytes int64         // their total length
+	bodyAt    int           // appendFinal: where the body starts in its output
+
 	temps atomic.Pointer[tempFiles] // files this request's forms spilled to disk; nil: none
 	// For the response-finished hooks (finish.go).
 	statusSet bool                   // WriteHeader chose the status
@@ -196,6 +200,9 @@ func (w *ResponseWriter) reset(c *conn, r *Request) {
 	if w.encoder != nil { // a response that ended on a path that kept it
 		w.releaseEncoder()
 	}
+	if len(w.files) > 0 {
+		w.dropFiles(ErrConnClosed) // a response that was never emitted
+	}
 	if w.temps.Load() != nil {
 		w.temps.Store(nil)
 	}
@@ -278,17 +285,27 @@ func (w *ResponseWriter) appendHead(dst []byte, contentLength int64) []byte {
 func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 	if w.aborted {
 		w.releaseEncoder()
+		if len(w.files) > 0 {
+			w.dropFiles(ErrResponseAborted)
+		}
 		return dst
 	}
 	if !w.headerSent {
-		if w.encoder != nil && w.startEncoding(true) { // (true at once if a FileServer asked first)
+		// A body with file runs is never encoded (addFileSegment released
+		// the encoder): its bytes do not pass through here.
+		if w.encoder != nil && len(w.files) == 0 && w.startEncoding(true) { // (true at once if a FileServer asked first)
 			body := w.encodePiece(w.body, true)
 			dst = w.appendHead(dst, int64(len(body)))
 			return append(dst, body...)
 		}
-		dst = w.appendHead(dst, int64(len(w.body)))
+		dst = w.appendHead(dst, int64(len(w.body))+w.fileBytes)
+		w.bodyAt = len(dst)
 		if !w.isHead && bodyAllowed(w.status) {
 			dst = append(dst, w.body...)
+		} else if len(w.files) > 0 {
+			fileBytes := w.fileBytes
+			w.dropFiles(nil) // no body: the files are not needed
+			w.written += fileBytes
 		}
 		return dst
 	}
@@ -307,6 +324,16 @@ func (w *ResponseWriter) appendFinal(dst []byte) []byte {
 // appendFlush appends the head (first time) and the body written so far as
 // a chunk.
 func (w *ResponseWriter) appendFlush(dst []byte) []byte {
+	if len(w.files) > 0 {
+		// A file body's length went into no head: a streamed response
+		// can not carry it. The response is cut short.
+		w.dropFiles(ErrHeadSent)
+		w.aborted, w.keepAlive = true, false
+		if w.err == nil {
+			w.err = ErrHeadSent
+		}
+		return dst
+	}
 	if !w.headerSent {
 		if w.encoder != nil {
 			w.startEncoding(false)

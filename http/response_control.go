@@ -49,6 +49,7 @@ func (w *ResponseWriter) Reset() bool {
 	for _, name := range bodyFields {
 		w.header.Del(name)
 	}
+	w.dropFiles(ErrResponseAborted)
 	w.body, w.written = w.body[:0], 0
 	w.status, w.statusSet = StatusOK, false
 	return true

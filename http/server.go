@@ -176,6 +176,7 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 	if c.stream != nil {
 		c.stream.finish(ErrBodyAborted)
 	}
+	releaseSlotFiles(c.head)
 	c.head, c.tail, c.slots = nil, nil, 0
 }
 

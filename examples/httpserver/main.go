@@ -31,6 +31,14 @@
 //	  - GET /ws/echo: a WebSocket (RFC 6455) endpoint that sends every text
 //	    and binary message back unchanged; permessage-deflate (RFC 7692) is
 //	    accepted when offered, and any Origin is.
+//	  - GET and HEAD /static/...: the files of -static DIR (default: the
+//	    example's own index.html, style.css and a 1 MiB data.bin), served as
+//	    net/http's FileServer serves them (Range, conditional requests,
+//	    ETag, index.html, 404 for anything outside DIR; see package
+//	    http/fileserver), bodies by sendfile(2); /static redirects to
+//	    /static/. The default text files are sent gzip- or
+//	    zstd-compressed to clients that accept it (precompressed .gz and
+//	    .zst siblings), with Vary: Accept-Encoding.
 //	  - Any other path: 404. A known path with another method: 405 with Allow.
 //	  - Compression: a response of a text type (text/*, JSON, JavaScript,
 //	    XML, SVG...; see middleware.Compress) to a request whose
@@ -92,6 +100,7 @@ func main() {
 	drainIdle := flag.Duration("drain-idle", time.Second, "on SIGTERM, how long an idle keep-alive connection may still send a request")
 	debug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} (see debug.go)")
 	verbose := flag.Bool("v", false, "log one access-log line per response to stderr (-access-log stderr)")
+	static := flag.String("static", "", "directory served under /static/ (default: the example's index.html, style.css and 1 MiB data.bin)")
 	accessLog := flag.String("access-log", "", "access log with panic recovery: stderr, or for benchmarks discard (formatted, not written), discard-slog (the same through slog's TextHandler) or disabled (no line made)")
 	flag.Parse()
 	if *verbose && *accessLog == "" {
@@ -105,6 +114,12 @@ func main() {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 
 	rt := NewRouter()
+	closeStatic, err := mountStatic(rt, *static)
+	if err != nil {
+		slog.Error("httpserver", "err", err)
+		os.Exit(2)
+	}
+	defer closeStatic()
 	handler, logOpts, err := withAccessLog(rt, *accessLog)
 	if err != nil {
 		slog.Error("httpserver", "err", err)

@@ -73,6 +73,8 @@ type connExtra struct {
 	flushFunc func()                // flushOffLoop, bound on the first off-loop send (under mu)
 	wcFunc    func()                // runWriteComplete, bound on first use (loop only)
 	wc        WriteCompleteCallback // the connection's own, see SetWriteCompleteCallback
+	offFiles  []offLoopFile         // transfers sent from other goroutines, placed in offLoop (under mu)
+	files     fileQueue             // queued transfers (loop only, see sendfile.go)
 }
 
 // extras returns the connection's connExtra, making it on first use (from
@@ -158,8 +160,25 @@ func (c *Conn) writeCompleteCallback() WriteCompleteCallback {
 // buffer the callback was given there).
 func (c *Conn) Input() *buffer.Buffer { return &c.in }
 
-// OutputBytes returns the number of bytes queued for sending. Loop only.
+// OutputBytes returns the number of bytes queued for sending in memory
+// (the bytes of queued SendFile transfers are not counted: they stay in
+// their files until they go out). Loop only.
 func (c *Conn) OutputBytes() int { return c.out.ReadableBytes() }
+
+// QueuedFileBytes returns the bytes of queued SendFile and SendReader
+// transfers not yet sent (0: none queued); a protocol watching a slow
+// reader's progress compares it over time. Loop only.
+func (c *Conn) QueuedFileBytes() int64 {
+	x := c.extra.Load()
+	if x == nil {
+		return 0
+	}
+	var n int64
+	for _, t := range x.files.items {
+		n += t.left
+	}
+	return n
+}
 
 // Send queues p for sending. On the loop with nothing queued it writes at
 // once; whatever the kernel does not take is queued and sent when the
@@ -267,11 +286,15 @@ func (c *Conn) flushOffLoop() {
 	x.mu.Lock()
 	b := x.offLoop
 	x.offLoop = nil
+	files := x.offFiles
+	x.offFiles = nil
 	x.mu.Unlock()
 	if b == nil {
 		return
 	}
-	if st := connState(c.state.Load()); st != stateDisconnected {
+	if len(files) > 0 {
+		c.flushOffLoopFiles(b.B, files)
+	} else if st := connState(c.state.Load()); st != stateDisconnected {
 		c.sendInLoop(b.B)
 	}
 	// A queue grown by one large burst is dropped, not pooled:
@@ -284,6 +307,24 @@ func (c *Conn) flushOffLoop() {
 
 // maxPooledOffLoop bounds the off-loop queue buffers returned to the pool.
 const maxPooledOffLoop = 64 << 10
+
+// flushOffLoopFiles sends the off-loop queue with the transfers placed in
+// it, each after the bytes queued before it.
+func (c *Conn) flushOffLoopFiles(p []byte, files []offLoopFile) {
+	at := 0
+	for _, f := range files {
+		if c.Disconnected() {
+			f.t.finish(ErrClosed)
+			continue
+		}
+		c.sendInLoop(p[at:f.at])
+		at = f.at
+		c.sendTransferInLoop(f.t)
+	}
+	if !c.Disconnected() {
+		c.sendInLoop(p[at:])
+	}
+}
 
 // Shutdown half-closes the connection once every queued byte has been sent:
 // the peer reads EOF, and the connection closes when the peer closes its

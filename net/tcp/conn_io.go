@@ -106,6 +106,9 @@ func (c *Conn) queueOutput(p []byte) {
 	}
 	c.ch.Loop().BufferPool().Get(&c.out)
 	c.out.Append(p)
+	if x := c.extra.Load(); x != nil && len(x.files.items) > 0 {
+		x.files.tail += len(p) // behind the last queued transfer
+	}
 	if c.set != nil {
 		c.set.queued.Add(int64(len(p)))
 	}
@@ -144,7 +147,7 @@ func (c *Conn) queueWriteComplete() {
 
 func (c *Conn) runWriteComplete() {
 	c.wcQueued = false
-	if c.Disconnected() || c.out.ReadableBytes() != 0 {
+	if c.Disconnected() || c.out.ReadableBytes() != 0 || c.filesPending() {
 		return
 	}
 	if f := c.writeCompleteCallback(); f != nil {
@@ -249,7 +252,7 @@ func (c *Conn) handlePeerClosed() {
 	// sendOffLoop), so none is accepted and then dropped.
 	c.markDisconnecting()
 	c.flushOffLoop()
-	if c.out.ReadableBytes() == 0 && !c.Disconnected() {
+	if c.out.ReadableBytes() == 0 && !c.filesPending() && !c.Disconnected() {
 		c.handleClose()
 	}
 }
@@ -259,20 +262,27 @@ func (c *Conn) OnWritable() {
 	if !c.ch.IsWriting() {
 		return
 	}
-	n, err := sendNoSignal(c.ch.Fd(), c.out.Peek())
-	if err != nil {
-		if err != syscall.EAGAIN {
-			c.noteWriteError(err)
+	if x := c.extra.Load(); x != nil && len(x.files.items) > 0 {
+		drained, ok := c.writeQueued(x)
+		if !drained || !ok || c.Disconnected() {
+			return
 		}
-		return
-	}
-	c.countOut(n)
-	if c.set != nil {
-		c.set.queued.Add(-int64(n))
-	}
-	c.out.Retrieve(n)
-	if c.out.ReadableBytes() > 0 {
-		return
+	} else {
+		n, err := sendNoSignal(c.ch.Fd(), c.out.Peek())
+		if err != nil {
+			if err != syscall.EAGAIN {
+				c.noteWriteError(err)
+			}
+			return
+		}
+		c.countOut(n)
+		if c.set != nil {
+			c.set.queued.Add(-int64(n))
+		}
+		c.out.Retrieve(n)
+		if c.out.ReadableBytes() > 0 {
+			return
+		}
 	}
 	_ = c.ch.DisableWriting()
 	c.ch.Loop().BufferPool().Put(&c.out)
@@ -371,8 +381,10 @@ func (c *Conn) countOut(n int) {
 	}
 }
 
-// dropOutput discards the output queue (the peer is gone).
+// dropOutput discards the output queue and ends the queued transfers (the
+// peer is gone).
 func (c *Conn) dropOutput() {
+	c.dropFiles()
 	if c.set != nil && c.out.ReadableBytes() > 0 {
 		c.set.queued.Add(-int64(c.out.ReadableBytes()))
 	}

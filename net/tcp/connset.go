@@ -28,6 +28,9 @@ type connSet struct {
 	// iteration hook): an atomic add per syscall was measurable.
 	inCount, outCount uint64
 	inPub, outPub     uint64
+	fileCount         uint64 // of outCount, bytes sent by sendfile(2)
+	filePub           uint64
+	bytesSendFile     atomic.Uint64
 	unhook            func()
 }
 
@@ -41,6 +44,10 @@ func (s *connSet) publish() {
 	if s.outCount != s.outPub {
 		s.outPub = s.outCount
 		s.bytesOut.Store(s.outCount)
+	}
+	if s.fileCount != s.filePub {
+		s.filePub = s.fileCount
+		s.bytesSendFile.Store(s.fileCount)
 	}
 }
 

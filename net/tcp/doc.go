@@ -37,6 +37,24 @@
 // valid only during that callback, on the loop: it may be a view over the
 // loop's shared read scratch. Unconsumed bytes are kept for the next call.
 //
+// # Sending files
+//
+// SendFile queues a range of a file in the connection's output stream,
+// after whatever was sent before it and before whatever is sent after:
+//
+//	c.SendString(head)                      // through the output buffer
+//	c.SendFile(f, 0, size)                  // page cache -> socket, sendfile(2)
+//	c.SendString(next)                      // waits for the file's last byte
+//
+// On the epoll backend the file's bytes never enter user space: the loop
+// calls sendfile(2) a chunk at a time and resumes on EPOLLOUT, so a slow
+// reader of a large file costs the server no goroutine and no buffer. The
+// file is closed when its bytes are out or the connection ends
+// (SendFileFunc instead reports to a callback and leaves a shared file
+// open). Files sendfile(2) refuses, and every file on the portable
+// backend, are copied through a small buffer; SendReader copies from any
+// reader. LoopStats.BytesSendFile counts the bytes sendfile(2) moved.
+//
 // # Addresses
 //
 // NewServer takes an address as net.Listen("tcp", addr) does: host names

@@ -18,6 +18,7 @@ const ExpvarKind = "muduo-tcp"
 //	 "connections_open": N,             // gauge
 //	 "connections_accepted": N, "connections_closed": N,
 //	 "bytes_in": N, "bytes_out": N,
+//	 "bytes_sendfile": N,               // of bytes_out, by sendfile(2)
 //	 "queued_output_bytes": N,          // gauge
 //	 "functor_queue_delay_max_ns": N,   // max over the loops
 //	 "loops": [LoopStats...]}
@@ -30,6 +31,7 @@ type Vars struct {
 	Closed        uint64        `json:"connections_closed"`
 	BytesIn       uint64        `json:"bytes_in"`
 	BytesOut      uint64        `json:"bytes_out"`
+	BytesSendFile uint64        `json:"bytes_sendfile"`
 	QueuedOut     int64         `json:"queued_output_bytes"`
 	QueueDelayMax time.Duration `json:"functor_queue_delay_max_ns"`
 	Loops         []LoopStats   `json:"loops"`
@@ -52,6 +54,7 @@ func (s *Server) Vars() Vars {
 		v.Closed += l.Closed
 		v.BytesIn += l.BytesIn
 		v.BytesOut += l.BytesOut
+		v.BytesSendFile += l.BytesSendFile
 		v.QueuedOut += l.QueuedOut
 		v.QueueDelayMax = max(v.QueueDelayMax, l.QueueDelay)
 	}

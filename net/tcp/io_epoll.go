@@ -81,3 +81,17 @@ func openSpare() int {
 
 // somaxconn is the system's largest listen backlog.
 const somaxconn = unix.SOMAXCONN
+
+// sendfileChunk sends up to n bytes of the file fd from *off to the socket
+// by sendfile(2), advancing *off. A file read from disk (not cached) can
+// block the loop for the read: unix.Sendfile tells the scheduler.
+func sendfileChunk(sock, fd int, off *int64, n int) (int, error) {
+	return unix.Sendfile(sock, fd, off, n)
+}
+
+// sendfileUnsupported reports an error of sendfile(2) that means the file
+// can not be sent this way (not a regular file, a file system without
+// support): the transfer copies instead.
+func sendfileUnsupported(err error) bool {
+	return err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP || err == unix.ESPIPE
+}

@@ -3,6 +3,8 @@
 package tcp
 
 import (
+	"errors"
+
 	"github.com/seed08ffa9f8/muduo-go/buffer"
 	"github.com/seed08ffa9f8/muduo-go/internal/portsock"
 )
@@ -43,3 +45,12 @@ func openSpare() int { return -1 }
 // somaxconn bounds DrainAndClose (Go's net leaves the backlog to the
 // system; this is Linux's default maximum).
 const somaxconn = 4096
+
+// errNoSendfile: the portable backend has no sendfile(2); transfers copy.
+var errNoSendfile = errors.New("tcp: no sendfile on the portable backend")
+
+// sendfileChunk always refuses: portsock's writer goroutine owns the
+// socket, so file bytes reach it by copying (see sendSome).
+func sendfileChunk(sock, fd int, off *int64, n int) (int, error) { return 0, errNoSendfile }
+
+func sendfileUnsupported(err error) bool { return err == errNoSendfile }

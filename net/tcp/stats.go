@@ -8,15 +8,18 @@ import (
 
 // LoopStats is one IO loop's share of a Server's connections and traffic.
 type LoopStats struct {
-	Loop        string        `json:"loop"`
-	Open        int64         `json:"connections_open"`
-	Accepted    uint64        `json:"connections_accepted"`
-	Closed      uint64        `json:"connections_closed"`
-	BytesIn     uint64        `json:"bytes_in"`
-	BytesOut    uint64        `json:"bytes_out"`
-	QueuedOut   int64         `json:"queued_output_bytes"`
-	QueueDelay  time.Duration `json:"functor_queue_delay_ns"`
-	Connections int64         `json:"load"`
+	Loop     string `json:"loop"`
+	Open     int64  `json:"connections_open"`
+	Accepted uint64 `json:"connections_accepted"`
+	Closed   uint64 `json:"connections_closed"`
+	BytesIn  uint64 `json:"bytes_in"`
+	BytesOut uint64 `json:"bytes_out"`
+	// BytesSendFile is the part of BytesOut that went from files to
+	// sockets by sendfile(2) (SendFile), never copied through memory.
+	BytesSendFile uint64        `json:"bytes_sendfile"`
+	QueuedOut     int64         `json:"queued_output_bytes"`
+	QueueDelay    time.Duration `json:"functor_queue_delay_ns"`
+	Connections   int64         `json:"load"`
 }
 
 // StatsSyncTimeout bounds how long Stats waits for a busy loop to publish
@@ -38,15 +41,16 @@ func (s *Server) Stats() []LoopStats {
 	out := make([]LoopStats, 0, len(s.setList))
 	for _, cs := range s.setList {
 		out = append(out, LoopStats{
-			Loop:        cs.loop.Name(),
-			Open:        cs.open.Load(),
-			Accepted:    cs.accepted.Load(),
-			Closed:      cs.closed.Load(),
-			BytesIn:     cs.bytesIn.Load(),
-			BytesOut:    cs.bytesOut.Load(),
-			QueuedOut:   cs.queued.Load(),
-			QueueDelay:  cs.loop.QueueDelay(),
-			Connections: cs.loop.Load(),
+			Loop:          cs.loop.Name(),
+			Open:          cs.open.Load(),
+			Accepted:      cs.accepted.Load(),
+			Closed:        cs.closed.Load(),
+			BytesIn:       cs.bytesIn.Load(),
+			BytesOut:      cs.bytesOut.Load(),
+			BytesSendFile: cs.bytesSendFile.Load(),
+			QueuedOut:     cs.queued.Load(),
+			QueueDelay:    cs.loop.QueueDelay(),
+			Connections:   cs.loop.Load(),
 		})
 	}
 	return out
