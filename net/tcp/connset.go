@@ -29,6 +29,8 @@ type connSet struct {
 	inCount, outCount uint64
 	inPub, outPub     uint64
 	unhook            func()
+
+	tlsScratch tlsScratch // the loop's TLS record buffers (tls.go)
 }
 
 // publish makes the traffic counted since the last iteration visible to
