@@ -3,6 +3,7 @@ package tcp
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync/atomic"
@@ -259,6 +260,12 @@ func (c *Conn) tlsHandshakeDone(err error) {
 		}
 		st.failed[reason].Add(1)
 		c.ch.Loop().Logger().Debug("tcp: tls: handshake", "conn", c.Name(), "err", err)
+		if f := t.owner.clientFailed; f != nil {
+			if reason == failTimeout {
+				err = fmt.Errorf("%w (timeout %v)", err, t.owner.timeout)
+			}
+			f(fmt.Errorf("tls handshake with %s: %w", c.peer, err))
+		}
 		if c.Disconnected() {
 			return
 		}

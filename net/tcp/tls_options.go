@@ -41,7 +41,9 @@ type tlsOptions struct {
 // GetConfigForClient); a Client whose config has no ServerName uses the
 // host of its address, as tls.Dial does. The Connection callback is called
 // once the handshake is done; Send, the message callback and everything
-// else then carry plaintext. See the package documentation, "TLS".
+// else then carry plaintext. A Client's failed handshake is reported as a
+// failed connect (its ConnectErrorCallback; with retry, a new attempt
+// after a backoff). See the package documentation, "TLS".
 func WithTLS(config *tls.Config) Option { return func(o *options) { o.tls.config = config } }
 
 // WithTLSHandshakeTimeout sets how long a TLS handshake may take, from
@@ -70,6 +72,9 @@ type tlsOwner struct {
 	queue     handshakeQueue
 	stats     tlsCounters
 	scratch   tlsScratch // a Client's (it has one loop and no connSet)
+	// clientFailed reports a Client's failed handshake as a failed
+	// connect (its ConnectErrorCallback, and a retry with backoff).
+	clientFailed func(error)
 }
 
 // newTLSOwner returns nil without a config. addr is a Client's address,
