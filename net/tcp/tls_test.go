@@ -404,3 +404,17 @@ func TestTLSClientSendsBeforeHandshake(t *testing.T) {
 		t.Fatalf("got %q", m)
 	}
 }
+
+func TestTLSStatsInVars(t *testing.T) {
+	s := startServer(t, Callbacks{Message: echoMessage}, WithTLS(serverTLS(t)))
+	c := dialTLS(t, s, clientTLS(t, tls.VersionTLS13))
+	_ = c.Close()
+	eventually(t, "handshake counted", func() bool { return s.TLSStats().Handshakes == 1 })
+	if v := s.Vars(); v.TLS == nil || v.TLS.Handshakes != 1 {
+		t.Fatalf("vars %+v", v.TLS)
+	}
+	plain := startServer(t, Callbacks{})
+	if v := plain.Vars(); v.TLS != nil {
+		t.Fatal("a plain server reports TLS")
+	}
+}
