@@ -418,3 +418,57 @@ func TestTLSStatsInVars(t *testing.T) {
 		t.Fatal("a plain server reports TLS")
 	}
 }
+
+func TestTLSStopReadBackpressure(t *testing.T) {
+	// The server stops reading after the first message: no message
+	// callback comes until StartRead, which lets every byte through, in
+	// order.
+	const total = 4 << 20
+	var mu sync.Mutex
+	var got []byte
+	var paused bool
+	stopped := make(chan *Conn, 1)
+	s := startServer(t, Callbacks{Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
+		mu.Lock()
+		if paused {
+			t.Error("a message callback while reading was stopped")
+		}
+		first := len(got) == 0
+		got = append(got, in.Peek()...)
+		paused = first
+		mu.Unlock()
+		in.RetrieveAll()
+		if first {
+			c.StopRead()
+			stopped <- c
+		}
+	}}, WithTLS(serverTLS(t)))
+	c := dialTLS(t, s, clientTLS(t, tls.VersionTLS13))
+	data := pattern(total, 5)
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := c.Write(data)
+		wrote <- err
+	}()
+	sc := recv(t, stopped, "stopped")
+	onLoop(sc.Loop(), func() {
+		mu.Lock()
+		paused = false
+		mu.Unlock()
+		sc.StartRead()
+	})
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "every byte", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == total
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !bytes.Equal(got, data) {
+		t.Fatal("bytes differ")
+	}
+	_ = c.Close()
+}
