@@ -116,4 +116,14 @@
 // record gets crypto/tls's alert and a close. An idle established
 // connection holds no goroutine and no buffer of ours: only the tls.Conn
 // and what crypto/tls itself keeps (its input buffer's capacity).
+//
+// Measured (benchmarks/cmd/tlsbench, server pinned to one core, ECDSA
+// P-256, TLS 1.3, medians of 3 interleaved rounds on a loaded 2-core
+// machine): an idle HTTPS connection costs the server 12 KB of RSS against
+// net/http's 39 KB and fasthttp's 32 KB; pipelined requests 4.6 µs of CPU
+// each against net/http's 33; a full handshake 1.2-1.5x net/http's CPU,
+// the price of handing each flight between the handshake's goroutine and
+// the locked loop thread. An echo round trip over an established
+// connection allocates nothing of ours (BenchmarkTLSEchoRoundTrip: the 3
+// allocations are crypto/tls's, one per record read attempt).
 package tcp
