@@ -159,6 +159,7 @@ func toStdRequest(r *Request, body io.ReadCloser) (*stdhttp.Request, error) {
 		RemoteAddr: r.RemoteAddr().String(),
 		Close:      !r.KeepAlive(),
 		Body:       body,
+		TLS:        r.TLS(),
 	}
 	if cl := r.ContentLength(); cl >= 0 {
 		req.ContentLength = cl

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 
@@ -27,6 +28,7 @@ type options struct {
 	workers         int
 	workerQueue     int
 	tcpOptions      []tcp.Option
+	tlsConfig       *tls.Config           // WithTLSConfig, StartTLS (tls.go)
 	responseHooks   []func(*ResponseInfo) // WithResponseHook (finish.go)
 	middleware      []Middleware
 }

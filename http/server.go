@@ -105,6 +105,9 @@ func (s *Server) Start(addr string) error {
 			s.stateMu.Unlock()
 		}),
 	}, o.tcpOptions...)
+	if o.tlsConfig != nil {
+		topts = append(topts, tlsOptions(o, o.tlsConfig)...)
+	}
 	ts, err := tcp.NewServer(addr, topts...)
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 // startApp runs main's wiring on free ports; tcp or http "" skips one.
 func startApp(t *testing.T, tcpAddr, httpAddr string) *app {
 	t.Helper()
-	a, err := start(tcpAddr, httpAddr, 2, false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := start(tcpAddr, httpAddr, 2, false, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

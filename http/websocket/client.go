@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
@@ -28,6 +30,10 @@ type DialOptions struct {
 	Header http.Header
 	// Origin, if set, is sent as the Origin field, as a browser would.
 	Origin string
+	// TLSConfig is the TLS configuration of a wss:// URL (nil: the
+	// defaults, verifying the server against the system's roots); an
+	// empty ServerName is the URL's host.
+	TLSConfig *tls.Config
 	// Loop runs the connection on an existing event loop (shared by many
 	// clients); nil gives the connection a loop of its own, stopped when
 	// it closes.
@@ -37,8 +43,8 @@ type DialOptions struct {
 // maxResponseHead bounds the server's handshake response.
 const maxResponseHead = 16 << 10
 
-// Dial opens a WebSocket connection to a ws:// URL (RFC 6455 4.1) on a
-// tcp.Client and returns it open, once OnOpen has run; its callbacks run
+// Dial opens a WebSocket connection to a ws:// or wss:// URL (RFC 6455
+// 4.1; wss over TLS with opts.TLSConfig) on a tcp.Client and returns it open, once OnOpen has run; its callbacks run
 // on its loop as a server connection's do. The handshake offers
 // opts.Subprotocols and, with opts.Compression, permessage-deflate, and
 // verifies the server's answer (status 101, Upgrade, Connection,
@@ -54,12 +60,17 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 	if err != nil {
 		return nil, fmt.Errorf("websocket: dial: %w", err)
 	}
-	if u.Scheme != "ws" && u.Scheme != "http" {
-		return nil, fmt.Errorf("websocket: dial: scheme %q not supported (ws only)", u.Scheme)
+	secure := u.Scheme == "wss" || u.Scheme == "https"
+	if !secure && u.Scheme != "ws" && u.Scheme != "http" {
+		return nil, fmt.Errorf("websocket: dial: scheme %q not supported (ws or wss)", u.Scheme)
 	}
 	hostport := u.Host
 	if u.Port() == "" {
-		hostport = net.JoinHostPort(u.Hostname(), "80")
+		port := "80"
+		if secure {
+			port = "443"
+		}
+		hostport = net.JoinHostPort(u.Hostname(), port)
 	}
 	var nonce [16]byte
 	_, _ = rand.Read(nonce[:])
@@ -69,6 +80,17 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 	var topts []tcp.Option
 	if opts.Loop != nil {
 		topts = append(topts, tcp.WithBaseLoop(opts.Loop))
+	}
+	if secure {
+		cfg := opts.TLSConfig
+		if cfg == nil {
+			cfg = &tls.Config{}
+		}
+		if cfg.ServerName == "" {
+			cfg = cfg.Clone()
+			cfg.ServerName = u.Hostname()
+		}
+		topts = append(topts, tcp.WithTLS(cfg))
 	}
 	cl, err := tcp.NewClient(hostport, append(topts, tcp.WithName("websocket"))...)
 	if err != nil {
@@ -114,6 +136,17 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, error) 
 			}
 		},
 		HalfClose: func(*tcp.Conn) { c.peerEOF() },
+	})
+	cl.SetConnectErrorCallback(func(err error) {
+		// A failed TLS handshake is Dial's answer (a refused connect,
+		// an errno, is not: the server may be starting).
+		var errno syscall.Errno
+		if secure && !errors.As(err, &errno) {
+			select {
+			case result <- fmt.Errorf("websocket: dial: %w", err):
+			default:
+			}
+		}
 	})
 	cl.Connect()
 	select {

@@ -67,4 +67,5 @@ type connConfig struct {
 	highWater int
 	name      string // owner's name; a Conn's name is name#id
 	onClosed  func(c *Conn)
+	tls       *tlsOwner // nil: plain TCP
 }

@@ -73,6 +73,9 @@ func NewClient(addr string, opts ...Option) (*Client, error) {
 		c.loop, c.ownLoop = l, true
 	}
 	c.cfg = connConfig{highWater: o.highWater, name: o.name + "-" + ap.String(), onClosed: c.connClosed}
+	if c.cfg.tls = newTLSOwner(&o.tls, addr, true); c.cfg.tls != nil {
+		c.cfg.tls.clientFailed = c.connectFailed
+	}
 	c.connector = NewConnector(c.loop, ap, o.logger, c.newConnection, c.connectFailed)
 	c.connector.shouldRetry = c.retry.Load
 	c.connector.onAttemptFailed = c.connectFailed

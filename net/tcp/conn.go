@@ -58,6 +58,9 @@ type Conn struct {
 	// does not pay for it (see connExtra).
 	extra atomic.Pointer[connExtra]
 
+	// tls is the connection's TLS state, nil for plain TCP (see tls.go).
+	tls *tlsConn
+
 	id          uint64
 	prev, next  *Conn // intrusive list of the owner's connections on this loop
 	local, peer netip.AddrPort
@@ -97,6 +100,9 @@ func newConn(loop *reactor.EventLoop, cfg *connConfig, fd int, id uint64, local,
 	c := &Conn{cfg: cfg, id: id, local: local, peer: peer}
 	c.ch.Init(loop, fd, c)
 	c.state.Store(int32(stateConnecting))
+	if cfg.tls != nil {
+		c.tls = newTLSConn(c, cfg.tls)
+	}
 	return c
 }
 

@@ -24,12 +24,26 @@ func (c *Conn) connectEstablished() {
 	if c.set != nil {
 		c.set.add(c)
 	}
+	if c.tls != nil {
+		c.tlsStart() // announced once the handshake is done
+		return
+	}
 	if cb := c.cfg.cb.Connection; cb != nil {
 		cb(c)
 	}
 }
 
 func (c *Conn) sendInLoop(p []byte) {
+	if c.tls != nil {
+		c.tlsSend(p)
+		return
+	}
+	c.writeInLoop(p)
+}
+
+// writeInLoop sends p as it is: the plain path, and the ciphertext of a
+// TLS connection.
+func (c *Conn) writeInLoop(p []byte) {
 	if connState(c.state.Load()) == stateDisconnected {
 		return
 	}
@@ -56,6 +70,10 @@ func (c *Conn) sendInLoop(p []byte) {
 }
 
 func (c *Conn) sendvInLoop(bufs [][]byte) {
+	if c.tls != nil {
+		c.tlsSendv(bufs)
+		return
+	}
 	if connState(c.state.Load()) == stateDisconnected {
 		return
 	}
@@ -175,6 +193,10 @@ func (c *Conn) noteWriteError(err error) {
 // no input buffer. Only a partial message left over is copied into the
 // connection's own buffer.
 func (c *Conn) OnReadable() {
+	if c.tls != nil {
+		c.tlsOnReadable()
+		return
+	}
 	loop := c.ch.Loop()
 	var n int
 	var err error
@@ -296,7 +318,12 @@ func (c *Conn) OnWritable() {
 }
 
 // OnClose implements reactor.Handler.
-func (c *Conn) OnClose() { c.handleClose() }
+func (c *Conn) OnClose() {
+	if c.tls != nil {
+		c.tls.peerHungUp()
+	}
+	c.handleClose()
+}
 
 // OnError implements reactor.Handler: log SO_ERROR. Reading proceeds and
 // reports the error (or EOF) itself, which closes the connection.
@@ -311,6 +338,9 @@ func (c *Conn) shutdownInLoop() {
 	c.flushOffLoop()
 	if c.Disconnected() || c.ch.IsWriting() {
 		return // OnWritable calls back here once the queue drains
+	}
+	if c.tls != nil && !c.tlsCloseNotify() {
+		return // close_notify still queued, or the handshake not done
 	}
 	if c.peerClosed {
 		c.handleClose() // both directions are done
@@ -353,7 +383,10 @@ func (c *Conn) handleClose() {
 		c.set.remove(c)
 	}
 	c.ch.Loop().AddLoad(-1)
-	if cb := c.cfg.cb.Connection; cb != nil {
+	if c.tls != nil {
+		c.tlsClosed()
+	}
+	if cb := c.cfg.cb.Connection; cb != nil && (c.tls == nil || c.tls.announced) {
 		cb(c)
 	}
 	if f := c.cfg.onClosed; f != nil {

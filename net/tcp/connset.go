@@ -32,6 +32,8 @@ type connSet struct {
 	filePub           uint64
 	bytesSendFile     atomic.Uint64
 	unhook            func()
+
+	tlsScratch tlsScratch // the loop's TLS record buffers (tls.go)
 }
 
 // publish makes the traffic counted since the last iteration visible to

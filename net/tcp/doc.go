@@ -88,4 +88,60 @@
 // (40 clients arriving while a server limited to 64 fds is out of them):
 // closing at once told all 40 in 5 ms; pausing alone, muduo-go's earlier
 // behaviour, told none within a second and the last after 45 s.
+//
+// # TLS
+//
+// WithTLS makes a Server's or a Client's connections speak TLS with the
+// standard library's crypto/tls, unmodified:
+//
+//	srv, _ := tcp.NewServer(":8443", tcp.WithTLS(&tls.Config{Certificates: []tls.Certificate{cert}}))
+//	srv.SetMessageCallback(func(c *tcp.Conn, in *buffer.Buffer, _ time.Time) {
+//		c.Send(in.Peek()) // plaintext in, plaintext out: an echo over TLS
+//		in.RetrieveAll()
+//	})
+//
+// The callbacks, Send, Shutdown, StopRead and the rest carry plaintext
+// and behave as on a plain connection; the Connection callback comes once
+// the handshake is done (a failed handshake is never announced, only
+// counted in TLSStats and given to the TLSHandshakeErrorCallback), and
+// Conn.TLSConnectionState reports what was negotiated.
+//
+// Design. A tls.Conn sits on a small in-memory net.Conn of ours (the
+// record conn) rather than on the socket. crypto/tls's handshake is a
+// sequential function that blocks on its reads, so it runs on a goroutine:
+// the loop feeds it the bytes it reads, and queues back onto the loop the
+// records it writes, which the loop sends. A server starts that goroutine
+// only once the first record (the ClientHello) is complete, so a peer that
+// connects and stalls costs no goroutine; at most WithTLSMaxHandshakes run
+// at once (the others wait in arrival order, their timeout paused while
+// they wait), and each must be done within WithTLSHandshakeTimeout
+// (DefaultTLSHandshakeTimeout, counted from accept). When the handshake
+// returns, the goroutine moves on to the next waiting handshake or ends.
+//
+// After the handshake everything runs on the loop, with no goroutine: a
+// read event's ciphertext is handed to the record conn and tls.Conn.Read
+// is called until the record conn says "no more input" with a temporary
+// net.Error. crypto/tls keeps a partial record in its own input buffer and
+// does not make a temporary error sticky (see readRecordOrCCS in
+// crypto/tls/conn.go), so the next read event carries on where this one
+// stopped. The plaintext goes into the connection's input buffer, which is
+// returned to the loop's pool once consumed, as on the plain path. Send's
+// plaintext is encrypted by tls.Conn.Write into one record buffer per loop
+// and sent at once, queued if the socket is full (the high-water mark and
+// OutputBytes count ciphertext); Sendv's slices are coalesced into one
+// record. Shutdown sends close_notify before the FIN; a close_notify or a
+// FIN from the peer is a half-close, as on a plain connection; a bad
+// record gets crypto/tls's alert and a close. An idle established
+// connection holds no goroutine and no buffer of ours: only the tls.Conn
+// and what crypto/tls itself keeps (its input buffer's capacity).
+//
+// Measured (benchmarks/cmd/tlsbench, server pinned to one core, ECDSA
+// P-256, TLS 1.3, medians of 3 interleaved rounds on a loaded 2-core
+// machine): an idle HTTPS connection costs the server 12 KB of RSS against
+// net/http's 39 KB and fasthttp's 32 KB; pipelined requests 4.6 µs of CPU
+// each against net/http's 33; a full handshake 1.2-1.5x net/http's CPU,
+// the price of handing each flight between the handshake's goroutine and
+// the locked loop thread. An echo round trip over an established
+// connection allocates nothing of ours (BenchmarkTLSEchoRoundTrip: the 3
+// allocations are crypto/tls's, one per record read attempt).
 package tcp

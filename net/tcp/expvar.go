@@ -21,7 +21,8 @@ const ExpvarKind = "muduo-tcp"
 //	 "bytes_sendfile": N,               // of bytes_out, by sendfile(2)
 //	 "queued_output_bytes": N,          // gauge
 //	 "functor_queue_delay_max_ns": N,   // max over the loops
-//	 "loops": [LoopStats...]}
+//	 "loops": [LoopStats...],
+//	 "tls": TLSStats}                   // with WithTLS only
 type Vars struct {
 	Kind          string        `json:"kind"`
 	Name          string        `json:"name"`
@@ -35,6 +36,7 @@ type Vars struct {
 	QueuedOut     int64         `json:"queued_output_bytes"`
 	QueueDelayMax time.Duration `json:"functor_queue_delay_max_ns"`
 	Loops         []LoopStats   `json:"loops"`
+	TLS           *TLSStats     `json:"tls,omitempty"` // with WithTLS only
 }
 
 // Vars returns the server's counters. It also probes the functor-queue
@@ -48,6 +50,10 @@ func (s *Server) Vars() Vars {
 		}
 	}
 	v := Vars{Kind: ExpvarKind, Name: s.opts.name, Addr: s.Addr().String(), Loops: s.Stats()}
+	if s.cfg.tls != nil {
+		st := s.TLSStats()
+		v.TLS = &st
+	}
 	for _, l := range v.Loops {
 		v.Open += l.Open
 		v.Accepted += l.Accepted

@@ -27,6 +27,7 @@ type options struct {
 	// pauseOnEMFILE: out of fds, pause accepting instead of shedding
 	// pending connections (see Acceptor.overloaded). Tests only.
 	pauseOnEMFILE bool
+	tls           tlsOptions // tls.go
 }
 
 func defaultOptions() options {

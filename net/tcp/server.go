@@ -55,6 +55,7 @@ func NewServer(addr string, opts ...Option) (*Server, error) {
 	}
 	s.cfg.highWater = s.opts.highWater
 	s.cfg.onClosed = s.connClosed
+	s.cfg.tls = newTLSOwner(&s.opts.tls, "", false)
 	return s, nil
 }
 
