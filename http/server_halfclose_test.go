@@ -1,7 +1,6 @@
 package http
 
 import (
-	"errors"
 	"io"
 	"net"
 	"strings"
@@ -18,7 +17,7 @@ func TestServerHalfCloseGetsDetachedResponse(t *testing.T) {
 		w.Detach()
 		go func() {
 			// Finish only once the server has read the client's FIN.
-			if err := waitPeerEOF(w.c); err != nil {
+			if err := waitOnLoop(w.c, func(c *conn) bool { return c.peerEOF }); err != nil {
 				t.Error(err)
 			}
 			_, _ = w.WriteString("finally")
@@ -39,19 +38,3 @@ func TestServerHalfCloseGetsDetachedResponse(t *testing.T) {
 	}
 }
 
-// waitPeerEOF waits until c has read its client's FIN (looked at on the
-// loop). Safe from any goroutine: it reports instead of failing the test.
-func waitPeerEOF(c *conn) error {
-	deadline := time.Now().Add(guard)
-	for {
-		eof := false
-		c.ls.loop.RunAndWait(func() { eof = c.peerEOF }, guard)
-		if eof {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return errors.New("the server never read the client's FIN")
-		}
-		time.Sleep(time.Millisecond) // polling for the FIN on its way
-	}
-}
