@@ -37,4 +37,3 @@ func TestServerHalfCloseGetsDetachedResponse(t *testing.T) {
 		t.Fatalf("want two complete responses, got %q", out)
 	}
 }
-
