@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	nethttp "net/http"
 	"os"
@@ -116,9 +117,18 @@ func TestHijackDetached(t *testing.T) {
 	rt := NewRouter()
 	rt.GET("/up", func(w *ResponseWriter, r *Request) {
 		decline := strings.Contains(string(r.Target()), "decline")
+		behind := len(get("/plaintext"))
+		if !decline {
+			behind = len("x\r\n\r\nGET / HTTP/1.1\r\n\r\n")
+		}
 		w.Detach()
 		go func() {
-			time.Sleep(50 * time.Millisecond) // the bytes behind it have arrived
+			// Decide only once the bytes behind the request are held by
+			// the server, unparsed: a server that parsed them meanwhile
+			// fails the test, whatever the scheduling.
+			if err := waitHeldInput(w.c, behind); err != nil {
+				t.Error(err)
+			}
 			if decline {
 				_, _ = w.WriteString("no")
 			} else if err := w.Hijack(shoutCallbacks(&closes)); err != nil {
@@ -325,13 +335,28 @@ func TestHijackBehindDetached(t *testing.T) {
 			w.Finish()
 		}()
 	})
-	rt.GET("/up", func(w *ResponseWriter, _ *Request) { _ = w.Hijack(shoutCallbacks(&closes)) })
+	conns := make(chan *conn, 1)
+	rt.GET("/up", func(w *ResponseWriter, _ *Request) {
+		conns <- w.c
+		_ = w.Hijack(shoutCallbacks(&closes))
+	})
 	s := startServer(t, rt)
 	c := dial(t, s)
 	c.send(get("/slow") + upgradeReq("/up") + "abc")
-	time.Sleep(50 * time.Millisecond)
+	hc := await(t, conns, "the upgrade's handler")
+	if err := waitHeldInput(hc, len("abc")); err != nil {
+		t.Fatal(err)
+	}
+	// Sent while the upgrade waits its turn: it reaches the server (the
+	// kernel acknowledged it) before the earlier response is released,
+	// and is not read as HTTP meanwhile (the connection holds only "abc").
 	c.send("GET /plaintext HTTP/1.1\r\n\r\n") // not HTTP any more
-	time.Sleep(50 * time.Millisecond)
+	if err := waitDelivered(c.nc); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitHeldInput(hc, len("abc")); err != nil {
+		t.Fatal(err)
+	}
 	close(release)
 	if r := c.expectStatus("GET", 200); r.body != "slow" {
 		t.Fatalf("body %q", r.body)
@@ -368,5 +393,24 @@ func TestRegisterOnShutdownEndsHijacked(t *testing.T) {
 	c.expectEOF()
 	if err := <-done; err != nil {
 		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+// waitHeldInput waits until c's connection holds exactly n unparsed input
+// bytes after its loop has handled what it read (looked at on the loop,
+// so any parsing of them has happened by then). Safe from any goroutine:
+// it reports instead of failing the test.
+func waitHeldInput(c *conn, n int) error {
+	deadline := time.Now().Add(guard)
+	for {
+		held := -1
+		c.ls.loop.RunAndWait(func() { held = c.tc.Input().ReadableBytes() }, guard)
+		if held == n {
+			return nil
+		}
+		if held > n || time.Now().After(deadline) {
+			return fmt.Errorf("the connection holds %d unparsed bytes, want %d", held, n)
+		}
+		time.Sleep(time.Millisecond) // polling for bytes still on their way
 	}
 }

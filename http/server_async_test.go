@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	nethttp "net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -182,7 +183,17 @@ func TestServerWorkerDetach(t *testing.T) {
 	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
 		w.Detach()
 		go func() {
-			time.Sleep(20 * time.Millisecond)
+			// Write only once both handlers have returned and their
+			// workers are idle again: a pool that finished the response
+			// on return has done so by then.
+			deadline := time.Now().Add(guard)
+			for idleWorkers() != 2 {
+				if time.Now().After(deadline) {
+					t.Errorf("%d idle workers, want 2", idleWorkers())
+					break
+				}
+				time.Sleep(time.Millisecond) // polling the workers' state
+			}
 			_, _ = w.WriteString("later")
 			w.Finish()
 		}()
@@ -334,4 +345,26 @@ func TestServerPanicAfterFlush(t *testing.T) {
 			t.Fatalf("workers=%v: stream %q", opts != nil, all)
 		}
 	}
+}
+
+// idleWorkers counts the worker-pool goroutines waiting for a job, from
+// the goroutine stacks (the tests that use it run one pool at a time).
+func idleWorkers() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "[chan receive") && strings.Contains(g, "http.newWorkerPool.func") {
+			count++
+		}
+	}
+	return count
 }

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +146,11 @@ func TestServerBadInputBehindDetached(t *testing.T) {
 	rt.GET("/slow", func(w *ResponseWriter, _ *Request) {
 		w.Detach()
 		go func() {
-			time.Sleep(50 * time.Millisecond)
+			// Finish only once the server has refused the request behind
+			// (its 505 is queued and the connection is to close).
+			if err := waitOnLoop(w.c, func(c *conn) bool { return c.closeAfter }); err != nil {
+				t.Error(err)
+			}
 			_, _ = w.WriteString("slow")
 			w.Finish()
 		}()
@@ -173,5 +178,22 @@ func TestServerBadInputSplit(t *testing.T) {
 			checkErrorResponse(t, r, tc.want[0])
 			c.expectEOF()
 		})
+	}
+}
+
+// waitOnLoop waits until cond holds for c, evaluated on c's loop. Safe
+// from any goroutine: it reports instead of failing the test.
+func waitOnLoop(c *conn, cond func(*conn) bool) error {
+	deadline := time.Now().Add(guard)
+	for {
+		ok := false
+		c.ls.loop.RunAndWait(func() { ok = cond(c) }, guard)
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the connection never reached the state the test waits for")
+		}
+		time.Sleep(time.Millisecond) // polling for input on its way
 	}
 }

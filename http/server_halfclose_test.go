@@ -9,13 +9,17 @@ import (
 )
 
 // A client that sends its request and half-closes still gets the response
-// of a handler that finishes later on another goroutine, then EOF.
+// of a handler that finishes on another goroutine after the server has read
+// the FIN, then EOF.
 func TestServerHalfCloseGetsDetachedResponse(t *testing.T) {
 	rt := NewRouter()
 	rt.GET("/slow", func(w *ResponseWriter, r *Request) {
 		w.Detach()
 		go func() {
-			time.Sleep(200 * time.Millisecond)
+			// Finish only once the server has read the client's FIN.
+			if err := waitOnLoop(w.c, func(c *conn) bool { return c.peerEOF }); err != nil {
+				t.Error(err)
+			}
 			_, _ = w.WriteString("finally")
 			w.Finish()
 		}()

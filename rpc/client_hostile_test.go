@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -186,7 +187,9 @@ func TestClientCloseReleasesEveryone(t *testing.T) {
 	go func() { errs <- c2.Call(context.Background(), "x", nil, nil) }()
 	go func() { errs <- c2.Notify(context.Background(), "x", nil) }()
 	go func() { errs <- c2.Batch(context.Background(), []rpc.BatchElem{{Method: "x"}}) }()
-	time.Sleep(50 * time.Millisecond)
+	// All three are blocked waiting for a connection when Close comes (a
+	// caller arriving after it would fail at once, not be woken).
+	waitFor(t, "three callers blocked waiting for a connection", func() bool { return blockedIn("rpc.(*Client).waitUp") == 3 })
 	_ = c2.Close()
 	for range 3 {
 		select {
@@ -280,4 +283,27 @@ func TestHTTPClientReplies(t *testing.T) {
 	if err := rpc.NewHTTPClient(base+"/notify", nil).Notify(ctx, "x", nil); err != nil {
 		t.Fatalf("202 to a notification: %v", err)
 	}
+}
+
+// blockedIn counts the goroutines blocked in a select or on a channel
+// inside the function named fn (as a stack trace spells it).
+func blockedIn(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		blocked := strings.Contains(header, "[select") || strings.Contains(header, "[chan receive")
+		if blocked && strings.Contains(g, fn+"(") {
+			count++
+		}
+	}
+	return count
 }

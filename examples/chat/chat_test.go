@@ -62,6 +62,15 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// bytesIn is how many bytes the server has read, over all its loops.
+func bytesIn(s *ChatServer) uint64 {
+	var n uint64
+	for _, l := range s.srv.Stats() {
+		n += l.BytesIn
+	}
+	return n
+}
+
 func startServer(t *testing.T, loops int) (*ChatServer, *syncBuf) {
 	t.Helper()
 	logs := &syncBuf{}
@@ -187,12 +196,17 @@ func TestSplitFrame(t *testing.T) {
 			defer raw.Close()
 			waitUntil(t, "the raw client", func() bool { return srv.NumClients() == 2 })
 
+			// Each byte is read by the server before the next is sent (its
+			// input count has grown by it), so the frame really arrives in
+			// as many reads as it has bytes.
 			split := "split across many TCP segments, byte by byte"
+			in := bytesIn(srv)
 			for _, b := range frame(split) {
 				if _, err := raw.Write([]byte{b}); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(time.Millisecond)
+				in++
+				waitUntil(t, "the server to read the byte", func() bool { return bytesIn(srv) >= in })
 			}
 			merged := []string{"one", "", "three", strings.Repeat("big ", 5000)}
 			var all []byte

@@ -138,10 +138,15 @@ func TestPublishExpvarCounts(t *testing.T) {
 	if v.Requests != ok+missing+1 { // this request counts itself
 		t.Fatalf("requests %d", v.Requests)
 	}
-	// The queue-delay probe ran: the second read reports it.
-	time.Sleep(10 * time.Millisecond)
-	if v := srv.Vars(); v.QueueDelayMax <= 0 {
-		t.Fatalf("queue delay %v", v.QueueDelayMax)
+	// Reading the stats queued a queue-delay probe on each loop; once one
+	// has run, a later read reports its delay. Polled, with a failure
+	// bound: a probe that never runs fails the test.
+	probeDeadline := time.Now().Add(10 * time.Second)
+	for srv.Vars().QueueDelayMax <= 0 {
+		if time.Now().After(probeDeadline) {
+			t.Fatalf("queue delay %v: no probe ran", srv.Vars().QueueDelayMax)
+		}
+		time.Sleep(time.Millisecond)
 	}
 	http.PublishRuntimeExpvar() // idempotent
 }

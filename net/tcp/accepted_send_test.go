@@ -6,9 +6,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"net"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A Send that returned nil is delivered unless the connection is forced
@@ -30,7 +33,7 @@ func TestSendBeforePeerFINIsDelivered(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = p.CloseWrite()
-		time.Sleep(20 * time.Millisecond) // the FIN is in before the loop looks
+		waitAcked(t, p) // the FIN is in before the loop looks
 		close(block)
 		_ = p.SetReadDeadline(time.Now().Add(guard))
 		got, err := io.ReadAll(p)
@@ -98,4 +101,34 @@ func intsBytes(v []int) []byte {
 		b = binary.BigEndian.AppendUint64(b, uint64(x))
 	}
 	return b
+}
+
+// waitAcked waits until the peer's kernel has acknowledged everything c
+// sent, its FIN included (SIOCOUTQ counts the FIN's sequence number): what
+// c sent is then in the server's receive queue, whether or not the server's
+// loop has looked.
+func waitAcked(t *testing.T, c *net.TCPConn) {
+	t.Helper()
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(guard)
+	for {
+		var outq int
+		var qerr error
+		if err := rc.Control(func(fd uintptr) { outq, qerr = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ) }); err != nil {
+			t.Fatal(err)
+		}
+		if qerr != nil {
+			t.Fatal(qerr)
+		}
+		if outq == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d bytes (or the FIN) never acknowledged", outq)
+		}
+		time.Sleep(time.Millisecond) // polling the kernel's queue
+	}
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // With a HalfClose callback a connection whose peer half-closed stays
-// open for writing: an answer computed after the FIN (here, 200 ms later
-// on another goroutine) still reaches the peer, and Shutdown then closes
+// open for writing: an answer computed after the FIN (here, on another
+// goroutine once the loop has finished with the FIN) still reaches the peer, and Shutdown then closes
 // the connection.
 func TestHalfCloseCallbackKeepsConnectionForAnswers(t *testing.T) {
 	srv, err := NewServer("127.0.0.1:0", WithName("half"))
@@ -30,7 +30,9 @@ func TestHalfCloseCallbackKeepsConnectionForAnswers(t *testing.T) {
 		HalfClose: func(c *Conn) {
 			answer := append([]byte("answer to "), got...)
 			go func() {
-				time.Sleep(200 * time.Millisecond)
+				// Answer once the loop is done with the FIN (this callback
+				// has returned and the connection is held open).
+				runAndWait(c.Loop(), func() {})
 				if err := c.Send(answer); err != nil {
 					t.Errorf("send after the peer's FIN: %v", err)
 				}
