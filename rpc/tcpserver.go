@@ -198,7 +198,7 @@ func (c *rpcConn) process(in *buffer.Buffer) {
 		text, consumed, err := c.codec.Scan(in.Peek())
 		if err != nil {
 			ls := c.ls
-			ls.out = c.codec.AppendFrame(ls.out, c.t.srv.AppendScanError(nil, err))
+			ls.out = c.codec.AppendFrame(ls.out, c.t.srv.appendScanError(nil, err))
 			c.closing = true
 			in.RetrieveAll()
 			c.flush()

@@ -285,7 +285,7 @@ type SubscribeFunc func(ctx context.Context, sub *Subscription, params []byte) e
 // transport without server push (TCP, HTTP) subscribe answers
 // CodeMethodNotFound with "notifications not supported".
 func (s *Server) RegisterSubscription(subscribe, unsubscribe, notification string, fn SubscribeFunc) error {
-	err := s.RegisterFunc(subscribe, func(ctx context.Context, params []byte) (any, error) {
+	err := HandleRaw(s, subscribe, func(ctx context.Context, params []byte) (any, error) {
 		n, ok := ctx.Value(notifierKey{}).(*notifier)
 		if !ok {
 			return nil, &Error{Code: CodeMethodNotFound, Message: "notifications not supported"}
@@ -308,7 +308,7 @@ func (s *Server) RegisterSubscription(subscribe, unsubscribe, notification strin
 	if err != nil {
 		return err
 	}
-	return s.RegisterFunc(unsubscribe, func(ctx context.Context, params []byte) (any, error) {
+	return HandleRaw(s, unsubscribe, func(ctx context.Context, params []byte) (any, error) {
 		n, ok := ctx.Value(notifierKey{}).(*notifier)
 		if !ok {
 			return nil, &Error{Code: CodeMethodNotFound, Message: "notifications not supported"}
