@@ -128,7 +128,7 @@ func (c *conn) switchProtocols(in *buffer.Buffer) {
 	}
 	c.head, c.tail, c.slots = nil, nil, 0
 	tc := c.tc
-	tc.SetContext(&hijacked{c: c, cb: *cb})
+	tc.SetData(&hijacked{c: c, cb: *cb})
 	if c.paused {
 		c.paused = false
 		tc.SetWriteCompleteCallback(nil)

@@ -156,15 +156,15 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 		s.drainMu.Lock()
 		c.draining = s.draining
 		s.drainMu.Unlock()
-		tc.SetContext(c)
+		tc.SetData(c)
 		ls.add(c)
 		ls.stats.accepted.Add(1)
 		c.setDeadline(dlHeader)
 		return
 	}
-	c, ok := tc.Context().(*conn)
+	c, ok := tc.Data().(*conn)
 	if !ok {
-		if h, ok := tc.Context().(*hijacked); ok {
+		if h, ok := tc.Data().(*hijacked); ok {
 			h.closed(tc)
 		}
 		return
@@ -182,7 +182,7 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 }
 
 func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
-	switch c := tc.Context().(type) {
+	switch c := tc.Data().(type) {
 	case *conn:
 		c.process(in)
 	case *hijacked:
@@ -198,9 +198,9 @@ func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
 // tcp.HalfCloseGrace tcp closes it anyway, which cancels the requests'
 // context as for a client that left.
 func (s *Server) onHalfClose(tc *tcp.Conn) {
-	c, ok := tc.Context().(*conn)
+	c, ok := tc.Data().(*conn)
 	if !ok {
-		if h, ok := tc.Context().(*hijacked); ok {
+		if h, ok := tc.Data().(*hijacked); ok {
 			h.halfClose(tc)
 			return
 		}
@@ -225,7 +225,7 @@ func (s *Server) onHalfClose(tc *tcp.Conn) {
 // onWriteComplete is a paused connection's own WriteComplete callback (see
 // conn.pause): the output it waited on has drained.
 func (s *Server) onWriteComplete(tc *tcp.Conn) {
-	c, ok := tc.Context().(*conn)
+	c, ok := tc.Data().(*conn)
 	if !ok {
 		return
 	}
@@ -285,7 +285,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// sees its new connection refused and sends on an open one gets
 	// Connection: close (a connection accepted meanwhile reads s.draining).
 	s.tcp.ForEachConn(func(tc *tcp.Conn) {
-		switch c := tc.Context().(type) {
+		switch c := tc.Data().(type) {
 		case *conn:
 			c.draining = true
 			if grace <= 0 {
@@ -303,7 +303,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = s.tcp.WaitIdle(gctx)
 		cancel()
 		s.tcp.ForEachConn(func(tc *tcp.Conn) {
-			if c, ok := tc.Context().(*conn); ok {
+			if c, ok := tc.Data().(*conn); ok {
 				c.closeIfIdle()
 			}
 		})

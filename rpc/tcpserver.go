@@ -99,7 +99,7 @@ func (t *TCPServer) Shutdown(ctx context.Context) error {
 	// after which a worker's reply can no longer be sent.
 	t.tcp.StopAccepting()
 	t.tcp.ForEachConn(func(tc *tcp.Conn) {
-		if c, ok := tc.Context().(*rpcConn); ok {
+		if c, ok := tc.Data().(*rpcConn); ok {
 			c.drain()
 		} else {
 			tc.Shutdown()
@@ -142,7 +142,7 @@ const pauseInput = 64 << 10
 
 func (t *TCPServer) onConnection(tc *tcp.Conn) {
 	if !tc.Connected() {
-		if c, ok := tc.Context().(*rpcConn); ok {
+		if c, ok := tc.Data().(*rpcConn); ok {
 			c.cancel()
 		}
 		return
@@ -159,11 +159,11 @@ func (t *TCPServer) onConnection(tc *tcp.Conn) {
 	c.onReply = c.reply
 	c.resume = c.resumeInLoop
 	c.check = c.drainCheck
-	tc.SetContext(c)
+	tc.SetData(c)
 }
 
 func (t *TCPServer) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
-	c, ok := tc.Context().(*rpcConn)
+	c, ok := tc.Data().(*rpcConn)
 	if !ok {
 		in.RetrieveAll()
 		return
@@ -260,7 +260,7 @@ func (c *rpcConn) reply(r Reply) {
 // so replies from the worker pool still reach the client (tcp closes it
 // anyway after tcp.HalfCloseGrace).
 func (t *TCPServer) onHalfClose(tc *tcp.Conn) {
-	c, ok := tc.Context().(*rpcConn)
+	c, ok := tc.Data().(*rpcConn)
 	if !ok {
 		tc.Shutdown()
 		return

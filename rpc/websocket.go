@@ -103,7 +103,7 @@ func (h *wsHandler) open(c *websocket.Conn) {
 	wc := &wsConn{h: h, c: c, cancel: cancel}
 	wc.n = &notifier{conn: wc, subs: map[string]*Subscription{}}
 	wc.sess = h.s.NewSession(context.WithValue(ctx, notifierKey{}, wc.n))
-	c.SetContext(wc)
+	c.SetData(wc)
 	h.s.ws.conns.Add(1)
 }
 
@@ -112,7 +112,7 @@ func (h *wsHandler) message(c *websocket.Conn, typ websocket.MessageType, data [
 		_ = c.Close(websocket.CloseUnsupportedData, "JSON-RPC messages are text")
 		return
 	}
-	wc := c.Context().(*wsConn)
+	wc := c.Data().(*wsConn)
 	wc.sess.Dispatch(data, func(rep Reply) {
 		if !rep.Empty() {
 			_ = c.Send(websocket.TextMessage, rep.Bytes())
@@ -122,7 +122,7 @@ func (h *wsHandler) message(c *websocket.Conn, typ websocket.MessageType, data [
 }
 
 func (h *wsHandler) closed(c *websocket.Conn, _ int, _ string) {
-	wc, ok := c.Context().(*wsConn)
+	wc, ok := c.Data().(*wsConn)
 	if !ok {
 		return
 	}

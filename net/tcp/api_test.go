@@ -28,13 +28,13 @@ func TestConnIdentity(t *testing.T) {
 	s := startServer(t, Callbacks{
 		Connection: func(c *Conn) {
 			if c.Connected() {
-				c.SetContext("ctx-" + c.Name())
+				c.SetData("ctx-" + c.Name())
 			}
 			rec.onConnection(c)
 		},
 		Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
 			in.RetrieveAll()
-			seenCh <- seen{c.Context(), c.Loop().InLoop()}
+			seenCh <- seen{c.Data(), c.Loop().InLoop()}
 		},
 	}, WithName("echo"), WithLoops(2))
 	if s.Name() != "echo" || !s.Addr().Addr().IsLoopback() || s.Addr().Port() == 0 {

@@ -162,12 +162,12 @@ func (c *Conn) noteWriteError(err error) {
 	}
 }
 
-// OnReadable implements reactor.Handler. When nothing is buffered from an
-// earlier read, the bytes are read straight into the loop's scratch and the
+// onReadable handles the reactor's OnReadable event (see connEvents).
+// When nothing is buffered from an earlier read, the bytes are read straight into the loop's scratch and the
 // message callback sees a view of it: no copy, and an idle connection owns
 // no input buffer. Only a partial message left over is copied into the
 // connection's own buffer.
-func (c *Conn) OnReadable() {
+func (c *Conn) onReadable() {
 	loop := c.ch.Loop()
 	var n int
 	var err error
@@ -250,8 +250,8 @@ func (c *Conn) handlePeerClosed() {
 	}
 }
 
-// OnWritable implements reactor.Handler.
-func (c *Conn) OnWritable() {
+// onWritable handles the reactor's OnWritable event (see connEvents).
+func (c *Conn) onWritable() {
 	if !c.ch.IsWriting() {
 		return
 	}
@@ -281,12 +281,13 @@ func (c *Conn) OnWritable() {
 	}
 }
 
-// OnClose implements reactor.Handler.
-func (c *Conn) OnClose() { c.handleClose() }
+// onClose handles the reactor's OnClose event (see connEvents).
+func (c *Conn) onClose() { c.handleClose() }
 
-// OnError implements reactor.Handler: log SO_ERROR. Reading proceeds and
-// reports the error (or EOF) itself, which closes the connection.
-func (c *Conn) OnError() {
+// onError handles the reactor's OnError event (see connEvents): log
+// SO_ERROR. Reading proceeds and reports the error (or EOF) itself, which
+// closes the connection.
+func (c *Conn) onError() {
 	if err := mnet.SocketError(c.ch.Fd()); err != nil {
 		c.ch.Loop().Logger().Debug("tcp: socket error", "conn", c.Name(), "err", err)
 	}
@@ -296,7 +297,7 @@ func (c *Conn) shutdownInLoop() {
 	// Bytes other goroutines sent before the Shutdown go out first.
 	c.flushOffLoop()
 	if c.Disconnected() || c.ch.IsWriting() {
-		return // OnWritable calls back here once the queue drains
+		return // onWritable calls back here once the queue drains
 	}
 	if c.peerClosed {
 		c.handleClose() // both directions are done
@@ -374,3 +375,14 @@ func (c *Conn) dropOutput() {
 	}
 	c.ch.Loop().BufferPool().Put(&c.out)
 }
+
+// connEvents is a Conn as its channel sees it: the reactor.Handler whose
+// methods are the Conn's event handlers. A separate type keeps OnReadable
+// and the others off Conn's API, where user code could call them; the
+// conversion costs nothing.
+type connEvents Conn
+
+func (e *connEvents) OnReadable() { (*Conn)(e).onReadable() }
+func (e *connEvents) OnWritable() { (*Conn)(e).onWritable() }
+func (e *connEvents) OnClose()    { (*Conn)(e).onClose() }
+func (e *connEvents) OnError()    { (*Conn)(e).onError() }

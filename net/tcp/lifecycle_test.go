@@ -152,7 +152,7 @@ func TestClientBacksOffFromShortConnections(t *testing.T) {
 	if gap := at[2].Sub(at[1]); gap < 2*InitialRetryDelay-slack {
 		t.Fatalf("third connection %v after the second, want the backoff's %v", gap, 2*InitialRetryDelay)
 	}
-	if n := c.Connector().Attempts.Load(); n > 4 {
+	if n := c.connector.Attempts.Load(); n > 4 {
 		t.Fatalf("%d connect attempts for 3 connections", n)
 	}
 }

@@ -26,7 +26,7 @@ type Server struct {
 	base     *reactor.EventLoop
 	ownBase  bool
 	pool     *reactor.LoopPool
-	acceptor *Acceptor
+	acceptor *acceptor
 	sets     map[*reactor.EventLoop]*connSet
 	setList  []*connSet
 
@@ -98,7 +98,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.pool = pool
-	acc, err := NewAcceptor(s.base, s.addr, mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}, s.newConnection)
+	acc, err := newAcceptor(s.base, s.addr, mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}, s.newConnection)
 	if err != nil {
 		pool.Stop()
 		s.closeBase()
