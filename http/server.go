@@ -105,17 +105,14 @@ func (s *Server) Start(addr string) error {
 			s.stateMu.Unlock()
 		}),
 	}, o.tcpOptions...)
-	ts, err := tcp.NewServer(addr, topts...)
-	if err != nil {
-		return err
-	}
+	ts := tcp.NewServer(topts...)
 	ts.SetCallbacks(tcp.Callbacks{
 		Connection: s.onConnection,
 		Message:    s.onMessage,
 		HalfClose:  s.onHalfClose,
 	})
 	s.tcp = ts
-	if err := ts.Start(); err != nil {
+	if err := ts.Start(addr); err != nil {
 		if s.workers != nil {
 			s.workers.stop()
 		}

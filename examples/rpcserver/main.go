@@ -144,11 +144,8 @@ func start(tcpAddr, httpAddr string, loops int, withDebug bool, logger *slog.Log
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	if tcpAddr != "" {
-		ts, err := rpc.NewTCPServer(a.srv, tcpAddr, rpc.WithTCPOptions(tcp.WithLoops(loops)))
-		if err == nil {
-			err = ts.Start()
-		}
-		if err != nil {
+		ts := rpc.NewTCPServer(a.srv, rpc.WithTCPOptions(tcp.WithLoops(loops)))
+		if err := ts.Start(tcpAddr); err != nil {
 			a.srv.Close()
 			return nil, fmt.Errorf("tcp: %w", err)
 		}

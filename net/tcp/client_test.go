@@ -58,12 +58,9 @@ func TestClientRetriesUntilServerAppears(t *testing.T) {
 	}
 
 	srec := newRecorder()
-	s, err := NewServer(addr, WithLogger(quietLogger))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(WithLogger(quietLogger))
 	s.SetCallbacks(Callbacks{Connection: srec.onConnection, Message: echoMessage})
-	if err := s.Start(); err != nil {
+	if err := s.Start(addr); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

@@ -37,12 +37,9 @@ func TestServerMethodsAfterClose(t *testing.T) {
 		within(t, guard, "Shutdown after Close", func() { _ = s.Shutdown(context.Background()) })
 		within(t, guard, "Close again", func() { _ = s.Close() })
 	}
-	s, err := NewServer("127.0.0.1:0", WithLogger(quietLogger))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(WithLogger(quietLogger))
 	_ = s.Close()
-	if err := s.Start(); !errors.Is(err, ErrServerClosed) {
+	if err := s.Start("127.0.0.1:0"); !errors.Is(err, ErrServerClosed) {
 		_ = s.Close()
 		t.Fatalf("Start after Close = %v, want ErrServerClosed", err)
 	}

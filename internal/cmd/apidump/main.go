@@ -4,7 +4,7 @@
 // method, type, field, interface method, constant and variable, in the
 // style of Go's own api/ files:
 //
-//	pkg net/tcp, func NewServer(string, ...Option) (*Server, error)
+//	pkg net/tcp, func NewServer(...Option) *Server
 //	pkg net/tcp, method (*Server) Start() error
 //	pkg net/tcp, type Callbacks struct, Message MessageCallback
 //
