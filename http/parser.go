@@ -17,6 +17,38 @@ const (
 	stFailed               // err is set; the connection must be closed
 )
 
+// The contract with the connection glue (conn.go).
+//
+// The parser works on plain []byte and knows nothing about sockets. From
+// the connection's message callback (on its event-loop goroutine) the glue
+// passes data = every unconsumed byte of the input buffer:
+//
+//	req, err := c.parser.Parse(data)
+//	switch {
+//	case err != nil: // answer StatusOf(err), then close: never read on
+//	case req == nil: // head incomplete: wait for more bytes
+//	case req.isChunked():
+//		body := data[req.headLength():]
+//		done, err := c.chunks.Decode(body) // decodes in place
+//		// when done: decoded body is body[:c.chunks.Len()], and the
+//		// request occupies req.headLength()+c.chunks.Consumed() bytes.
+//	default:
+//		// body is data[req.headLength():][:max(req.ContentLength(), 0)]
+//	}
+//	// after the handler: consume the request's bytes, then
+//	// c.parser.Reset() and c.chunks.Reset(limits) for the next one.
+//
+// Between calls the glue may append bytes and may move the buffer (growth,
+// compaction) as long as the unconsumed bytes keep their order: parser and
+// decoder keep only offsets from the start of data, never slices, and each
+// call only examines bytes it has not examined before, so a client sending
+// one byte per read costs linear time.
+//
+// Every error is an *Error carrying the status the server must answer with;
+// after it the connection must be closed, because the framing of anything
+// that follows can no longer be trusted (reading on would open the door to
+// request smuggling).
+//
 // parser incrementally parses one request head at a time from a
 // connection's input. Its zero value is ready to use with the default
 // Limits. It is meant to live in the per-connection context and be used
