@@ -31,6 +31,7 @@ type Server struct {
 	sets     map[*reactor.EventLoop]*connSet
 	setList  []*connSet
 
+	bound   atomic.Pointer[netip.AddrPort] // the listening address, once listening
 	nextID  atomic.Uint64
 	open    atomic.Int64
 	started atomic.Bool
@@ -136,6 +137,8 @@ func (s *Server) Start(addr string) error {
 		s.Close()
 		return lerr
 	}
+	bound := acc.Addr()
+	s.bound.Store(&bound)
 	return nil
 }
 
@@ -162,12 +165,13 @@ func (s *Server) closeBase() {
 }
 
 // Addr returns the address the server listens on (the real port when ":0"
-// was asked for). Valid after Start; safe from any goroutine.
+// was asked for), or the zero AddrPort until it listens: a goroutine that
+// runs ListenAndServe can be waited for with it. Safe from any goroutine.
 func (s *Server) Addr() netip.AddrPort {
-	if s.acceptor == nil {
-		return s.addr
+	if a := s.bound.Load(); a != nil {
+		return *a
 	}
-	return s.acceptor.Addr()
+	return netip.AddrPort{}
 }
 
 // Name returns the server's name.
