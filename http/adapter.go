@@ -163,7 +163,7 @@ func toStdRequest(r *Request, body io.ReadCloser) (*stdhttp.Request, error) {
 	}
 	if cl := r.ContentLength(); cl >= 0 {
 		req.ContentLength = cl
-	} else if r.Chunked() {
+	} else if r.isChunked() {
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
 	}

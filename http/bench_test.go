@@ -18,7 +18,7 @@ var techEmpowerRequest = []byte("GET /plaintext HTTP/1.1\r\n" +
 	"\r\n")
 
 func benchParse(b *testing.B, in []byte) {
-	var p Parser
+	var p parser
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
@@ -36,7 +36,7 @@ func BenchmarkParseTechEmpower(b *testing.B) { benchParse(b, techEmpowerRequest)
 func BenchmarkChunkedDecode(b *testing.B) {
 	in := []byte("400\r\n" + string(make([]byte, 1024)) + "\r\n400;x=y\r\n" + string(make([]byte, 1024)) + "\r\n0\r\n\r\n")
 	buf := make([]byte, len(in))
-	var d ChunkedDecoder
+	var d chunkedDecoder
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {

@@ -246,7 +246,7 @@ func (c *conn) startStream(req *Request, in interface{ Retrieve(int) }) {
 	s := newBodyStream(c, needContinue)
 	c.stream = s
 	s.remaining = req.ContentLength()
-	s.chunked = req.Chunked()
+	s.chunked = req.isChunked()
 	c.ls.stats.counts.requests++
 	req.hc = c
 	w := c.ls.writer()
@@ -273,7 +273,7 @@ func (c *conn) startStream(req *Request, in interface{ Retrieve(int) }) {
 			c.rareState().waitSlot = w.slot // as in serve: nothing starts until it answers
 		}
 	}
-	in.Retrieve(req.HeadLen())
+	in.Retrieve(req.headLength())
 	c.rs.p.Reset()
 	c.rs.cd.Reset(c.ls.srv.limits)
 }

@@ -12,10 +12,10 @@ const (
 	cdFailed
 )
 
-// ChunkedDecoder decodes a chunked body (RFC 9112 7.1) in place: chunk data
+// chunkedDecoder decodes a chunked body (RFC 9112 7.1) in place: chunk data
 // is moved left over the chunk-size lines, so after each call
 // body[:Len()] is the contiguous decoded body so far, where body is the
-// connection's input from the end of the head (data[req.HeadLen():]).
+// connection's input from the end of the head (data[req.headLength():]).
 //
 // All state is offsets relative to the body start, so the glue may move its
 // buffer between calls as long as the bytes from the body start are kept:
@@ -26,8 +26,8 @@ const (
 // parsing enables request smuggling.
 //
 // The zero value is ready to use with default limits. Size: 64 bytes. Like
-// Parser it belongs to one connection's event-loop goroutine.
-type ChunkedDecoder struct {
+// parser it belongs to one connection's event-loop goroutine.
+type chunkedDecoder struct {
 	maxBody   int64
 	remaining int64 // chunk data still to move
 	err       *Error
@@ -39,28 +39,28 @@ type ChunkedDecoder struct {
 	state     uint8
 }
 
-// NewChunkedDecoder returns a decoder enforcing l's body and trailer limits.
-func NewChunkedDecoder(l Limits) *ChunkedDecoder {
-	d := &ChunkedDecoder{}
+// newChunkedDecoder returns a decoder enforcing l's body and trailer limits.
+func newChunkedDecoder(l Limits) *chunkedDecoder {
+	d := &chunkedDecoder{}
 	d.Reset(l)
 	return d
 }
 
 // Reset prepares the decoder for the next chunked body, with limits l (zero
 // fields take defaults).
-func (d *ChunkedDecoder) Reset(l Limits) {
+func (d *chunkedDecoder) Reset(l Limits) {
 	l = l.withDefaults()
-	*d = ChunkedDecoder{maxBody: l.MaxBodyBytes, maxTrail: int32(l.MaxHeaderBytes)}
+	*d = chunkedDecoder{maxBody: l.MaxBodyBytes, maxTrail: int32(l.MaxHeaderBytes)}
 }
 
 // Len returns the number of decoded bytes: body[:Len()] is the body so far.
-func (d *ChunkedDecoder) Len() int { return d.w }
+func (d *chunkedDecoder) Len() int { return d.w }
 
 // Consumed returns how many raw bytes of the body region have been
 // processed; once Decode reports done it is the full length of the chunked
 // body including the last chunk and trailers, i.e. the glue consumes
-// HeadLen()+Consumed() bytes for this request.
-func (d *ChunkedDecoder) Consumed() int { return d.r }
+// headLength()+Consumed() bytes for this request.
+func (d *chunkedDecoder) Consumed() int { return d.r }
 
 // Decode continues decoding body, which must hold the same bytes as on the
 // previous call (possibly moved) plus any new ones. It returns done once the
@@ -69,14 +69,14 @@ func (d *ChunkedDecoder) Consumed() int { return d.r }
 // Decoded bytes are counted against MaxBodyBytes as chunk sizes are read, so
 // an oversized body is refused before its data is buffered. Work is linear
 // in the new bytes; nothing is allocated.
-func (d *ChunkedDecoder) Decode(body []byte) (done bool, err error) {
+func (d *chunkedDecoder) Decode(body []byte) (done bool, err error) {
 	switch {
 	case d.state == cdDone:
 		return true, nil
 	case d.state == cdFailed:
 		return false, d.err
 	case len(body) < d.r:
-		return d.fail(ErrShrunk)
+		return d.fail(errShrunk)
 	}
 	if d.maxBody == 0 {
 		d.Reset(Limits{})
@@ -137,7 +137,7 @@ func (d *ChunkedDecoder) Decode(body []byte) (done bool, err error) {
 // and refuses lines (or trailer sections) that are, or have become, longer
 // than their bound; the check is made the same way whether the line arrived
 // whole or in pieces, so results do not depend on how input was split.
-func (d *ChunkedDecoder) line(body []byte) (int, *Error) {
+func (d *chunkedDecoder) line(body []byte) (int, *Error) {
 	j := bytes.IndexByte(body[d.scan:], '\n')
 	limit, start, tooLong := maxChunkLineBytes, d.r, ErrChunkSize
 	if d.state == cdTrailer {
@@ -162,7 +162,7 @@ func (d *ChunkedDecoder) line(body []byte) (int, *Error) {
 
 // sizeLine parses chunk-size [ chunk-ext ] (without CRLF) and moves to the
 // chunk's data, or to the trailer section for the last chunk.
-func (d *ChunkedDecoder) sizeLine(line []byte) *Error {
+func (d *chunkedDecoder) sizeLine(line []byte) *Error {
 	var n int64
 	i := 0
 	for ; i < len(line); i++ {
@@ -276,7 +276,7 @@ func unhex(c byte) int {
 	return -1
 }
 
-func (d *ChunkedDecoder) fail(err *Error) (bool, error) {
+func (d *chunkedDecoder) fail(err *Error) (bool, error) {
 	d.state, d.err = cdFailed, err
 	return false, err
 }

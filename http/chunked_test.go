@@ -8,7 +8,7 @@ import (
 // decodeSplit decodes body fed as body[:split] then the whole, each time in
 // a fresh array, as a glue whose buffer moves would. The decoded prefix
 // written in place is carried over, as it is in a real buffer.
-func decodeSplit(d *ChunkedDecoder, body string, split int) (done bool, decoded string, consumed int, err error) {
+func decodeSplit(d *chunkedDecoder, body string, split int) (done bool, decoded string, consumed int, err error) {
 	buf := []byte(body[:split])
 	if done, err = d.Decode(buf); err != nil || done {
 		return done, string(buf[:d.Len()]), d.Consumed(), err
@@ -33,7 +33,7 @@ func TestChunkedGood(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := tc.in + "GET /next" // pipelined bytes must be left alone
 			for split := 0; split <= len(in); split++ {
-				var d ChunkedDecoder
+				var d chunkedDecoder
 				done, out, consumed, err := decodeSplit(&d, in, split)
 				if err != nil || !done || out != tc.out || consumed != len(tc.in) {
 					t.Fatalf("split %d: done=%v out=%q consumed=%d err=%v", split, done, out, consumed, err)
@@ -45,7 +45,7 @@ func TestChunkedGood(t *testing.T) {
 
 func TestChunkedBytewise(t *testing.T) {
 	in := "5;e=1\r\nhello\r\n6\r\n world\r\n0\r\nT: v\r\n\r\n"
-	var d ChunkedDecoder
+	var d chunkedDecoder
 	buf := make([]byte, 0, len(in))
 	for i := 0; i < len(in); i++ {
 		buf = append(buf, in[i])
@@ -100,7 +100,7 @@ func TestChunkedBad(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			step := 1 + len(tc.in)/500 // every split point of short inputs
 			for split := 0; split <= len(tc.in); split += step {
-				d := NewChunkedDecoder(tc.lim)
+				d := newChunkedDecoder(tc.lim)
 				done, _, _, err := decodeSplit(d, tc.in, split)
 				if done || StatusOf(err) != tc.status || err == nil {
 					t.Fatalf("split %d: done=%v err=%v, want %d", split, done, err, tc.status)
@@ -118,13 +118,13 @@ func TestChunkedBad(t *testing.T) {
 func TestRequestWithChunkedBody(t *testing.T) {
 	in := []byte(head("POST /up HTTP/1.1", "Host: a", "Transfer-Encoding: chunked") +
 		"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n" + head("GET /next HTTP/1.1", "Host: a"))
-	var p Parser
-	var d ChunkedDecoder
+	var p parser
+	var d chunkedDecoder
 	req, err := p.Parse(in)
-	if err != nil || !req.Chunked() {
+	if err != nil || !req.isChunked() {
 		t.Fatal(err)
 	}
-	body := in[req.HeadLen():]
+	body := in[req.headLength():]
 	if done, err := d.Decode(body); !done || err != nil {
 		t.Fatal(done, err)
 	}
@@ -142,7 +142,7 @@ func TestRequestWithChunkedBody(t *testing.T) {
 func TestChunkedNoAlloc(t *testing.T) {
 	in := []byte("5;a=b\r\nhello\r\n6\r\n world\r\n0\r\nT: v\r\n\r\n")
 	buf := make([]byte, len(in))
-	var d ChunkedDecoder
+	var d chunkedDecoder
 	if n := testing.AllocsPerRun(100, func() {
 		copy(buf, in)
 		d.Reset(Limits{})

@@ -93,14 +93,14 @@ func (c *conn) rareState() *connRare {
 func (c *conn) isClosed() bool { return c.closed.Load() }
 
 // reqState is the parsing state of the request a connection is reading:
-// a Parser and a ChunkedDecoder (with the parser's reusable header index).
+// a parser and a chunkedDecoder (with the parser's reusable header index).
 // A connection borrows one from its loop while it has request bytes and
 // gives it back when it has none, so an idle keep-alive connection holds
 // no parser: what a connection needs to resume a partial head or body is
 // kept only while there is one.
 type reqState struct {
-	p     Parser
-	cd    ChunkedDecoder
+	p     parser
+	cd    chunkedDecoder
 	clean bool // reset since it was last used: putReqState need not reset it again
 }
 
@@ -222,12 +222,12 @@ func (c *conn) process(in *buffer.Buffer) {
 			c.phase = phaseBody
 			var inner Handler
 			c.h, inner = srv.handlerFor(req)
-			if req.ContentLength() > 0 || req.Chunked() {
+			if req.ContentLength() > 0 || req.isChunked() {
 				// Only a request with a body can be refused early or
 				// streamed: the interface assertions are not paid by
 				// the rest. Both are asked of the handler as
 				// registered, not of the middleware around it.
-				if c.refuseEarly(req, inner, len(data)-req.HeadLen()) {
+				if c.refuseEarly(req, inner, len(data)-req.headLength()) {
 					continue
 				}
 				if _, ok := inner.(StreamingHandler); ok {
@@ -236,15 +236,15 @@ func (c *conn) process(in *buffer.Buffer) {
 					continue
 				}
 			}
-			if req.ExpectContinue() && len(data) == req.HeadLen() && (req.ContentLength() > 0 || req.Chunked()) {
+			if req.ExpectContinue() && len(data) == req.headLength() && (req.ContentLength() > 0 || req.isChunked()) {
 				c.continueNow()
 			}
 		}
 		req, _ := c.rs.p.Parse(data) // rebinds the finished head to data
-		hl := req.HeadLen()
+		hl := req.headLength()
 		var body []byte
 		var consumed int
-		if req.Chunked() {
+		if req.isChunked() {
 			done, err := c.rs.cd.Decode(data[hl:])
 			if err != nil {
 				c.fail(err)

@@ -13,7 +13,7 @@ import (
 // parseHead parses a request head with the package's parser.
 func parseHead(t testing.TB, head string) *Request {
 	t.Helper()
-	r, err := NewParser(Limits{}).Parse([]byte(head))
+	r, err := newParser(Limits{}).Parse([]byte(head))
 	if err != nil || r == nil {
 		return nil
 	}

@@ -32,11 +32,11 @@ var stricterThanNetHTTP = []struct {
 	{ErrTargetForm, "RFC 9112 3.2.3-3.2.4: authority-form only with CONNECT, asterisk-form only with OPTIONS", nil},
 	{ErrRequestLine, "RFC 9112 3: method SP request-target SP HTTP-version, single spaces; net/http splits more loosely", nil},
 	{ErrVersion, "RFC 9112 2.3: HTTP-version is \"HTTP/\" DIGIT \".\" DIGIT; net/http takes multi-digit numbers", nil},
-	{ErrVersionNotSupp, "RFC 9110 15.6.6: a major version other than 1 gets 505 on an HTTP/1.1 parser", nil},
+	{ErrVersionNotSupported, "RFC 9110 15.6.6: a major version other than 1 gets 505 on an HTTP/1.1 parser", nil},
 	{ErrMethod, "RFC 9110 9.1: method is a token", nil},
 	{ErrFieldName, "RFC 9110 5.1: a field name is a token", nil},
 	{ErrFieldValue, "RFC 9110 5.5: field values are VCHAR, obs-text, SP and HTAB; other controls are refused", nil},
-	{ErrSpaceBeforeColn, "RFC 9112 5.1: whitespace between field name and colon MUST get a 400", nil},
+	{ErrSpaceBeforeColon, "RFC 9112 5.1: whitespace between field name and colon MUST get a 400", nil},
 	{ErrContentLength, "RFC 9110 8.6 and RFC 9112 6.3: Content-Length is 1*DIGIT; a list or differing values is refused rather than collapsed", nil},
 	{ErrCLAndTE, "RFC 9112 6.1: a server MAY reject a request with both Transfer-Encoding and Content-Length; we do, as the classic smuggling shape", func(h []byte) bool {
 		return bytes.Contains(bytes.ToLower(h), []byte("transfer-encoding")) && bytes.Contains(bytes.ToLower(h), []byte("content-length"))

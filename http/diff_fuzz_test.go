@@ -37,18 +37,18 @@ func FuzzDifferential(f *testing.F) {
 		if len(data) > 8192 {
 			return
 		}
-		var p Parser
+		var p parser
 		req, err := p.Parse(data)
 		if err == nil && req == nil {
 			return // our head is not complete yet
 		}
 		var body []byte
 		if err == nil {
-			n := req.HeadLen()
+			n := req.headLength()
 			switch {
-			case req.Chunked():
+			case req.isChunked():
 				raw := append([]byte(nil), data[n:]...)
-				var d ChunkedDecoder
+				var d chunkedDecoder
 				done, derr := d.Decode(raw)
 				if derr == nil && !done {
 					return // the body is not complete yet
@@ -130,10 +130,10 @@ func FuzzDifferential(f *testing.F) {
 		if !bytes.Equal(body, stdBody) {
 			fail("body", body, stdBody)
 		}
-		if req.Chunked() != slices.Equal(std.TransferEncoding, []string{"chunked"}) {
-			fail("chunked", req.Chunked(), std.TransferEncoding)
+		if req.isChunked() != slices.Equal(std.TransferEncoding, []string{"chunked"}) {
+			fail("chunked", req.isChunked(), std.TransferEncoding)
 		}
-		if !req.Chunked() && max(req.ContentLength(), 0) != std.ContentLength {
+		if !req.isChunked() && max(req.ContentLength(), 0) != std.ContentLength {
 			fail("content-length", req.ContentLength(), std.ContentLength)
 		}
 		skip := map[string]bool{"host": true, "transfer-encoding": true, "content-length": true, "trailer": true}

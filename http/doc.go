@@ -1,38 +1,42 @@
-// Package http implements the HTTP/1.1 request parsing layer of muduo-go:
-// an incremental, allocation-free parser for request heads (RFC 9112 / RFC
-// 9110) and an in-place decoder for chunked request bodies.
+// Package http is muduo-go's HTTP/1.1 server: handlers on the reactor's
+// event loops, a Router that takes net/http's ServeMux patterns ("GET
+// /users/{id}", "/static/", "{path...}"), middleware as plain
+// func(Handler) Handler, JSON and form helpers, cookies, net/http handlers
+// through Adapt, and graceful Shutdown. The package example (Example) is
+// a whole service; ExampleRouter adds groups and middleware.
 //
-// # Contract with the connection glue
+//	rt := http.NewRouter()
+//	rt.GET("/hello/{name}", func(w *http.ResponseWriter, r *http.Request) {
+//		w.Text(http.StatusOK, "hello, "+r.PathValue("name")+"\n")
+//	})
+//	srv := http.NewServer(rt, http.WithLoops(4))
+//	err := srv.ListenAndServe(":8080") // until Shutdown(ctx)
 //
-// The parser works on plain []byte and knows nothing about sockets. From
-// the connection's message callback (on its event-loop goroutine) the glue
-// passes data = every unconsumed byte of the input buffer:
+// # Guarantees
 //
-//	req, err := c.parser.Parse(data)
-//	switch {
-//	case err != nil: // answer StatusOf(err), then close: never read on
-//	case req == nil: // head incomplete: wait for more bytes
-//	case req.Chunked():
-//		body := data[req.HeadLen():]
-//		done, err := c.chunks.Decode(body) // decodes in place
-//		// when done: decoded body is body[:c.chunks.Len()], and the
-//		// request occupies req.HeadLen()+c.chunks.Consumed() bytes.
-//	default:
-//		// body is data[req.HeadLen():][:max(req.ContentLength(), 0)]
-//	}
-//	// after the handler: consume the request's bytes, then
-//	// c.parser.Reset() and c.chunks.Reset(limits) for the next one.
+//   - A handler's ServeHTTP runs on the event loop that owns the
+//     connection and must not block; one that waits detaches its
+//     ResponseWriter (Detach) and finishes from another goroutine, or the
+//     server runs every handler on a worker pool (WithWorkers).
+//   - The Request and every byte view it returns are valid until ServeHTTP
+//     returns (Clone keeps one longer).
+//   - Pipelined requests on one connection are answered in the order they
+//     arrived, detached and worker responses included.
+//   - Bad input is answered with the status and a readable reason the
+//     parser found (every parser error is an *Error; StatusOf maps any
+//     error to its status), then that connection is closed; every other
+//     connection is served on. Limits and timeouts (Limits,
+//     WithHeaderTimeout, WithBodyTimeout, WithIdleTimeout) bound what one
+//     client can make the server hold.
 //
-// Between calls the glue may append bytes and may move the buffer (growth,
-// compaction) as long as the unconsumed bytes keep their order: parser and
-// decoder keep only offsets from the start of data, never slices, and each
-// call only examines bytes it has not examined before, so a client sending
-// one byte per read costs linear time.
+// # Parsing
 //
-// Every error is an *Error carrying the status the server must answer with;
-// after it the connection must be closed, because the framing of anything
-// that follows can no longer be trusted (reading on would open the door to
-// request smuggling).
+// Request heads are parsed incrementally and without allocation (RFC 9112,
+// RFC 9110): a client that sends one byte per read costs linear time, and
+// the parser keeps only offsets into the connection's input. Chunked
+// bodies are decoded in place. After a parse error the connection is
+// closed, because the framing of anything that follows can no longer be
+// trusted (reading on would open the door to request smuggling).
 //
 // # Decisions on points the RFCs leave open
 //
@@ -106,8 +110,9 @@
 // "muduo-rpc", "muduo-tcp") so a reader can find them under any name;
 // the examples use "muduo_http", "muduo_rpc" and "muduo_rpc_tcp". The
 // shapes are documented at Vars, rpc.Server.PublishExpvar and tcp.Vars;
-// members are only ever added. Importing this package imports expvar and
-// net/http/pprof, which register /debug/vars and /debug/pprof/ on
-// net/http's DefaultServeMux: a program that serves DefaultServeMux
-// publicly exposes them there.
+// members are only ever added. This package imports expvar (which
+// registers /debug/vars on net/http's DefaultServeMux) but not
+// net/http/pprof; package http/debug imports both, so a program that
+// imports http/debug and serves DefaultServeMux publicly exposes
+// /debug/pprof/ there.
 package http

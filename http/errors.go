@@ -3,7 +3,7 @@ package http
 import "errors"
 
 // Limits bounds the resources one request may use. A zero field means "use
-// the default". Limits are read when a Parser or ChunkedDecoder is reset, so
+// the default". Limits are read when a parser or chunkedDecoder is reset, so
 // changing them affects the next request only.
 type Limits struct {
 	// MaxTargetBytes bounds the request-target (default 16 KiB). A longer
@@ -68,7 +68,7 @@ func (l Limits) withDefaults() Limits {
 }
 
 // Error is a request the server must refuse. Status is the code to answer
-// with (400, 413, 414, 431, 501, 505, or 500 for a glue bug); after writing
+// with (400, 413, 414, 431, 501, 505, or 500 for an internal error); after writing
 // the response the server must close the connection. Errors returned by this
 // package are the package-level values below, so returning one never
 // allocates and errors.Is works by identity.
@@ -141,38 +141,38 @@ func newErr(status int, reason string) *Error {
 
 // The errors the parser and decoder return, one per class of bad input.
 var (
-	ErrRequestLine     = newErr(400, "malformed request line")
-	ErrMethod          = newErr(400, "invalid method token")
-	ErrMethodTooLong   = newErr(501, "method too long to be implemented")
-	ErrTarget          = newErr(400, "invalid request-target")
-	ErrTargetForm      = newErr(400, "request-target form not allowed for method")
-	ErrTargetTooLong   = newErr(414, "request-target too long")
-	ErrTargetEscape    = newErr(400, "invalid percent-encoding in the request-target's path")
-	ErrVersion         = newErr(400, "malformed HTTP version")
-	ErrVersionNotSupp  = newErr(505, "HTTP major version not supported")
-	ErrBareLF          = newErr(400, "line terminated by bare LF")
-	ErrBareCR          = newErr(400, "CR not followed by LF")
-	ErrObsFold         = newErr(400, "obsolete line folding or whitespace before field line")
-	ErrFieldName       = newErr(400, "invalid field name")
-	ErrSpaceBeforeColn = newErr(400, "whitespace between field name and colon")
-	ErrFieldValue      = newErr(400, "invalid character in field value")
-	ErrHeaderTooLarge  = newErr(431, "header section too large")
-	ErrTooManyHeaders  = newErr(431, "too many header fields")
-	ErrHostMissing     = newErr(400, "missing required Host header")
-	ErrHostRepeated    = newErr(400, "more than one Host field")
-	ErrHostInvalid     = newErr(400, "invalid Host")
-	ErrContentLength   = newErr(400, "invalid or conflicting Content-Length")
-	ErrCLAndTE         = newErr(400, "both Transfer-Encoding and Content-Length")
-	ErrTEHTTP10        = newErr(400, "Transfer-Encoding in an HTTP/1.0 request")
-	ErrTENotChunked    = newErr(400, "final transfer coding is not chunked")
-	ErrTEChunkedTwice  = newErr(400, "chunked transfer coding applied twice")
-	ErrTEUnknown       = newErr(501, "transfer coding not implemented")
-	ErrBodyTooLarge    = newErr(413, "body too large")
-	ErrChunkSize       = newErr(400, "invalid chunk size line")
-	ErrChunkExt        = newErr(400, "invalid chunk extension")
-	ErrChunkCRLF       = newErr(400, "chunk data not followed by CRLF")
-	ErrTrailerTooLarge = newErr(431, "trailer section too large")
-	ErrShrunk          = newErr(500, "input shorter than already parsed: glue bug")
+	ErrRequestLine         = newErr(400, "malformed request line")
+	ErrMethod              = newErr(400, "invalid method token")
+	ErrMethodTooLong       = newErr(501, "method too long to be implemented")
+	ErrTarget              = newErr(400, "invalid request-target")
+	ErrTargetForm          = newErr(400, "request-target form not allowed for method")
+	ErrTargetTooLong       = newErr(414, "request-target too long")
+	ErrTargetEscape        = newErr(400, "invalid percent-encoding in the request-target's path")
+	ErrVersion             = newErr(400, "malformed HTTP version")
+	ErrVersionNotSupported = newErr(505, "HTTP major version not supported")
+	ErrBareLF              = newErr(400, "line terminated by bare LF")
+	ErrBareCR              = newErr(400, "CR not followed by LF")
+	ErrObsFold             = newErr(400, "obsolete line folding or whitespace before field line")
+	ErrFieldName           = newErr(400, "invalid field name")
+	ErrSpaceBeforeColon    = newErr(400, "whitespace between field name and colon")
+	ErrFieldValue          = newErr(400, "invalid character in field value")
+	ErrHeaderTooLarge      = newErr(431, "header section too large")
+	ErrTooManyHeaders      = newErr(431, "too many header fields")
+	ErrHostMissing         = newErr(400, "missing required Host header")
+	ErrHostRepeated        = newErr(400, "more than one Host field")
+	ErrHostInvalid         = newErr(400, "invalid Host")
+	ErrContentLength       = newErr(400, "invalid or conflicting Content-Length")
+	ErrCLAndTE             = newErr(400, "both Transfer-Encoding and Content-Length")
+	ErrTEHTTP10            = newErr(400, "Transfer-Encoding in an HTTP/1.0 request")
+	ErrTENotChunked        = newErr(400, "final transfer coding is not chunked")
+	ErrTEChunkedTwice      = newErr(400, "chunked transfer coding applied twice")
+	ErrTEUnknown           = newErr(501, "transfer coding not implemented")
+	ErrBodyTooLarge        = newErr(413, "body too large")
+	ErrChunkSize           = newErr(400, "invalid chunk size line")
+	ErrChunkExt            = newErr(400, "invalid chunk extension")
+	ErrChunkCRLF           = newErr(400, "chunk data not followed by CRLF")
+	ErrTrailerTooLarge     = newErr(431, "trailer section too large")
+	errShrunk              = newErr(500, "internal error: input shorter than already parsed")
 
 	// errRequestTimeout is what a client that stalls in a request is
 	// answered with (408, see Server's timeouts); not a parser error.

@@ -61,7 +61,7 @@ func describe(t *testing.T, data []byte, req *Request, err error, lim Limits) ou
 	if err != nil || req == nil {
 		return outcome{err: err}
 	}
-	n := req.HeadLen()
+	n := req.headLength()
 	if n <= 0 || n > len(data) {
 		t.Fatalf("HeadLen %d out of bounds [1,%d]", n, len(data))
 	}
@@ -75,9 +75,9 @@ func describe(t *testing.T, data []byte, req *Request, err error, lim Limits) ou
 		fmt.Fprintf(&hb, "%q:%q\n", k, v)
 	}
 	o.hdrs = hb.String()
-	if req.Chunked() {
+	if req.isChunked() {
 		body := append([]byte(nil), data[n:]...)
-		d := NewChunkedDecoder(lim)
+		d := newChunkedDecoder(lim)
 		o.bodyDone, o.bodyErr = d.Decode(body)
 		if d.Len() > d.Consumed() || d.Consumed() > len(body) {
 			t.Fatalf("decoder offsets out of bounds: %d %d %d", d.Len(), d.Consumed(), len(body))
@@ -99,11 +99,11 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		k := int(split) % (len(data) + 1)
-		p := NewParser(fuzzLimits)
+		p := newParser(fuzzLimits)
 		req, err := p.Parse(data)
 		whole := describe(t, data, req, err, fuzzLimits)
 
-		p2 := NewParser(fuzzLimits)
+		p2 := newParser(fuzzLimits)
 		first := append([]byte(nil), data[:k]...)
 		req, err = p2.Parse(first)
 		if err != nil || req != nil {
@@ -123,7 +123,7 @@ func FuzzParse(f *testing.F) {
 		if whole.err == nil && whole.flags&flChunked != 0 {
 			body := data[whole.headLen:]
 			bk := int(split) % (len(body) + 1)
-			d := NewChunkedDecoder(fuzzLimits)
+			d := newChunkedDecoder(fuzzLimits)
 			done, out, consumed, err := decodeSplit(d, string(body), bk)
 			if done != whole.bodyDone || err != whole.bodyErr || (done && (out != whole.body || consumed != whole.consumed)) {
 				t.Fatalf("chunked split at %d: %v %q %d %v, whole %v %q %d %v", bk, done, out, consumed, err,

@@ -204,9 +204,9 @@ func (c *conn) switchProtocols(in *buffer.Buffer) {
 	c.head, c.tail, c.slots = nil, nil, 0
 	tc := c.tc
 	if c.rare.ctx != nil {
-		tc.SetContext(&hijacked{c: c, h: h})
+		tc.SetData(&hijacked{c: c, h: h})
 	} else {
-		tc.SetContext(h)
+		tc.SetData(h)
 	}
 	if c.paused {
 		c.paused = false

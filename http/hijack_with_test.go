@@ -23,7 +23,7 @@ func (h *shoutHandler) Start(tc *tcp.Conn, in *buffer.Buffer) {
 }
 
 func (h *shoutHandler) Message(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
-	if owner, ok := tc.Context().(*shoutHandler); ok && owner == h {
+	if owner, ok := tc.Data().(*shoutHandler); ok && owner == h {
 		h.sawSelf.Store(true)
 	}
 	shout(tc, in)

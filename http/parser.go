@@ -17,7 +17,39 @@ const (
 	stFailed               // err is set; the connection must be closed
 )
 
-// Parser incrementally parses one request head at a time from a
+// The contract with the connection glue (conn.go).
+//
+// The parser works on plain []byte and knows nothing about sockets. From
+// the connection's message callback (on its event-loop goroutine) the glue
+// passes data = every unconsumed byte of the input buffer:
+//
+//	req, err := c.parser.Parse(data)
+//	switch {
+//	case err != nil: // answer StatusOf(err), then close: never read on
+//	case req == nil: // head incomplete: wait for more bytes
+//	case req.isChunked():
+//		body := data[req.headLength():]
+//		done, err := c.chunks.Decode(body) // decodes in place
+//		// when done: decoded body is body[:c.chunks.Len()], and the
+//		// request occupies req.headLength()+c.chunks.Consumed() bytes.
+//	default:
+//		// body is data[req.headLength():][:max(req.ContentLength(), 0)]
+//	}
+//	// after the handler: consume the request's bytes, then
+//	// c.parser.Reset() and c.chunks.Reset(limits) for the next one.
+//
+// Between calls the glue may append bytes and may move the buffer (growth,
+// compaction) as long as the unconsumed bytes keep their order: parser and
+// decoder keep only offsets from the start of data, never slices, and each
+// call only examines bytes it has not examined before, so a client sending
+// one byte per read costs linear time.
+//
+// Every error is an *Error carrying the status the server must answer with;
+// after it the connection must be closed, because the framing of anything
+// that follows can no longer be trusted (reading on would open the door to
+// request smuggling).
+//
+// parser incrementally parses one request head at a time from a
 // connection's input. Its zero value is ready to use with the default
 // Limits. It is meant to live in the per-connection context and be used
 // only by the connection's event-loop goroutine; it is not safe for
@@ -27,7 +59,7 @@ const (
 // by a test; fields the server adds to Request for its handlers come on
 // top), plus the reused header index of 16 bytes per field line of the
 // largest request seen so far. Nothing else is retained between requests.
-type Parser struct {
+type parser struct {
 	req       Request
 	lim       Limits
 	err       *Error
@@ -38,21 +70,21 @@ type Parser struct {
 	state     uint8
 }
 
-// NewParser returns a parser enforcing l (zero fields take defaults).
-func NewParser(l Limits) *Parser {
-	p := &Parser{}
+// newParser returns a parser enforcing l (zero fields take defaults).
+func newParser(l Limits) *parser {
+	p := &parser{}
 	p.SetLimits(l)
 	return p
 }
 
 // SetLimits changes the limits; zero fields take defaults. Call it between
 // requests, from the goroutine that owns the parser.
-func (p *Parser) SetLimits(l Limits) { p.lim = l.withDefaults() }
+func (p *parser) SetLimits(l Limits) { p.lim = l.withDefaults() }
 
 // Reset prepares the parser for the next request on the same connection,
 // after the glue has consumed the previous request's head and body. Header
 // storage is kept, so steady-state parsing does not allocate.
-func (p *Parser) Reset() {
+func (p *parser) Reset() {
 	p.req.reset()
 	p.err = nil
 	p.pos, p.lineStart, p.mark, p.state = 0, 0, 0, stStart
@@ -63,13 +95,13 @@ func (p *Parser) Reset() {
 // (possibly moved to another array) followed by any new ones.
 //
 // It returns (req, nil) once the head is complete; req points into the
-// parser, its views alias data, and the body starts at data[req.HeadLen()].
+// parser, its views alias data, and the body starts at data[req.headLength()].
 // It returns (nil, nil) when more input is needed, and (nil, err) with an
 // *Error when the request must be refused; the parser then stays failed
 // until Reset. Calling Parse again after completion returns the same
 // request rebound to the new data. Work per call is proportional to the new
 // bytes only, and it never allocates except to grow the header index.
-func (p *Parser) Parse(data []byte) (*Request, error) {
+func (p *parser) Parse(data []byte) (*Request, error) {
 	switch {
 	case p.state == stDone:
 		p.req.buf = data
@@ -77,10 +109,10 @@ func (p *Parser) Parse(data []byte) (*Request, error) {
 	case p.state == stFailed:
 		return nil, p.err
 	case len(data) < int(p.pos):
-		return p.fail(ErrShrunk)
+		return p.fail(errShrunk)
 	}
 	if p.lim.MaxHeaderBytes == 0 {
-		p.lim = p.lim.withDefaults() // zero Parser
+		p.lim = p.lim.withDefaults() // zero parser
 	}
 	if p.state < stHeaders {
 		if done, err := p.requestLine(data); err != nil || !done {
@@ -109,7 +141,7 @@ func (p *Parser) Parse(data []byte) (*Request, error) {
 // declared body is over MaxBodyBytes, rebound to data, or nil: such a head
 // was parsed to its end and judged valid but for that (finish checks the
 // body size last), so the server may still route it.
-func (p *Parser) oversized(data []byte) *Request {
+func (p *parser) oversized(data []byte) *Request {
 	if p.state != stFailed || p.err != ErrBodyTooLarge || p.req.headLen == 0 {
 		return nil
 	}
@@ -117,14 +149,14 @@ func (p *Parser) oversized(data []byte) *Request {
 	return &p.req
 }
 
-func (p *Parser) fail(err *Error) (*Request, error) {
+func (p *parser) fail(err *Error) (*Request, error) {
 	p.state, p.err = stFailed, err
 	return nil, err
 }
 
 // requestLine advances through the request line. It never looks past
 // MaxHeaderBytes, so an endless line costs at most that much scanning.
-func (p *Parser) requestLine(data []byte) (bool, *Error) {
+func (p *parser) requestLine(data []byte) (bool, *Error) {
 	if p.state == stStart && p.pos == 0 {
 		if ok, err := p.quickRequestLine(data); ok || err != nil {
 			return ok && err == nil, err
@@ -226,7 +258,7 @@ more:
 // save writes the request-line scan position back. It is called only where
 // the scan pauses or the line ends: after an error the parser is dead, so
 // nothing needs saving.
-func (p *Parser) save(i, mark int, st uint8) {
+func (p *parser) save(i, mark int, st uint8) {
 	p.scanned += i - int(p.pos)
 	p.pos, p.mark, p.state = uint32(i), uint32(mark), st
 }
@@ -234,20 +266,20 @@ func (p *Parser) save(i, mark int, st uint8) {
 // version accepts exactly HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112
 // 2.3). "HTTP/1.10" or "http/1.1" are malformed (400); a well-formed major
 // other than 1 is 505; any 1.x is served as 1.1 (RFC 9110 2.5).
-func (p *Parser) version(v []byte) *Error {
+func (p *parser) version(v []byte) *Error {
 	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' ||
 		v[5] < '0' || v[5] > '9' || v[7] < '0' || v[7] > '9' {
 		return ErrVersion
 	}
 	if v[5] != '1' {
-		return ErrVersionNotSupp
+		return ErrVersionNotSupported
 	}
 	p.req.major, p.req.minor = 1, v[7]-'0'
 	return nil
 }
 
 // fields scans field lines until the empty line ending the head.
-func (p *Parser) fields(data []byte) (bool, *Error) {
+func (p *parser) fields(data []byte) (bool, *Error) {
 	r := &p.req
 	end := min(len(data), p.lim.MaxHeaderBytes)
 	for {

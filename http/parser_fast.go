@@ -16,7 +16,7 @@ import "encoding/binary"
 // and "HTTP/1.1" or "HTTP/1.0" followed by CRLF. It reports whether it did
 // (with err set if the target's form is refused, as the state machine would
 // refuse it).
-func (p *Parser) quickRequestLine(data []byte) (ok bool, err *Error) {
+func (p *parser) quickRequestLine(data []byte) (ok bool, err *Error) {
 	end := min(len(data), p.lim.MaxHeaderBytes)
 	i := 0
 	for i < end && classes[data[i]]&clsToken != 0 {

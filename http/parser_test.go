@@ -9,11 +9,11 @@ import (
 )
 
 // feedWhole parses data in one call.
-func feedWhole(p *Parser, data []byte) (*Request, error) { return p.Parse(data) }
+func feedWhole(p *parser, data []byte) (*Request, error) { return p.Parse(data) }
 
 // feedMoving parses data one byte at a time, handing the parser a fresh copy
 // of the prefix each time, as a glue whose buffer grows and moves would.
-func feedMoving(p *Parser, data []byte) (*Request, error) {
+func feedMoving(p *parser, data []byte) (*Request, error) {
 	for i := 1; i <= len(data); i++ {
 		req, err := p.Parse(append([]byte(nil), data[:i]...))
 		if req != nil || err != nil {
@@ -110,8 +110,8 @@ func TestBadRequests(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, feed := range []func(*Parser, []byte) (*Request, error){feedWhole, feedMoving} {
-				var p Parser
+			for _, feed := range []func(*parser, []byte) (*Request, error){feedWhole, feedMoving} {
+				var p parser
 				req, err := feed(&p, []byte(tc.in))
 				if err == nil {
 					t.Fatalf("accepted %q (req=%v)", tc.in, req != nil)
@@ -189,16 +189,16 @@ func TestGoodRequests(t *testing.T) {
 	tests[1].in = head("GET /? HTTP/1.1", "Host: a")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for i, feed := range []func(*Parser, []byte) (*Request, error){feedWhole, feedMoving} {
-				var p Parser
+			for i, feed := range []func(*parser, []byte) (*Request, error){feedWhole, feedMoving} {
+				var p parser
 				data := []byte(tc.in + "BODY")
 				req, err := feed(&p, data)
 				if err != nil || req == nil {
 					t.Fatalf("feed %d: req=%v err=%v", i, req, err)
 				}
 				checkReq(t, req, tc.w)
-				if req.HeadLen() != len(tc.in) {
-					t.Fatalf("HeadLen %d, want %d", req.HeadLen(), len(tc.in))
+				if req.headLength() != len(tc.in) {
+					t.Fatalf("HeadLen %d, want %d", req.headLength(), len(tc.in))
 				}
 			}
 		})
@@ -209,7 +209,7 @@ func checkReq(t *testing.T, r *Request, w want) {
 	t.Helper()
 	major, minor := r.Proto()
 	got := want{r.Method(), string(r.Target()), r.PathString(), r.RawQueryString(), string(r.Host()), r.RawQuery() != nil,
-		minor, r.KeepAlive(), r.Chunked(), r.ExpectContinue(), r.IsUpgrade(), r.ContentLength(), r.NumHeaders()}
+		minor, r.KeepAlive(), r.isChunked(), r.ExpectContinue(), r.IsUpgrade(), r.ContentLength(), r.NumHeaders()}
 	if got != w || major != 1 {
 		t.Fatalf("got  %+v\nwant %+v", got, w)
 	}
@@ -220,7 +220,7 @@ func checkReq(t *testing.T, r *Request, w want) {
 
 func TestHeaderAccessors(t *testing.T) {
 	in := head("GET /p HTTP/1.1", "Host: a", "Accept: x", "X-Multi: 1", "x-multi:  2 ", "Cookie: c=1")
-	var p Parser
+	var p parser
 	req, err := p.Parse([]byte(in))
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestHeaderAccessors(t *testing.T) {
 	c := req.Clone()
 	buf := []byte(in)
 	copy(buf, in)
-	req.Rebind(buf)
+	req.rebind(buf)
 	for i := range buf {
 		buf[i] = 'Z'
 	}
@@ -257,7 +257,7 @@ func TestHeaderAccessors(t *testing.T) {
 		t.Fatalf("Rebind not honoured: %q", req.Path())
 	}
 	// Allocation-free accessors.
-	req.Rebind([]byte(in))
+	req.rebind([]byte(in))
 	if n := testing.AllocsPerRun(100, func() {
 		_ = req.Header("cookie")
 		_ = req.Method()
@@ -277,14 +277,14 @@ func TestPipelined(t *testing.T) {
 			all = append(all, head("POST /p HTTP/1.1", "Host: h", "Content-Length: 3")+"abc"...)
 		}
 	}
-	var p Parser
+	var p parser
 	data := all
 	for i := 0; i < 100; i++ {
 		req, err := p.Parse(data)
 		if err != nil || req == nil {
 			t.Fatalf("request %d: %v %v", i, req, err)
 		}
-		n := req.HeadLen()
+		n := req.headLength()
 		if i%2 == 0 {
 			if len(req.Path()) != i+1 || req.ContentLength() != -1 {
 				t.Fatalf("request %d: path %q", i, req.Path())
@@ -315,19 +315,19 @@ func TestBytewiseLinear(t *testing.T) {
 	b.WriteString("\r\n")
 	in := []byte(b.String())
 
-	var whole Parser
+	var whole parser
 	wreq, err := whole.Parse(in)
 	if err != nil || wreq == nil {
 		t.Fatal(err)
 	}
-	var p Parser
+	var p parser
 	var req *Request
 	for i := 1; i <= len(in) && req == nil; i++ {
 		if req, err = p.Parse(in[:i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if req == nil || req.HeadLen() != len(in) || req.NumHeaders() != wreq.NumHeaders() ||
+	if req == nil || req.headLength() != len(in) || req.NumHeaders() != wreq.NumHeaders() ||
 		!bytes.Equal(req.Path(), wreq.Path()) {
 		t.Fatal("bytewise result differs from whole")
 	}
@@ -338,7 +338,7 @@ func TestBytewiseLinear(t *testing.T) {
 
 func TestReuseNoAlloc(t *testing.T) {
 	in := []byte(head("GET /x?y HTTP/1.1", "Host: a", "A: 1", "B: 2", "C: 3"))
-	var p Parser
+	var p parser
 	if n := testing.AllocsPerRun(100, func() {
 		p.Reset()
 		if req, err := p.Parse(in); err != nil || req == nil {
@@ -355,17 +355,17 @@ func TestReuseNoAlloc(t *testing.T) {
 func TestStateSize(t *testing.T) {
 	var r Request
 	reqPart := unsafe.Offsetof(r.flags) + unsafe.Sizeof(r.flags)
-	own := unsafe.Sizeof(Parser{}) - unsafe.Sizeof(r) + (reqPart+7)/8*8
+	own := unsafe.Sizeof(parser{}) - unsafe.Sizeof(r) + (reqPart+7)/8*8
 	if own > 176 {
 		t.Fatalf("parser state is %d bytes; update the documented size", own)
 	}
-	if s := unsafe.Sizeof(ChunkedDecoder{}); s > 64 {
-		t.Fatalf("ChunkedDecoder is %d bytes; update the documented size", s)
+	if s := unsafe.Sizeof(chunkedDecoder{}); s > 64 {
+		t.Fatalf("chunkedDecoder is %d bytes; update the documented size", s)
 	}
 }
 
 func TestLimitsAndShrink(t *testing.T) {
-	p := NewParser(Limits{MaxTargetBytes: 4, MaxHeaderCount: 2, MaxHeaderBytes: 64, MaxBodyBytes: 10})
+	p := newParser(Limits{MaxTargetBytes: 4, MaxHeaderCount: 2, MaxHeaderBytes: 64, MaxBodyBytes: 10})
 	if _, err := p.Parse([]byte("GET /abcd")); StatusOf(err) != 414 {
 		t.Fatalf("target limit: %v", err)
 	}

@@ -12,7 +12,7 @@ type slot struct {
 	final  bool // bytes of the final response were written (no 1xx may follow)
 	next   *slot
 	hijack HijackHandler // the response hands the connection over (Hijack)
-	files  []fileSegment  // file runs placed in buf (SendFile), at their offsets
+	files  []fileSegment // file runs placed in buf (SendFile), at their offsets
 }
 
 // newSlot queues a slot at the tail. Whatever the batch holds belongs to

@@ -49,7 +49,7 @@ const earlyRefusalMin = 64 << 10
 // did; the connection is then closing.
 func (c *conn) refuseEarly(req *Request, inner Handler, buffered int) bool {
 	waiting := req.ExpectContinue() && buffered == 0 // for our 100
-	large := !req.Chunked() && req.ContentLength()-int64(buffered) > earlyRefusalMin
+	large := !req.isChunked() && req.ContentLength()-int64(buffered) > earlyRefusalMin
 	if !waiting && !large {
 		return false
 	}

@@ -81,10 +81,10 @@ func lookupMethod(b []byte) uint8 {
 }
 
 // Request is a parsed request head: a view into the bytes passed to
-// Parser.Parse. It owns no memory apart from its header index; every []byte
+// parser.Parse. It owns no memory apart from its header index; every []byte
 // it returns aliases the connection's input and is valid only until the glue
 // consumes (or overwrites) those bytes, or moves them without calling
-// Rebind. Use Clone to keep a request longer.
+// rebind. Use Clone to keep a request longer.
 //
 // A Request is not safe for concurrent use: it belongs to the goroutine
 // running the connection's event loop (or the one a Clone is handed to).
@@ -126,14 +126,14 @@ type Request struct {
 
 func (r *Request) has(f uint32) bool { return r.flags&f != 0 }
 
-// Rebind points the request's views at data, which must hold the same head
+// rebind points the request's views at data, which must hold the same head
 // bytes at the same offsets (the glue moved or grew its buffer). Call it from
 // the event-loop goroutine before using the views again.
-func (r *Request) Rebind(data []byte) { r.buf = data }
+func (r *Request) rebind(data []byte) { r.buf = data }
 
-// HeadLen is the number of bytes of the head, including any leading empty
-// lines and the final CRLF; the body starts at data[HeadLen()].
-func (r *Request) HeadLen() int { return int(r.headLen) }
+// headLength is the number of bytes of the head, including any leading empty
+// lines and the final CRLF; the body starts at data[headLength()].
+func (r *Request) headLength() int { return int(r.headLen) }
 
 // Method returns the method. Standard methods (GET, HEAD, POST, PUT, DELETE,
 // CONNECT, OPTIONS, TRACE, PATCH) are interned constants that stay valid
@@ -208,9 +208,9 @@ func (r *Request) ContentLength() int64 {
 	return r.contentLength
 }
 
-// Chunked reports a chunked body, to be decoded with a ChunkedDecoder over
-// data[HeadLen():].
-func (r *Request) Chunked() bool { return r.has(flChunked) }
+// isChunked reports a chunked body, to be decoded with a chunkedDecoder over
+// data[headLength():].
+func (r *Request) isChunked() bool { return r.has(flChunked) }
 
 // KeepAlive reports whether the connection may be reused after this request:
 // HTTP/1.1 unless "Connection: close", HTTP/1.0 only with
@@ -265,7 +265,7 @@ func (r *Request) HeaderIndex(name string, from int) int {
 
 // Clone returns a request that owns a copy of the head, so it stays valid
 // after the connection's bytes are consumed, and may be handed to another
-// goroutine. The body is not copied: the glue copies data[HeadLen():] itself
+// goroutine. The body is not copied: the glue copies data[headLength():] itself
 // if it needs to.
 func (r *Request) Clone() *Request {
 	c := *r

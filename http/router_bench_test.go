@@ -14,7 +14,7 @@ func BenchmarkRouterPlaintext(b *testing.B) {
 	rt.POST("/echo", nop)
 	rt.HandlePrefix("", "/r/", HandlerFunc(nop))
 	rt.GET("/big", nop)
-	var p Parser
+	var p parser
 	r, err := p.Parse([]byte("GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n"))
 	if err != nil {
 		b.Fatal(err)

@@ -154,7 +154,7 @@ func runDifferential(t *testing.T, c *chooser, npatterns, nrequests int) {
 		if err != nil {
 			continue // net/http refuses the request itself
 		}
-		var p Parser
+		var p parser
 		req, err := p.Parse([]byte(raw))
 		if err != nil || req == nil {
 			t.Fatalf("%q: our parser: %v", raw, err)

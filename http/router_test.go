@@ -8,7 +8,7 @@ import (
 // parseReq parses a request head for the Router's unit tests.
 func parseReq(t testing.TB, method, target, host string) *Request {
 	t.Helper()
-	var p Parser
+	var p parser
 	r, err := p.Parse([]byte(method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n"))
 	if err != nil || r == nil {
 		t.Fatalf("parse %s %s: %v", method, target, err)

@@ -3,7 +3,7 @@ package http
 // semantics records what the fields that matter for framing and connection
 // management say. Conflicts are refused here, as early as possible;
 // combinations are judged in finish once every field has been seen.
-func (p *Parser) semantics(name, value []byte, vs span) *Error {
+func (p *parser) semantics(name, value []byte, vs span) *Error {
 	r := &p.req
 	switch len(name) {
 	case 4:
@@ -96,7 +96,7 @@ func (p *Parser) semantics(name, value []byte, vs span) *Error {
 
 // finish judges the complete head: Host presence, body framing (RFC 9112
 // 6.1-6.3) and the connection decisions.
-func (p *Parser) finish() *Error {
+func (p *parser) finish() *Error {
 	r := &p.req
 	http11 := r.minor >= 1
 	if http11 && !r.has(flHostHdr) {

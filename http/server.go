@@ -108,17 +108,14 @@ func (s *Server) Start(addr string) error {
 	if o.tlsConfig != nil {
 		topts = append(topts, tlsOptions(o, o.tlsConfig)...)
 	}
-	ts, err := tcp.NewServer(addr, topts...)
-	if err != nil {
-		return err
-	}
+	ts := tcp.NewServer(topts...)
 	ts.SetCallbacks(tcp.Callbacks{
 		Connection: s.onConnection,
 		Message:    s.onMessage,
 		HalfClose:  s.onHalfClose,
 	})
 	s.tcp = ts
-	if err := ts.Start(); err != nil {
+	if err := ts.Start(addr); err != nil {
 		if s.workers != nil {
 			s.workers.stop()
 		}
@@ -159,15 +156,15 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 		s.drainMu.Lock()
 		c.draining = s.draining
 		s.drainMu.Unlock()
-		tc.SetContext(c)
+		tc.SetData(c)
 		ls.add(c)
 		ls.stats.accepted.Add(1)
 		c.setDeadline(dlHeader)
 		return
 	}
-	c, ok := tc.Context().(*conn)
+	c, ok := tc.Data().(*conn)
 	if !ok {
-		hijackClosed(tc, tc.Context())
+		hijackClosed(tc, tc.Data())
 		return
 	}
 	c.closed.Store(true)
@@ -184,9 +181,9 @@ func (s *Server) onConnection(tc *tcp.Conn) {
 }
 
 func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
-	if c, ok := tc.Context().(*conn); ok {
+	if c, ok := tc.Data().(*conn); ok {
 		c.process(in)
-	} else if h := hijackOwner(tc.Context()); h != nil {
+	} else if h := hijackOwner(tc.Data()); h != nil {
 		h.Message(tc, in, t)
 	} else {
 		in.RetrieveAll()
@@ -199,9 +196,9 @@ func (s *Server) onMessage(tc *tcp.Conn, in *buffer.Buffer, t time.Time) {
 // tcp.HalfCloseGrace tcp closes it anyway, which cancels the requests'
 // context as for a client that left.
 func (s *Server) onHalfClose(tc *tcp.Conn) {
-	c, ok := tc.Context().(*conn)
+	c, ok := tc.Data().(*conn)
 	if !ok {
-		if h := hijackOwner(tc.Context()); h != nil {
+		if h := hijackOwner(tc.Data()); h != nil {
 			h.HalfClose(tc)
 			return
 		}
@@ -226,7 +223,7 @@ func (s *Server) onHalfClose(tc *tcp.Conn) {
 // onWriteComplete is a paused connection's own WriteComplete callback (see
 // conn.pause): the output it waited on has drained.
 func (s *Server) onWriteComplete(tc *tcp.Conn) {
-	c, ok := tc.Context().(*conn)
+	c, ok := tc.Data().(*conn)
 	if !ok {
 		return
 	}
@@ -286,12 +283,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// sees its new connection refused and sends on an open one gets
 	// Connection: close (a connection accepted meanwhile reads s.draining).
 	s.tcp.ForEachConn(func(tc *tcp.Conn) {
-		if c, ok := tc.Context().(*conn); ok {
+		if c, ok := tc.Data().(*conn); ok {
 			c.draining = true
 			if grace <= 0 {
 				c.closeIfIdle()
 			}
-		} else if h := hijackOwner(tc.Context()); h != nil {
+		} else if h := hijackOwner(tc.Data()); h != nil {
 			h.Shutdown(tc)
 		}
 	})
@@ -303,7 +300,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = s.tcp.WaitIdle(gctx)
 		cancel()
 		s.tcp.ForEachConn(func(tc *tcp.Conn) {
-			if c, ok := tc.Context().(*conn); ok {
+			if c, ok := tc.Data().(*conn); ok {
 				c.closeIfIdle()
 			}
 		})

@@ -21,7 +21,7 @@ type connMemory struct {
 func memoryOf(s *Server) []connMemory {
 	var res []connMemory
 	s.tcp.ForEachConn(func(tc *tcp.Conn) {
-		c, ok := tc.Context().(*conn)
+		c, ok := tc.Data().(*conn)
 		if !ok {
 			return
 		}

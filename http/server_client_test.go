@@ -19,7 +19,7 @@ import (
 func TestServerNetHTTPClient(t *testing.T) {
 	rt := testRouter()
 	rt.POST("/chunked", func(w *ResponseWriter, r *Request) {
-		if !r.Chunked() {
+		if !r.isChunked() {
 			WriteError(w, StatusBadRequest)
 			return
 		}

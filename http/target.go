@@ -6,7 +6,7 @@ import "bytes"
 // path, query and, for absolute-form, host. The byte-level check (visible
 // ASCII, no '#') already happened while scanning; this checks the form
 // against the method.
-func (p *Parser) parseTarget(data []byte) *Error {
+func (p *parser) parseTarget(data []byte) *Error {
 	r := &p.req
 	r.methodID = lookupMethod(r.method.of(data))
 	t := r.target.of(data)

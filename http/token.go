@@ -229,7 +229,7 @@ func parseFieldLine(line []byte) (nameEnd, valStart, valEnd int, err *Error) {
 	}
 	if line[i] != ':' {
 		if isOWS(line[i]) {
-			return 0, 0, 0, ErrSpaceBeforeColn
+			return 0, 0, 0, ErrSpaceBeforeColon
 		}
 		return 0, 0, 0, ErrFieldName
 	}

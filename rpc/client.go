@@ -146,8 +146,8 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		f(&o)
 	}
 	// The first connect is not retried (its failure is Dial's answer);
-	// retry is turned on once connected, when reconnecting is wanted.
-	tc, err := tcp.NewClient(addr, append([]tcp.Option{tcp.WithName("rpc-client"), tcp.WithLogger(o.logger), tcp.WithRetry(false)}, o.tcpOpts...)...)
+	// with tcp.WithReconnect retries start once a connection was made.
+	tc, err := tcp.NewClient(addr, append([]tcp.Option{tcp.WithName("rpc-client"), tcp.WithLogger(o.logger), tcp.WithRetry(false), tcp.WithReconnect(o.retry)}, o.tcpOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("rpc: dial: %w", err)
 	}
@@ -244,11 +244,6 @@ func (c *Client) onConnection(conn *tcp.Conn) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if conn.Connected() {
-		if !c.everUp && c.retry {
-			// From now on a failed connect is a reconnect: retried. Set
-			// here, on the loop, before the connection can drop.
-			c.tc.EnableRetry()
-		}
 		c.everUp = true
 		c.conn = conn
 		c.codec.Reset()

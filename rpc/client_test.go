@@ -198,11 +198,8 @@ func TestClientReconnect(t *testing.T) {
 		}
 		return errors.Is(call.Error, rpc.ErrNotConnected)
 	})
-	ts2, err := rpc.NewTCPServer(s, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts2.Start(); err != nil {
+	ts2 := rpc.NewTCPServer(s)
+	if err := ts2.Start(addr); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ts2.Close() })

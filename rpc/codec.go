@@ -19,8 +19,9 @@ import (
 //     (leading whitespace or framing already parsed may be released early),
 //     and call Scan again when more data has arrived.
 //   - err != nil: the stream is unrecoverable (ErrInvalidStream,
-//     ErrMessageTooLarge, ErrTooDeep); send Server.AppendScanError's reply
-//     and close. The error is sticky until Reset.
+//     ErrMessageTooLarge, ErrTooDeep); close the connection (the built-in
+//     transports first send a JSON-RPC error reply). The error is sticky
+//     until Reset.
 //
 // A Codec is used by one goroutine at a time (the connection's loop).
 // AppendFrame is stateless and may be called from any goroutine.

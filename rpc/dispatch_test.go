@@ -42,8 +42,12 @@ func TestCallbackGoroutine(t *testing.T) {
 func TestRegisterErrors(t *testing.T) {
 	s := rpc.NewServer()
 	defer s.Close()
-	if s.Register(nil) == nil || s.Register(new(int)) == nil || s.RegisterName("a.b", new(struct{})) == nil {
+	if s.Register("Nil", nil) == nil || s.Register("Int", new(int)) == nil || s.Register("a.b", new(struct{})) == nil {
 		t.Fatal("bad receivers accepted")
+	}
+	if rpc.Handle[int, int](s, "", func(context.Context, *int, *int) error { return nil }) == nil ||
+		rpc.Handle[int, int](s, "g", nil) == nil || rpc.HandleRaw(s, "", nil) == nil {
+		t.Fatal("a function without a name accepted")
 	}
 	if s.RegisterMethod("f", func(int) error { return nil }) == nil || s.RegisterMethod("f", 3) == nil {
 		t.Fatal("bad funcs accepted")
@@ -51,7 +55,8 @@ func TestRegisterErrors(t *testing.T) {
 	if err := s.RegisterMethod("f", func(int, *int) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if s.RegisterMethod("f", func(int, *int) error { return nil }) == nil || s.RegisterFunc("f", nil) == nil {
+	if s.RegisterMethod("f", func(int, *int) error { return nil }) == nil || rpc.HandleRaw(s, "f", func(context.Context, []byte) (any, error) { return nil, nil }) == nil ||
+		rpc.Handle(s, "f", func(context.Context, *int, *int) error { return nil }) == nil {
 		t.Fatal("duplicate accepted")
 	}
 }

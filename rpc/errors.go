@@ -89,7 +89,8 @@ var (
 )
 
 // Scanner errors. Both codecs report them; all are fatal for the stream: the
-// transport should send AppendScanError's reply and close the connection.
+// transport closes the connection (the built-in ones first answer with a
+// Parse error or Invalid Request reply).
 var (
 	// ErrInvalidStream means a byte that cannot start a JSON text (or a
 	// malformed header) was found; the stream cannot be resynchronised.

@@ -8,12 +8,12 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
 )
 
-// Example shows the loop a stream transport runs for one connection: append
+// ExampleStreamCodec shows the loop a stream transport runs for one connection: append
 // what was read to the input buffer, take complete texts from the codec,
 // dispatch them, write framed replies, and drop consumed bytes. A reactor
 // transport posts callbacks that arrive on worker goroutines back to its
 // loop before writing.
-func Example() {
+func ExampleStreamCodec() {
 	srv := rpc.NewServer()
 	defer srv.Close()
 	if err := demo.Register(srv); err != nil {
@@ -40,8 +40,7 @@ func Example() {
 	for {
 		text, consumed, err := codec.Scan(inbuf)
 		if err != nil {
-			out = append(srv.AppendScanError(out, err), '\n')
-			break // and close the connection
+			break // the stream can not be resynchronised: close the connection
 		}
 		if text != nil {
 			sess.Dispatch(text, write)

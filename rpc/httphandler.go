@@ -27,14 +27,14 @@ type httpHandler struct{ s *Server }
 // or sends 100 Continue (see mhttp.Refuser): ServeHTTP refuses those from
 // the head alone.
 func (h httpHandler) RefusesHead(r *mhttp.Request) bool {
-	return h.s.CheckHTTPRequest(r.Method(), "", r.ContentLength()) != 0
+	return h.s.checkHTTPRequest(r.Method(), "", r.ContentLength()) != 0
 }
 
 func (h httpHandler) ServeHTTP(w *mhttp.ResponseWriter, r *mhttp.Request) {
 	// The Content-Type is not checked: the body is validated as JSON
 	// anyway (garbage gets -32700), and clients such as curl -d send
 	// form encoding by default; refusing them with 415 helps nobody.
-	if st := h.s.CheckHTTPRequest(r.Method(), "", r.ContentLength()); st != 0 {
+	if st := h.s.checkHTTPRequest(r.Method(), "", r.ContentLength()); st != 0 {
 		switch st {
 		case 405:
 			w.Header().Set("Allow", "POST")
@@ -42,14 +42,14 @@ func (h httpHandler) ServeHTTP(w *mhttp.ResponseWriter, r *mhttp.Request) {
 			// Too large to read: still say why in JSON-RPC's terms.
 			w.Header().Set("Content-Type", ContentType)
 			w.WriteHeader(st)
-			w.SetBody(h.s.AppendScanError(w.Body(), ErrMessageTooLarge))
+			w.SetBody(h.s.appendScanError(w.Body(), ErrMessageTooLarge))
 			return
 		}
 		mhttp.WriteError(w, st)
 		return
 	}
 	hc := &httpCall{w: w}
-	h.s.DispatchHTTP(r.Context(), r.Body(), hc.done)
+	h.s.dispatchHTTP(r.Context(), r.Body(), hc.done)
 	if hc.state.Load() == callSync {
 		hc.write()
 		return
@@ -70,7 +70,7 @@ const (
 )
 
 // httpCall joins the dispatcher's callback with the handler: the callback
-// may run on the loop inside DispatchHTTP, or on a worker at any time.
+// may run on the loop inside dispatchHTTP, or on a worker at any time.
 type httpCall struct {
 	w      *mhttp.ResponseWriter
 	state  atomic.Int32

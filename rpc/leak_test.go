@@ -35,11 +35,8 @@ func leakScenario(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	ts, err := rpc.NewTCPServer(s, "127.0.0.1:0", rpc.WithTCPOptions(tcp.WithLoops(2)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
+	ts := rpc.NewTCPServer(s, rpc.WithTCPOptions(tcp.WithLoops(2)))
+	if err := ts.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	rt := mhttp.NewRouter()

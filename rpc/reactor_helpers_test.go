@@ -30,11 +30,8 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // test ends.
 func startTCP(t testing.TB, s *rpc.Server, opts ...rpc.TCPOption) *rpc.TCPServer {
 	t.Helper()
-	ts, err := rpc.NewTCPServer(s, "127.0.0.1:0", opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
+	ts := rpc.NewTCPServer(s, opts...)
+	if err := ts.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ts.Close() })

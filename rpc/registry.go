@@ -62,7 +62,7 @@ type method struct {
 	name   string
 	inline bool
 
-	raw   HandlerFunc                                      // set for RegisterFunc handlers
+	raw   HandlerFunc                                      // set for HandleRaw handlers
 	typed func(ctx context.Context, args, reply any) error // set by Handle
 
 	fn        reflect.Value // the func; for methods the unbound method, taking rcvr first
@@ -84,20 +84,7 @@ var (
 	typeOfContext = reflect.TypeFor[context.Context]()
 )
 
-// Register publishes the suitable methods of rcvr under the concrete type
-// name of rcvr (net/rpc style). See RegisterName.
-func (s *Server) Register(rcvr any, opts ...RegisterOption) error {
-	t := reflect.TypeOf(rcvr)
-	if t == nil {
-		return fmt.Errorf("rpc: Register of nil receiver")
-	}
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return s.RegisterName(t.Name(), rcvr, opts...)
-}
-
-// RegisterName publishes the exported methods of rcvr that have the form
+// Register publishes the exported methods of rcvr that have the form
 //
 //	func (t *T) M(args A, reply *R) error
 //	func (t *T) M(ctx context.Context, args A, reply *R) error
@@ -115,11 +102,20 @@ func (s *Server) Register(rcvr any, opts ...RegisterOption) error {
 // one-element array binds its element; an interface{} A receives the params
 // value (numbers as json.Number). Absent params leave A zero.
 //
-// Register* must be called before the Server is used for Dispatch; they are
-// not safe to call concurrently with Dispatch.
-func (s *Server) RegisterName(name string, rcvr any, opts ...RegisterOption) error {
+// The service name is explicit (net/rpc's RegisterName; there is no form
+// that takes it from the Go type's name) so that renaming a Go type can
+// not change the methods clients call. For single functions use [Handle]
+// (typed params) or [HandleRaw] (raw JSON params).
+//
+// Register, Handle, HandleRaw and RegisterSubscription must be called
+// before the Server is used for Dispatch; they are not safe to call
+// concurrently with Dispatch.
+func (s *Server) Register(name string, rcvr any, opts ...RegisterOption) error {
 	if !isIdent(name) {
 		return fmt.Errorf("rpc: invalid service name %q", name)
+	}
+	if rcvr == nil {
+		return fmt.Errorf("rpc: Register of service %s with a nil receiver", name)
 	}
 	var cfg regConfig
 	for _, o := range opts {
@@ -155,12 +151,14 @@ func (s *Server) RegisterName(name string, rcvr any, opts ...RegisterOption) err
 	return nil
 }
 
-// RegisterFunc publishes fn under the full method name (e.g. "Echo.Echo").
-// Only Inline() (no names) is meaningful among opts. Same goroutine rules
-// as RegisterName.
-func (s *Server) RegisterFunc(name string, fn HandlerFunc, opts ...RegisterOption) error {
+// HandleRaw publishes fn under the full method name (e.g. "Echo.Echo");
+// fn receives the params as raw JSON and decodes them itself. It is the
+// secondary form of [Handle], for methods that pass params through or
+// decode them lazily. Only Inline() (no names) is meaningful among opts.
+// Same goroutine rules as [Server.Register].
+func HandleRaw(s *Server, name string, fn HandlerFunc, opts ...RegisterOption) error {
 	if name == "" || fn == nil {
-		return fmt.Errorf("rpc: RegisterFunc needs a name and a function")
+		return fmt.Errorf("rpc: HandleRaw needs a name and a function")
 	}
 	if _, dup := s.methods[name]; dup {
 		return fmt.Errorf("rpc: method %s already registered", name)
@@ -170,31 +168,6 @@ func (s *Server) RegisterFunc(name string, fn HandlerFunc, opts ...RegisterOptio
 		o(&cfg)
 	}
 	s.methods[name] = &method{name: name, raw: fn, inline: cfg.inlineAll}
-	return nil
-}
-
-// RegisterMethod publishes one function of the RegisterName method shape,
-// without a receiver, under the full method name (which need not contain a
-// dot), e.g. RegisterMethod("subtract", func(a SubArgs, r *int) error).
-// Same goroutine rules as RegisterName.
-func (s *Server) RegisterMethod(name string, fn any, opts ...RegisterOption) error {
-	v := reflect.ValueOf(fn)
-	if name == "" || v.Kind() != reflect.Func {
-		return fmt.Errorf("rpc: RegisterMethod needs a name and a function")
-	}
-	m, ok := newMethod(v, reflect.Value{})
-	if !ok {
-		return fmt.Errorf("rpc: %s has type %s, want func([ctx,] args, *reply) error", name, v.Type())
-	}
-	if _, dup := s.methods[name]; dup {
-		return fmt.Errorf("rpc: method %s already registered", name)
-	}
-	var cfg regConfig
-	for _, o := range opts {
-		o(&cfg)
-	}
-	m.name, m.inline = name, cfg.inlineAll
-	s.methods[name] = m
 	return nil
 }
 

@@ -127,11 +127,11 @@ func (s *Server) errorReply(r resp, e *Error) Reply {
 	return Reply{buf: bb, pool: &s.bufs}
 }
 
-// AppendScanError appends to dst the reply a transport sends before closing
+// appendScanError appends to dst the reply a transport sends before closing
 // a stream whose codec reported err (ErrInvalidStream -> -32700 Parse error,
 // ErrMessageTooLarge / ErrTooDeep -> -32600 with a data string). Safe for
 // concurrent use.
-func (s *Server) AppendScanError(dst []byte, err error) []byte {
+func (s *Server) appendScanError(dst []byte, err error) []byte {
 	e := scanErrorObject(err)
 	s.countError(e)
 	return s.appendError(dst, resp{}, e)

@@ -60,8 +60,10 @@ type tcpLoopState struct {
 	out []byte // inline replies of the current message callback
 }
 
-// NewTCPServer prepares a TCP transport for srv on addr. Call Start.
-func NewTCPServer(srv *Server, addr string, opts ...TCPOption) (*TCPServer, error) {
+// NewTCPServer prepares a TCP transport for srv; nothing listens until
+// Start or ListenAndServe. The shape is http.NewServer's and
+// tcp.NewServer's: construct with options, then Start(addr).
+func NewTCPServer(srv *Server, opts ...TCPOption) *TCPServer {
 	o := tcpOptions{newCodec: func(l Limits) Codec { return NewStreamCodec(l) }}
 	for _, f := range opts {
 		f(&o)
@@ -72,17 +74,19 @@ func NewTCPServer(srv *Server, addr string, opts ...TCPOption) (*TCPServer, erro
 		t.states[l] = &tcpLoopState{out: make([]byte, 0, 4096)}
 		t.mu.Unlock()
 	})}, o.tcpOpts...)
-	ts, err := tcp.NewServer(addr, topts...)
-	if err != nil {
-		return nil, err
-	}
+	ts := tcp.NewServer(topts...)
 	ts.SetCallbacks(tcp.Callbacks{Connection: t.onConnection, Message: t.onMessage, HalfClose: t.onHalfClose})
 	t.tcp = ts
-	return t, nil
+	return t
 }
 
-// Start listens and serves. Safe from any goroutine.
-func (t *TCPServer) Start() error { return t.tcp.Start() }
+// Start listens on addr (an address as net.Listen takes it, see
+// tcp.Server.Start) and serves. Safe from any goroutine; once.
+func (t *TCPServer) Start(addr string) error { return t.tcp.Start(addr) }
+
+// ListenAndServe is Start followed by waiting until Shutdown or Close has
+// stopped the transport; then it returns tcp.ErrServerClosed.
+func (t *TCPServer) ListenAndServe(addr string) error { return t.tcp.ListenAndServe(addr) }
 
 // Addr returns the listening address (valid after Start).
 func (t *TCPServer) Addr() netip.AddrPort { return t.tcp.Addr() }
@@ -99,7 +103,7 @@ func (t *TCPServer) Shutdown(ctx context.Context) error {
 	// after which a worker's reply can no longer be sent.
 	t.tcp.StopAccepting()
 	t.tcp.ForEachConn(func(tc *tcp.Conn) {
-		if c, ok := tc.Context().(*rpcConn); ok {
+		if c, ok := tc.Data().(*rpcConn); ok {
 			c.drain()
 		} else {
 			tc.Shutdown()
@@ -142,7 +146,7 @@ const pauseInput = 64 << 10
 
 func (t *TCPServer) onConnection(tc *tcp.Conn) {
 	if !tc.Connected() {
-		if c, ok := tc.Context().(*rpcConn); ok {
+		if c, ok := tc.Data().(*rpcConn); ok {
 			c.cancel()
 		}
 		return
@@ -159,11 +163,11 @@ func (t *TCPServer) onConnection(tc *tcp.Conn) {
 	c.onReply = c.reply
 	c.resume = c.resumeInLoop
 	c.check = c.drainCheck
-	tc.SetContext(c)
+	tc.SetData(c)
 }
 
 func (t *TCPServer) onMessage(tc *tcp.Conn, in *buffer.Buffer, _ time.Time) {
-	c, ok := tc.Context().(*rpcConn)
+	c, ok := tc.Data().(*rpcConn)
 	if !ok {
 		in.RetrieveAll()
 		return
@@ -198,7 +202,7 @@ func (c *rpcConn) process(in *buffer.Buffer) {
 		text, consumed, err := c.codec.Scan(in.Peek())
 		if err != nil {
 			ls := c.ls
-			ls.out = c.codec.AppendFrame(ls.out, c.t.srv.AppendScanError(nil, err))
+			ls.out = c.codec.AppendFrame(ls.out, c.t.srv.appendScanError(nil, err))
 			c.closing = true
 			in.RetrieveAll()
 			c.flush()
@@ -265,7 +269,7 @@ func (c *rpcConn) reply(r Reply) {
 // so replies from the worker pool still reach the client (tcp closes it
 // anyway after tcp.HalfCloseGrace).
 func (t *TCPServer) onHalfClose(tc *tcp.Conn) {
-	c, ok := tc.Context().(*rpcConn)
+	c, ok := tc.Data().(*rpcConn)
 	if !ok {
 		tc.Shutdown()
 		return

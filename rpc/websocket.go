@@ -103,7 +103,7 @@ func (h *wsHandler) open(c *websocket.Conn) {
 	wc := &wsConn{h: h, c: c, cancel: cancel}
 	wc.n = &notifier{conn: wc, subs: map[string]*Subscription{}}
 	wc.sess = h.s.NewSession(context.WithValue(ctx, notifierKey{}, wc.n))
-	c.SetContext(wc)
+	c.SetData(wc)
 	h.s.ws.conns.Add(1)
 }
 
@@ -112,7 +112,7 @@ func (h *wsHandler) message(c *websocket.Conn, typ websocket.MessageType, data [
 		_ = c.Close(websocket.CloseUnsupportedData, "JSON-RPC messages are text")
 		return
 	}
-	wc := c.Context().(*wsConn)
+	wc := c.Data().(*wsConn)
 	wc.sess.Dispatch(data, func(rep Reply) {
 		if !rep.Empty() {
 			_ = c.Send(websocket.TextMessage, rep.Bytes())
@@ -122,7 +122,7 @@ func (h *wsHandler) message(c *websocket.Conn, typ websocket.MessageType, data [
 }
 
 func (h *wsHandler) closed(c *websocket.Conn, _ int, _ string) {
-	wc, ok := c.Context().(*wsConn)
+	wc, ok := c.Data().(*wsConn)
 	if !ok {
 		return
 	}
@@ -285,7 +285,7 @@ type SubscribeFunc func(ctx context.Context, sub *Subscription, params []byte) e
 // transport without server push (TCP, HTTP) subscribe answers
 // CodeMethodNotFound with "notifications not supported".
 func (s *Server) RegisterSubscription(subscribe, unsubscribe, notification string, fn SubscribeFunc) error {
-	err := s.RegisterFunc(subscribe, func(ctx context.Context, params []byte) (any, error) {
+	err := HandleRaw(s, subscribe, func(ctx context.Context, params []byte) (any, error) {
 		n, ok := ctx.Value(notifierKey{}).(*notifier)
 		if !ok {
 			return nil, &Error{Code: CodeMethodNotFound, Message: "notifications not supported"}
@@ -308,7 +308,7 @@ func (s *Server) RegisterSubscription(subscribe, unsubscribe, notification strin
 	if err != nil {
 		return err
 	}
-	return s.RegisterFunc(unsubscribe, func(ctx context.Context, params []byte) (any, error) {
+	return HandleRaw(s, unsubscribe, func(ctx context.Context, params []byte) (any, error) {
 		n, ok := ctx.Value(notifierKey{}).(*notifier)
 		if !ok {
 			return nil, &Error{Code: CodeMethodNotFound, Message: "notifications not supported"}

@@ -37,15 +37,12 @@ func StartChatServer(addr string, loops int, logger *slog.Logger) (*ChatServer, 
 	if logger == nil {
 		logger = slog.Default()
 	}
-	srv, err := tcp.NewServer(addr, tcp.WithName("chat"), tcp.WithLoops(loops), tcp.WithLogger(logger))
-	if err != nil {
-		return nil, err
-	}
+	srv := tcp.NewServer(tcp.WithName("chat"), tcp.WithLoops(loops), tcp.WithLogger(logger))
 	s := &ChatServer{srv: srv, logger: logger, locked: loops > 0, conns: make(map[*tcp.Conn]struct{})}
 	s.codec = NewLengthHeaderCodec(s.onStringMessage, logger)
 	srv.SetConnectionCallback(s.onConnection)
 	srv.SetMessageCallback(s.codec.OnMessage)
-	if err := srv.Start(); err != nil {
+	if err := srv.Start(addr); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -26,12 +26,8 @@ func main() {
 	loops := flag.Int("loops", 0, "IO loops (0: the accepting loop does IO)")
 	flag.Parse()
 
-	srv, err := newServer(*addr, *loops)
-	if err != nil {
-		slog.Error("echo", "err", err)
-		os.Exit(1)
-	}
-	if err := srv.Start(); err != nil {
+	srv := newServer(*loops)
+	if err := srv.Start(*addr); err != nil {
 		slog.Error("echo: start", "err", err)
 		os.Exit(1)
 	}
@@ -46,16 +42,13 @@ func main() {
 }
 
 // newServer returns the echo server, not yet started.
-func newServer(addr string, loops int) (*tcp.Server, error) {
-	srv, err := tcp.NewServer(addr, tcp.WithName("echo"), tcp.WithLoops(loops))
-	if err != nil {
-		return nil, err
-	}
+func newServer(loops int) *tcp.Server {
+	srv := tcp.NewServer(tcp.WithName("echo"), tcp.WithLoops(loops))
 	srv.SetMessageCallback(func(c *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 		// Send copies or writes at once, so the input can be consumed
 		// straight after: the steady state allocates nothing.
 		_ = c.Send(in.Peek())
 		in.RetrieveAll()
 	})
-	return srv, nil
+	return srv
 }

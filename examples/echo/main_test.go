@@ -16,11 +16,8 @@ import (
 func TestEchoContract(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	for _, loops := range []int{0, 2} {
-		srv, err := newServer("127.0.0.1:0", loops)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := srv.Start(); err != nil {
+		srv := newServer(loops)
+		if err := srv.Start("127.0.0.1:0"); err != nil {
 			t.Fatal(err)
 		}
 		payload := make([]byte, 3<<20)

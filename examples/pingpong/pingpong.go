@@ -20,12 +20,9 @@ func StartServer(addr string, loops int, logger *slog.Logger) (*tcp.Server, erro
 	if logger == nil {
 		logger = slog.Default()
 	}
-	srv, err := tcp.NewServer(addr, tcp.WithName("pingpong"), tcp.WithLoops(loops), tcp.WithLogger(logger))
-	if err != nil {
-		return nil, err
-	}
+	srv := tcp.NewServer(tcp.WithName("pingpong"), tcp.WithLoops(loops), tcp.WithLogger(logger))
 	srv.SetMessageCallback(echo)
-	if err := srv.Start(); err != nil {
+	if err := srv.Start(addr); err != nil {
 		return nil, err
 	}
 	return srv, nil

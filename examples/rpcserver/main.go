@@ -172,11 +172,8 @@ func start(tcpAddr, httpAddr string, loops int, withDebug bool, logger *slog.Log
 		if tlsConfig != nil {
 			topts = append(topts, rpc.WithTLS(tlsConfig))
 		}
-		ts, err := rpc.NewTCPServer(a.srv, tcpAddr, topts...)
-		if err == nil {
-			err = ts.Start()
-		}
-		if err != nil {
+		ts := rpc.NewTCPServer(a.srv, topts...)
+		if err := ts.Start(tcpAddr); err != nil {
 			a.srv.Close()
 			return nil, fmt.Errorf("tcp: %w", err)
 		}

@@ -81,11 +81,8 @@ func TestDebugStatusChromium(t *testing.T) {
 	base := "http://" + srv.Addr().String()
 
 	// A bare TCP server with one connection, shown in its own table.
-	ts, err := tcp.NewServer("127.0.0.1:0", tcp.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
+	ts := tcp.NewServer(tcp.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err := ts.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	defer ts.Close()

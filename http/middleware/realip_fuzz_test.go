@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/seed08ffa9f8/muduo-go/http"
+	"github.com/seed08ffa9f8/muduo-go/internal/parsehook"
 )
 
 // FuzzForwardedClient: whatever the proxies' fields say, reading the chain
@@ -30,11 +31,11 @@ func FuzzForwardedClient(f *testing.F) {
 		if forwarded {
 			name = "Forwarded"
 		}
-		p := http.NewParser(http.Limits{})
-		req, err := p.Parse([]byte("GET / HTTP/1.1\r\nHost: x\r\n" + name + ": " + value + "\r\n\r\n"))
-		if err != nil || req == nil {
+		parsed, err := parsehook.ParseRequest([]byte("GET / HTTP/1.1\r\nHost: x\r\n" + name + ": " + value + "\r\n\r\n"))
+		if err != nil || parsed == nil {
 			return // the server would have refused the request
 		}
+		req := parsed.(*http.Request)
 		a, ok := forwardedClient(req, isTrusted)
 		if !ok {
 			return

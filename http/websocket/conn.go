@@ -84,13 +84,13 @@ func (c *Conn) RemoteAddr() netip.AddrPort { return c.tc.PeerAddr() }
 // Writing to it directly breaks the framing.
 func (c *Conn) TCP() *tcp.Conn { return c.tc }
 
-// Context returns the value stored with SetContext. Loop only, like the
+// Data returns the value stored with SetData. Loop only, like the
 // callbacks, or with the caller's own synchronisation.
-func (c *Conn) Context() any { return c.userData }
+func (c *Conn) Data() any { return c.userData }
 
-// SetContext stores a value with the connection (an application's
-// per-connection state). Loop only, like Context.
-func (c *Conn) SetContext(v any) { c.userData = v }
+// SetData stores a value with the connection (an application's
+// per-connection state). Loop only, like Data.
+func (c *Conn) SetData(v any) { c.userData = v }
 
 // SendText sends a text message. The caller guarantees s is UTF-8: it
 // is not checked here (the peer checks it and fails the connection with

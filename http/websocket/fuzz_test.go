@@ -208,14 +208,14 @@ func FuzzServerConn(f *testing.F) {
 	sopts.CompressionThreshold = 1
 	sopts.StreamThreshold = 16
 	sopts.OnMessagePart = func(c *Conn, typ MessageType, data []byte, last bool) {
-		msg, _ := c.Context().([]byte)
+		msg, _ := c.Data().([]byte)
 		msg = append(msg, data...)
 		if last {
-			c.SetContext(nil)
+			c.SetData(nil)
 			_ = c.Send(typ, msg)
 			return
 		}
-		c.SetContext(msg)
+		c.SetData(msg)
 	}
 	streaming := startEcho(f, sopts)
 	addrs := []string{s.Addr().String(), streaming.Addr().String()}

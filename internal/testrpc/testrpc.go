@@ -30,11 +30,8 @@ func Demo(t testing.TB, opts ...rpc.Option) *rpc.Server {
 // port. It fails the test if the transport does not start.
 func ServeTCP(t testing.TB, srv *rpc.Server, opts ...rpc.TCPOption) *rpc.TCPServer {
 	t.Helper()
-	ts, err := rpc.NewTCPServer(srv, "127.0.0.1:0", opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ts.Start(); err != nil {
+	ts := rpc.NewTCPServer(srv, opts...)
+	if err := ts.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	return ts

@@ -14,18 +14,15 @@ import (
 // in EventLoop by value: the loop calls the poller with no further
 // indirection.
 type backend struct {
-	poller      Poller
+	poller      loopPoller
 	wakeFd      int
 	wakeCh      Channel
 	wakePending atomic.Bool // an eventfd write is on its way; don't send another
 }
 
-// loopPoller is the poller interface the loop calls, and pollEvent what it
-// returns: the same names in both backends.
-type (
-	loopPoller = Poller
-	pollEvent  = unix.EpollEvent
-)
+// pollEvent is what the loop's poller returns: the same name in both
+// backends.
+type pollEvent = unix.EpollEvent
 
 // openBackend creates the epoll instance and the eventfd.
 func (l *EventLoop) openBackend() error {

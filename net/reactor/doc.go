@@ -1,5 +1,6 @@
 // Package reactor is the event-loop core of muduo-go: EventLoop, Channel,
-// the epoll Poller, timers, cross-goroutine wakeup and a pool of loops.
+// the poller (epoll, or Go's net package), timers, cross-goroutine wakeup
+// and a pool of loops.
 //
 // # Backends: epoll on Linux, Go's net package elsewhere
 //
@@ -13,7 +14,7 @@
 // on a Go channel that those goroutines and other loops' wakeups send to.
 // The API and the guarantees are the same on both: every Channel callback,
 // timer and functor runs on the loop goroutine, level-triggered, in the
-// order below. What only the epoll backend has: the Poller interface,
+// order below. What only the epoll backend has:
 // Channels for arbitrary file descriptors (the portable loop polls only its
 // own socket handles; registering anything else fails with an error), and
 // fds that mean something to a system call. net.Backend names the backend

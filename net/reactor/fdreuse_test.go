@@ -17,12 +17,12 @@ import (
 // batch Wait returned, so a test can tell that the situation it built (two
 // events in one batch) really happened.
 type recPoller struct {
-	Poller
+	loopPoller
 	last []int32 // loop goroutine only
 }
 
 func (p *recPoller) Wait(timeoutMs int) ([]unix.EpollEvent, error) {
-	ev, err := p.Poller.Wait(timeoutMs)
+	ev, err := p.loopPoller.Wait(timeoutMs)
 	p.last = p.last[:0]
 	for i := range ev {
 		p.last = append(p.last, ev[i].Fd)
@@ -61,7 +61,7 @@ func fdReuseRound(t *testing.T) (sameBatch bool, zStale int) {
 		t.Fatal(err)
 	}
 	defer stop(t, l)
-	rec := &recPoller{Poller: l.poller}
+	rec := &recPoller{loopPoller: l.poller}
 	l.poller = rec
 	l.Start()
 
@@ -179,7 +179,7 @@ func TestRemoveOtherInSameBatch(t *testing.T) {
 
 // failAddPoller is the real poller whose Add fails, to drive Run's error
 // path.
-type failAddPoller struct{ Poller }
+type failAddPoller struct{ loopPoller }
 
 func (failAddPoller) Add(int, uint32, int32) error { return unix.ENOSPC }
 

@@ -26,12 +26,12 @@ const (
 	evRdhup = unix.EPOLLRDHUP
 )
 
-// Poller waits for I/O readiness. A Poller belongs to one EventLoop and is
+// loopPoller waits for I/O readiness. A loopPoller belongs to one EventLoop and is
 // used only on that loop's goroutine. The epoll implementation is the only
 // one on Linux; the interface exists so the loop's logic does not depend on
 // the system call. It exists only in the epoll build: the portable backend
 // (backend_portable.go) has a poller of its own over Go's net package.
-type Poller interface {
+type loopPoller interface {
 	// Wait blocks up to timeoutMs milliseconds (-1: forever, 0: no wait) and
 	// returns the ready events; the slice is valid until the next Wait.
 	Wait(timeoutMs int) ([]unix.EpollEvent, error)

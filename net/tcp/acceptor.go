@@ -10,9 +10,9 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
-// Acceptor is muduo's Acceptor: a listening socket on one loop that hands
-// every accepted fd to a callback. Loop goroutine only, except NewAcceptor.
-type Acceptor struct {
+// acceptor is muduo's Acceptor: a listening socket on one loop that hands
+// every accepted fd to a callback. Loop goroutine only, except newAcceptor.
+type acceptor struct {
 	loop    *reactor.EventLoop
 	fd      int
 	ch      reactor.Channel
@@ -38,9 +38,9 @@ const (
 	maxAcceptBackoff = time.Second
 )
 
-// NewAcceptor creates the listening socket (it listens at once, so the
+// newAcceptor creates the listening socket (it listens at once, so the
 // kernel queues connections before Listen is called).
-func NewAcceptor(loop *reactor.EventLoop, addr netip.AddrPort, cfg mnet.ListenConfig, onConn func(fd int, peer netip.AddrPort)) (*Acceptor, error) {
+func newAcceptor(loop *reactor.EventLoop, addr netip.AddrPort, cfg mnet.ListenConfig, onConn func(fd int, peer netip.AddrPort)) (*acceptor, error) {
 	fd, err := mnet.Listen(addr, cfg)
 	if err != nil {
 		return nil, err
@@ -50,20 +50,20 @@ func NewAcceptor(loop *reactor.EventLoop, addr netip.AddrPort, cfg mnet.ListenCo
 		mnet.Close(fd)
 		return nil, err
 	}
-	a := &Acceptor{loop: loop, fd: fd, addr: bound, onConn: onConn, spare: openSpare()}
+	a := &acceptor{loop: loop, fd: fd, addr: bound, onConn: onConn, spare: openSpare()}
 	a.ch.Init(loop, fd, &reactor.HandlerFuncs{Read: a.handleRead})
 	return a, nil
 }
 
 // Addr returns the address the acceptor is bound to (with the real port
 // when ":0" was asked for). Safe from any goroutine.
-func (a *Acceptor) Addr() netip.AddrPort { return a.addr }
+func (a *acceptor) Addr() netip.AddrPort { return a.addr }
 
 // Listen starts accepting. Loop goroutine only.
-func (a *Acceptor) Listen() error { return a.ch.EnableReading() }
+func (a *acceptor) Listen() error { return a.ch.EnableReading() }
 
 // Close stops accepting and closes the listening socket. Loop only.
-func (a *Acceptor) Close() {
+func (a *acceptor) Close() {
 	if a.fd < 0 {
 		return
 	}
@@ -82,7 +82,7 @@ const maxDrain = 2 * somaxconn
 // DrainAndClose accepts the connections already queued on the listening
 // socket (the kernel completed their handshakes: closing would reset
 // them), handing each to the callback, then closes it. Loop only.
-func (a *Acceptor) DrainAndClose() {
+func (a *acceptor) DrainAndClose() {
 	for i := 0; i < maxDrain && a.fd >= 0; i++ {
 		fd, peer, err := mnet.Accept(a.fd)
 		if err == nil {
@@ -97,7 +97,7 @@ func (a *Acceptor) DrainAndClose() {
 	a.Close()
 }
 
-func (a *Acceptor) handleRead() {
+func (a *acceptor) handleRead() {
 	for i := 0; i < maxAcceptBatch && a.fd >= 0; i++ {
 		fd, peer, err := mnet.Accept(a.fd)
 		if err == nil {
@@ -139,7 +139,7 @@ func (a *Acceptor) handleRead() {
 // watching the listener and looks again after a backoff that doubles up
 // to a second while the condition lasts. Connections queue in the
 // kernel's backlog meanwhile and are served once fds are free.
-func (a *Acceptor) overloaded() {
+func (a *acceptor) overloaded() {
 	if !a.pauseOnly && a.shedPending() {
 		return
 	}
@@ -172,7 +172,7 @@ func (a *Acceptor) overloaded() {
 // until the accept queue is empty (or maxAcceptBatch were shed: the
 // listener stays readable and the next wake-up goes on). It reports false
 // when the spare could not be used, and the caller should pause.
-func (a *Acceptor) shedPending() bool {
+func (a *acceptor) shedPending() bool {
 	shed := 0
 	defer func() {
 		if shed > 0 && !a.shedding {

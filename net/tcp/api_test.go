@@ -28,13 +28,13 @@ func TestConnIdentity(t *testing.T) {
 	s := startServer(t, Callbacks{
 		Connection: func(c *Conn) {
 			if c.Connected() {
-				c.SetContext("ctx-" + c.Name())
+				c.SetData("ctx-" + c.Name())
 			}
 			rec.onConnection(c)
 		},
 		Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
 			in.RetrieveAll()
-			seenCh <- seen{c.Context(), c.Loop().InLoop()}
+			seenCh <- seen{c.Data(), c.Loop().InLoop()}
 		},
 	}, WithName("echo"), WithLoops(2))
 	if s.Name() != "echo" || !s.Addr().Addr().IsLoopback() || s.Addr().Port() == 0 {
@@ -81,12 +81,9 @@ func TestConnIdentity(t *testing.T) {
 // real local address.
 func TestUnspecifiedListenAddr(t *testing.T) {
 	rec := newRecorder()
-	s, err := NewServer("0.0.0.0:0", WithLogger(quietLogger))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(WithLogger(quietLogger))
 	s.SetConnectionCallback(rec.onConnection)
-	if err := s.Start(); err != nil {
+	if err := s.Start("0.0.0.0:0"); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
@@ -205,8 +202,8 @@ func TestForceCloseWithDelay(t *testing.T) {
 
 // TestServerMisc: options and accessors of Server.
 func TestServerMisc(t *testing.T) {
-	if _, err := NewServer("not an address"); err == nil {
-		t.Fatal("NewServer accepted a bad address")
+	if err := NewServer().Start("not an address"); err == nil {
+		t.Fatal("Start accepted a bad address")
 	}
 	inits := make(chan *reactor.EventLoop, 8)
 	rec := newRecorder()
@@ -220,16 +217,13 @@ func TestServerMisc(t *testing.T) {
 	if len(s.Loops()) != 3 || len(inits) != 3 {
 		t.Fatalf("%d loops, %d inits", len(s.Loops()), len(inits))
 	}
-	if err := s.Start(); err == nil {
+	if err := s.Start("127.0.0.1:0"); err == nil {
 		t.Fatal("a second Start succeeded")
 	}
 	// A second server on the same port fails to start, and cleans up.
 	base := fdCount(t)
-	s2, err := NewServer(s.Addr().String(), WithLogger(quietLogger))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s2.Start(); err == nil {
+	s2 := NewServer(WithLogger(quietLogger))
+	if err := s2.Start(s.Addr().String()); err == nil {
 		s2.Close()
 		t.Fatal("two servers on one port")
 	}

@@ -25,14 +25,16 @@ const StableConnection = time.Second
 // the ConnectErrorCallback, with an error that names the address and wraps
 // the errno, as net.Dial's does: errors.Is(err, syscall.ECONNREFUSED)
 // holds for a refused one. Without retry the client then stops trying
-// (Connect tries again); with retry (WithRetry or EnableRetry) it tries
+// (Connect tries again); with retry (WithRetry) it tries
 // again after a backoff of InitialRetryDelay doubling to MaxRetryDelay,
-// and reports every failed attempt the same way.
+// and reports every failed attempt the same way. WithReconnect asks for
+// retries only once a first connection has been made: a wrong address is
+// reported at once, a dropped connection is made again.
 type Client struct {
 	opts      options
 	loop      *reactor.EventLoop
 	ownLoop   bool
-	connector *Connector
+	connector *connector
 	cfg       connConfig
 	onFailed  ConnectErrorCallback // set before Connect; called on the loop
 
@@ -76,7 +78,7 @@ func NewClient(addr string, opts ...Option) (*Client, error) {
 	if c.cfg.tls = newTLSOwner(&o.tls, addr, true); c.cfg.tls != nil {
 		c.cfg.tls.clientFailed = c.connectFailed
 	}
-	c.connector = NewConnector(c.loop, ap, o.logger, c.newConnection, c.connectFailed)
+	c.connector = newConnector(c.loop, ap, o.logger, c.newConnection, c.connectFailed)
 	c.connector.shouldRetry = c.retry.Load
 	c.connector.onAttemptFailed = c.connectFailed
 	c.retry.Store(o.retry)
@@ -120,15 +122,6 @@ func (c *Client) SetHighWaterMarkCallback(f HighWaterMarkCallback) { c.cfg.cb.Hi
 
 // Loop returns the client's loop.
 func (c *Client) Loop() *reactor.EventLoop { return c.loop }
-
-// Connector returns the client's connector (for its Attempts counter).
-func (c *Client) Connector() *Connector { return c.connector }
-
-// EnableRetry makes the client retry failed connects and reconnect
-// whenever its connection drops (until Disconnect or Stop): at once after
-// a connection that lasted StableConnection, else after the connector's
-// backoff. The same as WithRetry(true). Safe from any goroutine.
-func (c *Client) EnableRetry() { c.retry.Store(true) }
 
 // Connect starts connecting. A failed attempt is reported to the
 // ConnectErrorCallback; with retry the client tries again after a backoff,
@@ -210,6 +203,11 @@ func (c *Client) newConnection(fd int) {
 	c.conn = conn
 	c.mu.Unlock()
 	c.upSince = time.Now()
+	if c.opts.reconnect {
+		// From now on a drop or a failed connect is a reconnect: retried.
+		// Set here, on the loop, before the connection can drop.
+		c.retry.Store(true)
+	}
 	conn.connectEstablished()
 }
 

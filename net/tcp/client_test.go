@@ -50,7 +50,7 @@ func TestClientRetriesUntilServerAppears(t *testing.T) {
 	rec := newRecorder()
 	c := newTestClient(t, addr, rec, WithRetry(true))
 	c.Connect()
-	eventually(t, "a second connect attempt", func() bool { return c.Connector().Attempts.Load() >= 2 })
+	eventually(t, "a second connect attempt", func() bool { return c.connector.Attempts.Load() >= 2 })
 	select {
 	case conn := <-rec.up:
 		t.Fatalf("connected to %s with no server", conn.PeerAddr())
@@ -58,19 +58,16 @@ func TestClientRetriesUntilServerAppears(t *testing.T) {
 	}
 
 	srec := newRecorder()
-	s, err := NewServer(addr, WithLogger(quietLogger))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(WithLogger(quietLogger))
 	s.SetCallbacks(Callbacks{Connection: srec.onConnection, Message: echoMessage})
-	if err := s.Start(); err != nil {
+	if err := s.Start(addr); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 
 	conn := recv(t, rec.up, "client connection")
 	recv(t, srec.up, "server connection")
-	if n := c.Connector().Attempts.Load(); n < 2 {
+	if n := c.connector.Attempts.Load(); n < 2 {
 		t.Fatalf("Attempts = %d, want > 1", n)
 	}
 	if conn.PeerAddr().String() != addr || c.Connection() != conn {
@@ -84,8 +81,7 @@ func TestClientReconnectsWithRetry(t *testing.T) {
 	srec := newRecorder()
 	s := startServer(t, Callbacks{Connection: srec.onConnection, Message: echoMessage})
 	rec := newRecorder()
-	c := newTestClient(t, s.Addr().String(), rec)
-	c.EnableRetry()
+	c := newTestClient(t, s.Addr().String(), rec, WithRetry(true))
 	c.Connect()
 	first := recv(t, rec.up, "first connection")
 	recv(t, srec.up, "server side").ForceClose()
@@ -136,9 +132,9 @@ func TestClientDisconnectHalfCloses(t *testing.T) {
 		t.Fatal("wrong server connection down")
 	}
 	recv(t, rec.down, "client down")
-	attempts := c.Connector().Attempts.Load()
+	attempts := c.connector.Attempts.Load()
 	time.Sleep(200 * time.Millisecond) // a reconnect would be immediate
-	if n := c.Connector().Attempts.Load(); n != attempts {
+	if n := c.connector.Attempts.Load(); n != attempts {
 		t.Fatalf("client reconnected after Disconnect (%d attempts, then %d)", attempts, n)
 	}
 	if c.Connection() != nil {
@@ -159,17 +155,17 @@ func TestClientStopStopsRetrying(t *testing.T) {
 	rec := newRecorder()
 	c := newTestClient(t, freePort(t), rec, WithBaseLoop(loop), WithRetry(true))
 	c.Connect()
-	eventually(t, "a failed attempt", func() bool { return c.Connector().Attempts.Load() >= 1 })
+	eventually(t, "a failed attempt", func() bool { return c.connector.Attempts.Load() >= 1 })
 	onLoop(loop, func() {}) // the attempt has failed and a retry is due in 0.5 s
 	c.Stop()
-	n := c.Connector().Attempts.Load()
+	n := c.connector.Attempts.Load()
 	time.Sleep(InitialRetryDelay + 700*time.Millisecond)
-	if m := c.Connector().Attempts.Load(); m != n {
+	if m := c.connector.Attempts.Load(); m != n {
 		t.Fatalf("%d connect attempts after Stop", m-n)
 	}
 	c.Connect() // no effect after Stop
 	onLoop(loop, func() {})
-	if m := c.Connector().Attempts.Load(); m != n {
+	if m := c.connector.Attempts.Load(); m != n {
 		t.Fatal("Connect after Stop made an attempt")
 	}
 }
@@ -264,7 +260,7 @@ func TestSelfConnectDetected(t *testing.T) {
 	c.SetConnectErrorCallback(causes.add)
 	listening := make(chan net.Listener, 1)
 	attempt := 0
-	c.Connector().beforeConnect = func(fd int) {
+	c.connector.beforeConnect = func(fd int) {
 		attempt++
 		switch attempt {
 		case 1:
@@ -291,7 +287,7 @@ func TestSelfConnectDetected(t *testing.T) {
 	if got, want := conn.LocalAddr(), conn.PeerAddr(); got == want {
 		t.Fatalf("connected to itself: %v", got)
 	}
-	if n := c.Connector().Attempts.Load(); n != 2 {
+	if n := c.connector.Attempts.Load(); n != 2 {
 		t.Fatalf("%d attempts, want 2", n)
 	}
 	if got := causes.all(); len(got) != 1 || !strings.HasSuffix(got[0], ": self connect") {
@@ -327,7 +323,7 @@ func TestConnectorSocketErrorRetried(t *testing.T) {
 	c := newTestClient(t, l.Addr().String(), rec, WithRetry(true))
 	c.SetConnectErrorCallback(causes.add)
 	attempt := 0
-	c.Connector().onWritable = func(fd int) {
+	c.connector.onWritable = func(fd int) {
 		if attempt++; attempt > 1 {
 			return
 		}
@@ -352,7 +348,7 @@ func TestConnectorSocketErrorRetried(t *testing.T) {
 	if !conn.Connected() {
 		t.Fatal("handed over a connection that is not connected")
 	}
-	if n := c.Connector().Attempts.Load(); n != 2 {
+	if n := c.connector.Attempts.Load(); n != 2 {
 		t.Fatalf("%d attempts, want 2", n)
 	}
 	if got := causes.all(); len(got) != 1 || !strings.HasSuffix(got[0], unix.ECONNRESET.Error()) {
@@ -385,7 +381,7 @@ func TestClientImmediateConnectError(t *testing.T) {
 	rec := newRecorder()
 	c := newTestClient(t, "255.255.255.255:9", rec, WithRetry(true))
 	c.Connect()
-	eventually(t, "a retried attempt", func() bool { return c.Connector().Attempts.Load() >= 2 })
+	eventually(t, "a retried attempt", func() bool { return c.connector.Attempts.Load() >= 2 })
 	c.Stop()
 	select {
 	case <-rec.up:

@@ -32,15 +32,15 @@ func countingServer(t *testing.T, echo bool, opts ...Option) (*Server, chan byte
 	s := startServer(t, Callbacks{
 		Connection: func(c *Conn) {
 			if c.Connected() {
-				c.SetContext(&byteCount{downAt: -1})
+				c.SetData(&byteCount{downAt: -1})
 				return
 			}
-			bc := c.Context().(*byteCount)
+			bc := c.Data().(*byteCount)
 			bc.downAt = bc.n
 			downs <- *bc
 		},
 		Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
-			bc := c.Context().(*byteCount)
+			bc := c.Data().(*byteCount)
 			if bc.downAt >= 0 {
 				bc.late = true
 			}

@@ -98,7 +98,7 @@ func (c *Conn) extras() *connExtra {
 
 func newConn(loop *reactor.EventLoop, cfg *connConfig, fd int, id uint64, local, peer netip.AddrPort) *Conn {
 	c := &Conn{cfg: cfg, id: id, local: local, peer: peer}
-	c.ch.Init(loop, fd, c)
+	c.ch.Init(loop, fd, (*connEvents)(c))
 	c.state.Store(int32(stateConnecting))
 	if cfg.tls != nil {
 		c.tls = newTLSConn(c, cfg.tls)
@@ -129,12 +129,14 @@ func (c *Conn) Connected() bool { return connState(c.state.Load()) == stateConne
 // Disconnected reports whether the connection has closed for good.
 func (c *Conn) Disconnected() bool { return connState(c.state.Load()) == stateDisconnected }
 
-// Context returns the value stored with SetContext. Loop goroutine only
-// (it is the natural place for a protocol's per-connection state).
-func (c *Conn) Context() any { return c.ctx }
+// Data returns the value stored with SetData: a protocol's per-connection
+// state (muduo's TcpConnection::getContext). It is named Data, not
+// Context, because in Go a Context is a context.Context. Loop goroutine
+// only.
+func (c *Conn) Data() any { return c.ctx }
 
-// SetContext stores a value with the connection. Loop goroutine only.
-func (c *Conn) SetContext(v any) { c.ctx = v }
+// SetData stores a value with the connection. Loop goroutine only.
+func (c *Conn) SetData(v any) { c.ctx = v }
 
 // SetWriteCompleteCallback gives this connection a WriteComplete callback
 // of its own, called instead of the owner's from the next time its output

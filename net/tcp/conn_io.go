@@ -187,12 +187,12 @@ func (c *Conn) noteWriteError(err error) {
 	}
 }
 
-// OnReadable implements reactor.Handler. When nothing is buffered from an
-// earlier read, the bytes are read straight into the loop's scratch and the
+// onReadable handles the reactor's OnReadable event (see connEvents).
+// When nothing is buffered from an earlier read, the bytes are read straight into the loop's scratch and the
 // message callback sees a view of it: no copy, and an idle connection owns
 // no input buffer. Only a partial message left over is copied into the
 // connection's own buffer.
-func (c *Conn) OnReadable() {
+func (c *Conn) onReadable() {
 	if c.tls != nil {
 		c.tlsOnReadable()
 		return
@@ -279,8 +279,8 @@ func (c *Conn) handlePeerClosed() {
 	}
 }
 
-// OnWritable implements reactor.Handler.
-func (c *Conn) OnWritable() {
+// onWritable handles the reactor's OnWritable event (see connEvents).
+func (c *Conn) onWritable() {
 	if !c.ch.IsWriting() {
 		return
 	}
@@ -317,17 +317,18 @@ func (c *Conn) OnWritable() {
 	}
 }
 
-// OnClose implements reactor.Handler.
-func (c *Conn) OnClose() {
+// onClose handles the reactor's OnClose event (see connEvents).
+func (c *Conn) onClose() {
 	if c.tls != nil {
 		c.tls.peerHungUp()
 	}
 	c.handleClose()
 }
 
-// OnError implements reactor.Handler: log SO_ERROR. Reading proceeds and
-// reports the error (or EOF) itself, which closes the connection.
-func (c *Conn) OnError() {
+// onError handles the reactor's OnError event (see connEvents): log
+// SO_ERROR. Reading proceeds and reports the error (or EOF) itself, which
+// closes the connection.
+func (c *Conn) onError() {
 	if err := mnet.SocketError(c.ch.Fd()); err != nil {
 		c.ch.Loop().Logger().Debug("tcp: socket error", "conn", c.Name(), "err", err)
 	}
@@ -337,7 +338,7 @@ func (c *Conn) shutdownInLoop() {
 	// Bytes other goroutines sent before the Shutdown go out first.
 	c.flushOffLoop()
 	if c.Disconnected() || c.ch.IsWriting() {
-		return // OnWritable calls back here once the queue drains
+		return // onWritable calls back here once the queue drains
 	}
 	if c.tls != nil && !c.tlsCloseNotify() {
 		return // close_notify still queued, or the handshake not done
@@ -423,3 +424,14 @@ func (c *Conn) dropOutput() {
 	}
 	c.ch.Loop().BufferPool().Put(&c.out)
 }
+
+// connEvents is a Conn as its channel sees it: the reactor.Handler whose
+// methods are the Conn's event handlers. A separate type keeps OnReadable
+// and the others off Conn's API, where user code could call them; the
+// conversion costs nothing.
+type connEvents Conn
+
+func (e *connEvents) OnReadable() { (*Conn)(e).onReadable() }
+func (e *connEvents) OnWritable() { (*Conn)(e).onWritable() }
+func (e *connEvents) OnClose()    { (*Conn)(e).onClose() }
+func (e *connEvents) OnError()    { (*Conn)(e).onError() }

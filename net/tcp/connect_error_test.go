@@ -41,7 +41,7 @@ func TestClientRefusedReportedAtOnce(t *testing.T) {
 	// Connect tries again, and reports again.
 	c.Connect()
 	recv(t, errs, "the second attempt's error")
-	if n := c.Connector().Attempts.Load(); n != 2 {
+	if n := c.connector.Attempts.Load(); n != 2 {
 		t.Fatalf("%d attempts for two Connects", n)
 	}
 }

@@ -21,11 +21,11 @@ const (
 	MaxRetryDelay     = 30 * time.Second
 )
 
-// Connector is muduo's Connector, the client-side twin of Acceptor: it
+// connector is muduo's Connector, the client-side twin of the acceptor: it
 // makes one connected, non-blocking fd and hands it over, retrying with
 // exponential backoff while the peer is not there. Start and Stop are safe
 // from any goroutine; the rest runs on its loop.
-type Connector struct {
+type connector struct {
 	loop    *reactor.EventLoop
 	addr    netip.AddrPort
 	logger  *slog.Logger
@@ -64,26 +64,26 @@ const (
 	connectorConnected
 )
 
-// NewConnector creates a connector to addr that calls onConn, on loop, with
+// newConnector creates a connector to addr that calls onConn, on loop, with
 // each connected fd (the callee owns it), and onFatal, if not nil, when an
 // error makes retrying pointless (permission denied, bad address family).
-// A Connector made here retries refused and unreachable connects for ever;
+// A connector made here retries refused and unreachable connects for ever;
 // errors given to onFatal are *net.OpError values as net.Dial returns
 // ("dial tcp 127.0.0.1:9: connect: connection refused"), wrapping the
 // errno.
-func NewConnector(loop *reactor.EventLoop, addr netip.AddrPort, logger *slog.Logger, onConn func(fd int), onFatal func(error)) *Connector {
-	return &Connector{loop: loop, addr: addr, logger: logger, onConn: onConn, onFatal: onFatal, fd: -1, delay: InitialRetryDelay}
+func newConnector(loop *reactor.EventLoop, addr netip.AddrPort, logger *slog.Logger, onConn func(fd int), onFatal func(error)) *connector {
+	return &connector{loop: loop, addr: addr, logger: logger, onConn: onConn, onFatal: onFatal, fd: -1, delay: InitialRetryDelay}
 }
 
 // Start begins connecting. Safe from any goroutine.
-func (k *Connector) Start() {
+func (k *connector) Start() {
 	k.want.Store(true)
 	k.loop.RunInLoop(k.startInLoop)
 }
 
 // Restart connects again after a connection made earlier was lost, with the
 // backoff reset. Loop only.
-func (k *Connector) Restart() {
+func (k *connector) Restart() {
 	k.reset()
 	k.want.Store(true)
 	k.startInLoop()
@@ -94,7 +94,7 @@ func (k *Connector) Restart() {
 // waits the current delay, which then doubles, instead of reconnecting at
 // once to a server that accepts and closes (or an overloaded one) in a
 // tight loop. Loop only.
-func (k *Connector) restartAfterBackoff() {
+func (k *connector) restartAfterBackoff() {
 	if k.state == connectorConnected {
 		k.state = connectorDisconnected
 	}
@@ -104,7 +104,7 @@ func (k *Connector) restartAfterBackoff() {
 
 // reset forgets a connection made earlier (its owner reports it closed), so
 // that the next Start connects again, with the backoff reset. Loop only.
-func (k *Connector) reset() {
+func (k *connector) reset() {
 	if k.state == connectorConnected {
 		k.state = connectorDisconnected
 	}
@@ -113,7 +113,7 @@ func (k *Connector) reset() {
 
 // Stop stops connecting and cancels a pending retry. Safe from any
 // goroutine.
-func (k *Connector) Stop() {
+func (k *connector) Stop() {
 	k.want.Store(false)
 	k.loop.RunInLoop(func() {
 		k.loop.Cancel(k.timer)
@@ -124,14 +124,14 @@ func (k *Connector) Stop() {
 	})
 }
 
-func (k *Connector) startInLoop() {
+func (k *connector) startInLoop() {
 	if !k.want.Load() || k.state != connectorDisconnected {
 		return
 	}
 	k.connect()
 }
 
-func (k *Connector) connect() {
+func (k *connector) connect() {
 	k.Attempts.Add(1)
 	fd, err := mnet.Socket(k.addr)
 	if err != nil {
@@ -170,7 +170,7 @@ func (k *Connector) connect() {
 }
 
 // handleWrite: the connect finished, one way or the other.
-func (k *Connector) handleWrite() {
+func (k *connector) handleWrite() {
 	if k.state != connectorConnecting {
 		return
 	}
@@ -197,7 +197,7 @@ func (k *Connector) handleWrite() {
 	k.onConn(fd)
 }
 
-func (k *Connector) handleError() {
+func (k *connector) handleError() {
 	if k.state != connectorConnecting {
 		return
 	}
@@ -212,7 +212,7 @@ func (k *Connector) handleError() {
 // retry closes the failed attempt and tries again after the current delay,
 // which then doubles up to MaxRetryDelay; a connector told not to retry
 // gives up instead and reports cause.
-func (k *Connector) retry(cause error) {
+func (k *connector) retry(cause error) {
 	k.abandonFd()
 	k.state = connectorDisconnected
 	if !k.want.Load() {
@@ -234,7 +234,7 @@ func (k *Connector) retry(cause error) {
 // dialError wraps a connect failure as net.Dial reports one: the operation,
 // the address and the system call, with the errno at the bottom
 // (errors.Is(err, syscall.ECONNREFUSED)).
-func (k *Connector) dialError(cause error) error {
+func (k *connector) dialError(cause error) error {
 	var op *stdnet.OpError
 	if errors.As(cause, &op) {
 		return cause
@@ -247,14 +247,14 @@ func (k *Connector) dialError(cause error) error {
 
 // scheduleRetry connects again after the current delay, which then
 // doubles up to MaxRetryDelay. Loop only.
-func (k *Connector) scheduleRetry() {
+func (k *connector) scheduleRetry() {
 	k.timer = k.loop.RunAfter(k.delay, k.startInLoop)
 	if k.delay *= 2; k.delay > MaxRetryDelay {
 		k.delay = MaxRetryDelay
 	}
 }
 
-func (k *Connector) abandonFd() {
+func (k *connector) abandonFd() {
 	if k.fd < 0 {
 		return
 	}
@@ -263,7 +263,7 @@ func (k *Connector) abandonFd() {
 	k.fd = -1
 }
 
-func (k *Connector) fatal(err error) {
+func (k *connector) fatal(err error) {
 	k.state = connectorDisconnected
 	k.want.Store(false)
 	err = k.dialError(err)

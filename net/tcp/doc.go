@@ -94,7 +94,7 @@
 // WithTLS makes a Server's or a Client's connections speak TLS with the
 // standard library's crypto/tls, unmodified:
 //
-//	srv, _ := tcp.NewServer(":8443", tcp.WithTLS(&tls.Config{Certificates: []tls.Certificate{cert}}))
+//	srv := tcp.NewServer(tcp.WithTLS(&tls.Config{Certificates: []tls.Certificate{cert}}))
 //	srv.SetMessageCallback(func(c *tcp.Conn, in *buffer.Buffer, _ time.Time) {
 //		c.Send(in.Peek()) // plaintext in, plaintext out: an echo over TLS
 //		in.RetrieveAll()

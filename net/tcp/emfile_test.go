@@ -43,14 +43,10 @@ func emfileChild() int {
 		fmt.Fprintln(os.Stderr, "setrlimit:", err)
 		return 1
 	}
-	s, err := NewServer("127.0.0.1:0", WithLogger(quietLogger))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+	s := NewServer(WithLogger(quietLogger))
 	s.opts.pauseOnEMFILE = os.Getenv(emfileChildEnv) == "pause"
 	s.SetMessageCallback(echoMessage)
-	if err := s.Start(); err != nil {
+	if err := s.Start("127.0.0.1:0"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

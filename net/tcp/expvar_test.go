@@ -15,10 +15,7 @@ import (
 // TestPublishExpvar: the published variable sums the loops' counters and
 // probes their functor-queue delay.
 func TestPublishExpvar(t *testing.T) {
-	s, err := NewServer("127.0.0.1:0", WithLoops(2), WithName("expvartest"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(WithLoops(2), WithName("expvartest"))
 	if err := s.PublishExpvar("muduo_tcp_test_early"); err == nil {
 		t.Fatal("PublishExpvar before Start succeeded")
 	}
@@ -26,7 +23,7 @@ func TestPublishExpvar(t *testing.T) {
 		_ = c.Send(in.Peek())
 		in.RetrieveAll()
 	})
-	if err := s.Start(); err != nil {
+	if err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()

@@ -16,10 +16,7 @@ import (
 // goroutine once the loop has finished with the FIN) still reaches the peer, and Shutdown then closes
 // the connection.
 func TestHalfCloseCallbackKeepsConnectionForAnswers(t *testing.T) {
-	srv, err := NewServer("127.0.0.1:0", WithName("half"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := NewServer(WithName("half"))
 	closed := make(chan struct{})
 	var got []byte
 	srv.SetCallbacks(Callbacks{
@@ -45,7 +42,7 @@ func TestHalfCloseCallbackKeepsConnectionForAnswers(t *testing.T) {
 			}
 		},
 	})
-	if err := srv.Start(); err != nil {
+	if err := srv.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()

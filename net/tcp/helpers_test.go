@@ -34,12 +34,9 @@ func echoMessage(c *Conn, in *buffer.Buffer, _ time.Time) {
 // test ends.
 func startServer(t testing.TB, cb Callbacks, opts ...Option) *Server {
 	t.Helper()
-	s, err := NewServer("127.0.0.1:0", append([]Option{WithLogger(quietLogger)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(append([]Option{WithLogger(quietLogger)}, opts...)...)
 	s.SetCallbacks(cb)
-	if err := s.Start(); err != nil {
+	if err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })

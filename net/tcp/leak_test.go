@@ -20,12 +20,9 @@ func TestNoLeaks(t *testing.T) {
 
 	for _, loops := range []int{0, 2} {
 		rec := newRecorder()
-		s, err := NewServer("127.0.0.1:0", WithLogger(quietLogger), WithLoops(loops))
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := NewServer(WithLogger(quietLogger), WithLoops(loops))
 		s.SetCallbacks(Callbacks{Connection: rec.onConnection, Message: echoMessage})
-		if err := s.Start(); err != nil {
+		if err := s.Start("127.0.0.1:0"); err != nil {
 			t.Fatal(err)
 		}
 		// Standard-library clients.

@@ -37,12 +37,9 @@ func TestServerMethodsAfterClose(t *testing.T) {
 		within(t, guard, "Shutdown after Close", func() { _ = s.Shutdown(context.Background()) })
 		within(t, guard, "Close again", func() { _ = s.Close() })
 	}
-	s, err := NewServer("127.0.0.1:0", WithLogger(quietLogger))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(WithLogger(quietLogger))
 	_ = s.Close()
-	if err := s.Start(); !errors.Is(err, ErrServerClosed) {
+	if err := s.Start("127.0.0.1:0"); !errors.Is(err, ErrServerClosed) {
 		_ = s.Close()
 		t.Fatalf("Start after Close = %v, want ErrServerClosed", err)
 	}
@@ -152,7 +149,7 @@ func TestClientBacksOffFromShortConnections(t *testing.T) {
 	if gap := at[2].Sub(at[1]); gap < 2*InitialRetryDelay-slack {
 		t.Fatalf("third connection %v after the second, want the backoff's %v", gap, 2*InitialRetryDelay)
 	}
-	if n := c.Connector().Attempts.Load(); n > 4 {
+	if n := c.connector.Attempts.Load(); n > 4 {
 		t.Fatalf("%d connect attempts for 3 connections", n)
 	}
 }

@@ -24,8 +24,9 @@ type options struct {
 	loopInit  func(*reactor.EventLoop)
 	baseLoop  *reactor.EventLoop
 	retry     bool
+	reconnect bool
 	// pauseOnEMFILE: out of fds, pause accepting instead of shedding
-	// pending connections (see Acceptor.overloaded). Tests only.
+	// pending connections (see acceptor.overloaded). Tests only.
 	pauseOnEMFILE bool
 	tls           tlsOptions // tls.go
 }
@@ -82,5 +83,13 @@ func WithBaseLoop(l *reactor.EventLoop) Option { return func(o *options) { o.bas
 
 // WithRetry makes a Client retry a failed connect (refused, unreachable)
 // with backoff instead of reporting it and stopping, and reconnect after
-// its connection drops (the same as calling EnableRetry).
+// its connection drops. See WithReconnect for retrying only after a first
+// connection.
 func WithRetry(on bool) Option { return func(o *options) { o.retry = on } }
+
+// WithReconnect makes a Client reconnect, with WithRetry's backoff, once it
+// has been connected: the first connect that fails is reported to the
+// ConnectErrorCallback and not retried (a wrong address or a server that
+// is down fails fast), but after a first connection every drop and every
+// failed reconnect is retried until Disconnect or Stop.
+func WithReconnect(on bool) Option { return func(o *options) { o.reconnect = on } }

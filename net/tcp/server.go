@@ -13,7 +13,8 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
-// ErrServerClosed is returned by Start on a server that was shut down.
+// ErrServerClosed is returned by Start on a server that was shut down, and
+// by ListenAndServe once the server has been.
 var ErrServerClosed = errors.New("tcp: server closed")
 
 // Server is muduo's TcpServer: an Acceptor on a base loop and a pool of IO
@@ -26,37 +27,31 @@ type Server struct {
 	base     *reactor.EventLoop
 	ownBase  bool
 	pool     *reactor.LoopPool
-	acceptor *Acceptor
+	acceptor *acceptor
 	sets     map[*reactor.EventLoop]*connSet
 	setList  []*connSet
 
+	bound   atomic.Pointer[netip.AddrPort] // the listening address, once listening
 	nextID  atomic.Uint64
 	open    atomic.Int64
 	started atomic.Bool
 	stopped atomic.Bool
 	stopMu  sync.Mutex
-	halted  bool // loops stopped; guarded by stopMu
+	halted  bool          // loops stopped; guarded by stopMu
+	done    chan struct{} // closed once the loops have stopped
 }
 
-// NewServer prepares a server for addr, an address as net.Listen("tcp",
-// addr) takes it: "127.0.0.1:8080", "localhost:8080" (looked up now),
-// "127.0.0.1:http" (a service name), ":8080" (every address, IPv4 and
-// IPv6, on one dual-stack socket), "[::1]:8080"; see mnet.ResolveListen
-// for the rules and the one difference ("0.0.0.0:8080" is IPv4 only).
-// Nothing listens until Start. Errors quote addr and wrap the cause.
-func NewServer(addr string, opts ...Option) (*Server, error) {
-	ap, err := mnet.ResolveListen(context.Background(), addr)
-	if err != nil {
-		return nil, fmt.Errorf("tcp: server: %w", err)
-	}
-	s := &Server{opts: defaultOptions(), addr: ap}
+// NewServer prepares a server; nothing listens until Start or
+// ListenAndServe. Set the callbacks (SetCallbacks) before either.
+func NewServer(opts ...Option) *Server {
+	s := &Server{opts: defaultOptions(), done: make(chan struct{})}
 	for _, o := range opts {
 		o(&s.opts)
 	}
 	s.cfg.highWater = s.opts.highWater
 	s.cfg.onClosed = s.connClosed
 	s.cfg.tls = newTLSOwner(&s.opts.tls, "", false)
-	return s, nil
+	return s
 }
 
 // SetCallbacks sets every callback at once. Call before Start.
@@ -74,15 +69,26 @@ func (s *Server) SetWriteCompleteCallback(f WriteCompleteCallback) { s.cfg.cb.Wr
 // SetHighWaterMarkCallback sets the high-water-mark callback. Before Start.
 func (s *Server) SetHighWaterMarkCallback(f HighWaterMarkCallback) { s.cfg.cb.HighWaterMark = f }
 
-// Start listens and starts the loops; connections are served from the
-// moment it returns nil. Safe from any goroutine; a server starts once.
-func (s *Server) Start() error {
+// Start listens on addr and starts the loops; connections are served from
+// the moment it returns nil. addr is an address as net.Listen("tcp", addr)
+// takes it: "127.0.0.1:8080", "localhost:8080" (looked up now),
+// "127.0.0.1:http" (a service name), ":8080" (every address, IPv4 and
+// IPv6, on one dual-stack socket), "[::1]:8080"; see net.ResolveListen
+// for the rules and the one difference ("0.0.0.0:8080" is IPv4 only).
+// Errors quote addr and wrap the cause. Safe from any goroutine; a server
+// starts once.
+func (s *Server) Start(addr string) error {
 	if s.stopped.Load() {
 		return ErrServerClosed
+	}
+	ap, err := mnet.ResolveListen(context.Background(), addr)
+	if err != nil {
+		return fmt.Errorf("tcp: server: %w", err)
 	}
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("tcp: server already started")
 	}
+	s.addr = ap
 	o := &s.opts
 	loopOpts := []reactor.Option{reactor.WithLogger(o.logger)}
 	s.base = o.baseLoop
@@ -99,7 +105,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.pool = pool
-	acc, err := NewAcceptor(s.base, s.addr, mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}, s.newConnection)
+	acc, err := newAcceptor(s.base, s.addr, mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}, s.newConnection)
 	if err != nil {
 		pool.Stop()
 		s.closeBase()
@@ -132,7 +138,20 @@ func (s *Server) Start() error {
 		s.Close()
 		return lerr
 	}
+	bound := acc.Addr()
+	s.bound.Store(&bound)
 	return nil
+}
+
+// ListenAndServe is Start followed by waiting until Shutdown or Close has
+// stopped the server; then it returns ErrServerClosed (or Start's error at
+// once), as net/http's ListenAndServe does.
+func (s *Server) ListenAndServe(addr string) error {
+	if err := s.Start(addr); err != nil {
+		return err
+	}
+	<-s.done
+	return ErrServerClosed
 }
 
 // runAndWait runs f on l and waits for it, however long it takes; it
@@ -147,12 +166,13 @@ func (s *Server) closeBase() {
 }
 
 // Addr returns the address the server listens on (the real port when ":0"
-// was asked for). Valid after Start; safe from any goroutine.
+// was asked for), or the zero AddrPort until it listens: a goroutine that
+// runs ListenAndServe can be waited for with it. Safe from any goroutine.
 func (s *Server) Addr() netip.AddrPort {
-	if s.acceptor == nil {
-		return s.addr
+	if a := s.bound.Load(); a != nil {
+		return *a
 	}
-	return s.acceptor.Addr()
+	return netip.AddrPort{}
 }
 
 // Name returns the server's name.
@@ -260,6 +280,7 @@ func (s *Server) stop() {
 		return
 	}
 	s.halted = true
+	defer close(s.done)
 	if s.acceptor != nil {
 		runAndWait(s.base, s.acceptor.Close) // Close: no draining
 	}

@@ -15,10 +15,7 @@ import (
 // then replaced one by one, echo a message; each setter's callback is the
 // one that runs.
 func TestOptionsAndSetters(t *testing.T) {
-	s, err := NewServer("127.0.0.1:0", WithLogger(quietLogger), WithReusePort(true), WithBacklog(64), WithNoDelay(true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(WithLogger(quietLogger), WithReusePort(true), WithBacklog(64), WithNoDelay(true))
 	srec := newRecorder()
 	s.SetConnectionCallback(srec.onConnection)
 	s.SetMessageCallback(func(c *Conn, in *buffer.Buffer, _ time.Time) {
@@ -28,7 +25,7 @@ func TestOptionsAndSetters(t *testing.T) {
 	serverWrote := make(chan struct{}, 16)
 	s.SetWriteCompleteCallback(func(*Conn) { serverWrote <- struct{}{} })
 	s.SetHighWaterMarkCallback(func(*Conn, int) {})
-	if err := s.Start(); err != nil {
+	if err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })

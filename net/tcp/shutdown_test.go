@@ -107,7 +107,7 @@ func TestServerShutdown(t *testing.T) {
 			t.Fatal("an IO loop still runs after Shutdown")
 		}
 	}
-	if err := s.Start(); err != ErrServerClosed {
+	if err := s.Start("127.0.0.1:0"); err != ErrServerClosed {
 		t.Fatalf("Start after Shutdown: %v", err)
 	}
 }

@@ -46,12 +46,9 @@ func FuzzTLSServer(f *testing.F) {
 	})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzServerOnce.Do(func() {
-			s, err := NewServer("127.0.0.1:0", WithLogger(quietLogger), WithTLS(serverTLS(t)), WithTLSHandshakeTimeout(5*time.Second))
-			if err == nil {
-				s.SetCallbacks(Callbacks{Message: echoMessage})
-				err = s.Start()
-			}
-			if err != nil {
+			s := NewServer(WithLogger(quietLogger), WithTLS(serverTLS(t)), WithTLSHandshakeTimeout(5*time.Second))
+			s.SetCallbacks(Callbacks{Message: echoMessage})
+			if err := s.Start("127.0.0.1:0"); err != nil {
 				t.Fatal(err)
 			}
 			fuzzServer = s

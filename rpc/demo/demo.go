@@ -60,8 +60,8 @@ func Echo(_ context.Context, params []byte) (any, error) {
 // Register registers Arith (inline: runs on the event loop) and Echo.Echo
 // (blocking: runs on the worker pool) on s.
 func Register(s *rpc.Server) error {
-	if err := s.RegisterName("Arith", Arith{}, rpc.Inline()); err != nil {
+	if err := s.Register("Arith", Arith{}, rpc.Inline()); err != nil {
 		return err
 	}
-	return s.RegisterFunc("Echo.Echo", Echo)
+	return rpc.HandleRaw(s, "Echo.Echo", Echo)
 }

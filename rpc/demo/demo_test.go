@@ -25,8 +25,18 @@ func TestDemoServices(t *testing.T) {
 		{`{"jsonrpc":"2.0","method":"Arith.Div","params":{"a":1,"b":0},"id":4}`, `{"jsonrpc":"2.0","id":4,"error":{"code":1,"message":"division by zero"}}`},
 		{`{"jsonrpc":"2.0","method":"Echo.Echo","params":{"x":[1,{"y":null}],"s":"\u00e9"},"id":"e"}`, `{"jsonrpc":"2.0","id":"e","result":{"x":[1,{"y":null}],"s":"\u00e9"}}`},
 	} {
-		if got := string(s.DispatchWait(ctx, []byte(tc.req))); got != tc.want {
+		if got := dispatchWait(ctx, s, tc.req); got != tc.want {
 			t.Errorf("%s\n got %s\nwant %s", tc.req, got, tc.want)
 		}
 	}
+}
+
+// dispatchWait dispatches req and waits for the reply's bytes.
+func dispatchWait(ctx context.Context, s *rpc.Server, req string) string {
+	ch := make(chan string, 1)
+	s.Dispatch(ctx, []byte(req), func(r rpc.Reply) {
+		ch <- string(r.Bytes())
+		r.Release()
+	})
+	return <-ch
 }

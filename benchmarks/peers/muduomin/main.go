@@ -25,10 +25,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8086", "listen address")
 	flag.Parse()
 	httpfix.StartDateClock()
-	srv, err := tcp.NewServer(*addr, tcp.WithName("muduo-min"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv := tcp.NewServer(tcp.WithName("muduo-min"))
 	// One loop runs every callback, so one scratch output buffer serves
 	// every connection (as in gnet-min).
 	var out []byte
@@ -40,7 +37,7 @@ func main() {
 			_ = c.Send(out) // writes at once or copies: out is free again
 		}
 	})
-	if err := srv.Start(); err != nil {
+	if err := srv.Start(*addr); err != nil {
 		log.Fatal(err)
 	}
 	sig := make(chan os.Signal, 1)

@@ -4,8 +4,8 @@
 // method, type, field, interface method, constant and variable, in the
 // style of Go's own api/ files:
 //
-//	pkg net/tcp, func NewServer(string, ...Option) (*Server, error)
-//	pkg net/tcp, method (*Server) Start() error
+//	pkg net/tcp, func NewServer(...Option) *Server
+//	pkg net/tcp, method (*Server) Start(string) error
 //	pkg net/tcp, type Callbacks struct, Message MessageCallback
 //
 // Types from other packages are written with their full import path, so
