@@ -32,6 +32,7 @@ const tlsReadRoom = 4 << 10
 type tlsScratch struct {
 	out   []byte
 	plain []byte
+	chunk []byte // tlsSend's copy of the plaintext it hands to crypto/tls
 }
 
 // tlsConn is a connection's TLS state.
@@ -330,9 +331,17 @@ func (c *Conn) tlsSend(p []byte) {
 		t.pending = append(t.pending, p...)
 		return
 	}
+	s := c.tlsScratch()
 	for len(p) > 0 && !c.Disconnected() {
 		n := min(len(p), tlsWriteChunk)
-		if _, err := t.conn.Write(p[:n]); err != nil {
+		// crypto/tls's Write is opaque to escape analysis: handing it p
+		// made every Send's and Sendv's bytes escape, on plain
+		// connections too (websocket's on-stack frame header became an
+		// allocation per message). A copy into the loop's scratch keeps
+		// the callers' bytes where they are.
+		chunk := append(s.chunk[:0], p[:n]...)
+		s.chunk = chunk[:0]
+		if _, err := t.conn.Write(chunk); err != nil {
 			// Only after close_notify: the connection is shutting down.
 			c.ch.Loop().Logger().Debug("tcp: tls: write", "conn", c.Name(), "err", err)
 			*t.rc.out = (*t.rc.out)[:0]
