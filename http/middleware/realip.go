@@ -113,7 +113,12 @@ func forwardedFor(elem string) (netip.AddrPort, bool) {
 // parseNode parses a node: IPv4, IPv4:port, bare IPv6, [IPv6] or
 // [IPv6]:port. Obfuscated identifiers and "unknown" are not addresses.
 func parseNode(s string) (netip.AddrPort, bool) {
+	// A zone (fe80::1%eth0) names an interface on the proxy's host, not
+	// a client; an address carrying one is not taken.
 	if ap, err := netip.ParseAddrPort(s); err == nil {
+		if ap.Addr().Zone() != "" {
+			return netip.AddrPort{}, false
+		}
 		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), true
 	}
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
