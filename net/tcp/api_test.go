@@ -227,9 +227,9 @@ func TestServerMisc(t *testing.T) {
 		s2.Close()
 		t.Fatal("two servers on one port")
 	}
-	if n := fdCount(t); n != base {
-		t.Fatalf("failed Start leaked %d fds", n-base)
-	}
+	// No more fds than before (fewer is an earlier test's connection
+	// finishing its close meanwhile, which happened in a 20-run loop).
+	eventually(t, "the failed Start's fds to be closed", func() bool { return fdCount(t) <= base })
 	for range 6 {
 		dial(t, s)
 		recv(t, rec.up, "up")

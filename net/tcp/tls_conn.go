@@ -53,6 +53,7 @@ type tlsConn struct {
 	pending     []byte // plaintext a client sent before its handshake was done
 	timer       reactor.TimerID
 	handshaking bool // counted in inProgress
+	inputPaused bool // reading stopped while the handshake holds maxHandshakeInput
 }
 
 func newTLSConn(c *Conn, owner *tlsOwner) *tlsConn {
@@ -144,9 +145,11 @@ func (c *Conn) tlsOnReadable() {
 			return
 		}
 		if !t.rc.feed(scratch[:n]) {
-			t.reason = failClosed
-			c.handleClose()
-			return
+			// Enough for any handshake: the rest waits in the kernel
+			// (tlsHandshakeDone reads on; a peer that only stalls meets
+			// the handshake timeout).
+			t.inputPaused = true
+			_ = c.ch.DisableReading()
 		}
 		if !t.started && t.rc.helloArrived() {
 			t.started = true
@@ -300,6 +303,12 @@ func (c *Conn) tlsHandshakeDone(err error) {
 		// Always: crypto/tls may hold records it read past the handshake's
 		// last message, even when nothing is left here.
 		c.tlsDecrypt(rest, eof)
+	}
+	if t.inputPaused {
+		t.inputPaused = false
+		if c.reading && !c.peerClosed && !c.Disconnected() {
+			_ = c.ch.EnableReading()
+		}
 	}
 }
 

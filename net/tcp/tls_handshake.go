@@ -17,9 +17,12 @@ import (
 // queues the result onto the loop and goes on to the next waiting
 // handshake, or ends: an established connection has no goroutine.
 
-// maxHandshakeInput bounds what a peer may send while its handshake runs
-// (a ClientHello is a few hundred bytes, a client's certificate chain a
-// few kilobytes; a TLS 1.3 client may follow its Finished with a request).
+// maxHandshakeInput bounds what the loop takes from a peer while its
+// handshake runs. A ClientHello is a few hundred bytes and a client's
+// certificate chain a few kilobytes, but a TLS 1.3 client may follow its
+// Finished with any amount of data before the server has read that
+// Finished (its handshake is done as soon as it sent it): past the bound
+// the loop stops reading, so TCP holds the rest until the handshake ends.
 const maxHandshakeInput = 256 << 10
 
 // errShimClosed is what the handshake reads once the connection closed.
@@ -104,16 +107,14 @@ func (r *recordConn) Write(p []byte) (int, error) {
 }
 
 // feed hands the handshake bytes read by the loop (copied: they are in
-// the loop's scratch). It reports false when the peer sent too much.
+// the loop's scratch). It reports false once maxHandshakeInput is held:
+// the loop then stops reading until the handshake is done.
 func (r *recordConn) feed(p []byte) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.in)+len(p) > maxHandshakeInput {
-		return false
-	}
 	r.in = append(r.in, p...)
 	r.cond.Signal()
-	return true
+	return len(r.in) < maxHandshakeInput
 }
 
 // feedEOF tells the handshake that the peer closed its side.
