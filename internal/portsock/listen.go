@@ -38,10 +38,16 @@ func Listen(ap netip.AddrPort, cfg ListenConfig) (int, error) {
 	if err != nil {
 		return -1, errnoOf(err)
 	}
-	s := &sock{kind: kindListener, ln: l.(*net.TCPListener), done: make(chan struct{}), accMore: make(chan struct{}, 1)}
+	return AdoptListener(l.(*net.TCPListener)), nil
+}
+
+// AdoptListener makes a listening handle of a listener made elsewhere; the
+// handle owns l from now on (Close closes it).
+func AdoptListener(l *net.TCPListener) int {
+	s := &sock{kind: kindListener, ln: l, done: make(chan struct{}), accMore: make(chan struct{}, 1)}
 	fd := register(s)
 	go s.acceptLoop()
-	return fd, nil
+	return fd
 }
 
 // Accept backoff after a failure such as running out of file descriptors.

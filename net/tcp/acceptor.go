@@ -38,10 +38,10 @@ const (
 	maxAcceptBackoff = time.Second
 )
 
-// newAcceptor creates the listening socket (it listens at once, so the
-// kernel queues connections before Listen is called).
-func newAcceptor(loop *reactor.EventLoop, addr netip.AddrPort, cfg mnet.ListenConfig, onConn func(fd int, peer netip.AddrPort)) (*acceptor, error) {
-	fd, err := mnet.Listen(addr, cfg)
+// newAcceptor takes the listening socket listen returns (it is listening
+// already, so the kernel queues connections before Listen is called).
+func newAcceptor(loop *reactor.EventLoop, listen func() (int, error), onConn func(fd int, peer netip.AddrPort)) (*acceptor, error) {
+	fd, err := listen()
 	if err != nil {
 		return nil, err
 	}

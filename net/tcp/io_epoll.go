@@ -3,6 +3,10 @@
 package tcp
 
 import (
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -94,4 +98,58 @@ func sendfileChunk(sock, fd int, off *int64, n int) (int, error) {
 // support): the transfer copies instead.
 func sendfileUnsupported(err error) bool {
 	return err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP || err == unix.ESPIPE
+}
+
+// adoptListener takes l's socket for an acceptor: it duplicates the fd
+// (close-on-exec), checks that it is a listening IPv4 or IPv6 stream
+// socket, and closes l. The duplicate shares the socket, its backlog and
+// its non-blocking mode; Go's poller forgets l's own fd when l closes, and
+// closing a listener never shuts the socket down, so the duplicate keeps
+// accepting.
+func adoptListener(l net.Listener) (int, error) {
+	sc, ok := l.(syscall.Conn)
+	if !ok {
+		return -1, fmt.Errorf("a %T has no socket to take over (want a *net.TCPListener; for TLS, serve the plain listener WithTLS)", l)
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd, dupErr := -1, error(nil)
+	if err := raw.Control(func(s uintptr) { fd, dupErr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return -1, err
+	}
+	if dupErr != nil {
+		return -1, fmt.Errorf("duplicate the listener's socket: %w", dupErr)
+	}
+	if err := checkListening(fd); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("set non-blocking: %w", err)
+	}
+	l.Close()
+	return fd, nil
+}
+
+// errNotTCPListener: Serve was handed a socket the acceptor can not serve.
+var errNotTCPListener = errors.New("not a listening TCP socket")
+
+func checkListening(fd int) error {
+	domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNotTCPListener, err)
+	}
+	if domain != unix.AF_INET && domain != unix.AF_INET6 {
+		return fmt.Errorf("%w: address family %d is not IPv4 or IPv6", errNotTCPListener, domain)
+	}
+	if typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE); err != nil || typ != unix.SOCK_STREAM {
+		return fmt.Errorf("%w: not a stream socket", errNotTCPListener)
+	}
+	if on, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || on == 0 {
+		return fmt.Errorf("%w: not listening", errNotTCPListener)
+	}
+	return nil
 }

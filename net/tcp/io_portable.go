@@ -4,6 +4,8 @@ package tcp
 
 import (
 	"errors"
+	"fmt"
+	"net"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
 	"github.com/seed08ffa9f8/muduo-go/internal/portsock"
@@ -54,3 +56,13 @@ var errNoSendfile = errors.New("tcp: no sendfile on the portable backend")
 func sendfileChunk(sock, fd int, off *int64, n int) (int, error) { return 0, errNoSendfile }
 
 func sendfileUnsupported(err error) bool { return err == errNoSendfile }
+
+// adoptListener hands l to internal/portsock, whose accept goroutine then
+// takes connections from it; portsock closes l when the acceptor closes.
+func adoptListener(l net.Listener) (int, error) {
+	tl, ok := l.(*net.TCPListener)
+	if !ok {
+		return -1, fmt.Errorf("a %T is not a *net.TCPListener (for TLS, serve the plain listener WithTLS)", l)
+	}
+	return portsock.AdoptListener(tl), nil
+}

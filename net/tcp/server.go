@@ -22,7 +22,6 @@ var ErrServerClosed = errors.New("tcp: server closed")
 // options and the Set*Callback methods, then Start it.
 type Server struct {
 	opts     options
-	addr     netip.AddrPort
 	cfg      connConfig
 	base     *reactor.EventLoop
 	ownBase  bool
@@ -37,8 +36,10 @@ type Server struct {
 	started atomic.Bool
 	stopped atomic.Bool
 	stopMu  sync.Mutex
-	halted  bool          // loops stopped; guarded by stopMu
-	done    chan struct{} // closed once the loops have stopped
+	halted  bool // loops stopped; guarded by stopMu
+	// baseRunning: the server's own base loop was started (stopMu).
+	baseRunning bool
+	done        chan struct{} // closed once the loops have stopped
 }
 
 // NewServer prepares a server; nothing listens until Start or
@@ -85,10 +86,36 @@ func (s *Server) Start(addr string) error {
 	if err != nil {
 		return fmt.Errorf("tcp: server: %w", err)
 	}
+	o := &s.opts
+	cfg := mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}
+	return s.start(func() (int, error) { return mnet.Listen(ap, cfg) })
+}
+
+// start starts the loops and an acceptor on the socket listen returns.
+// It holds stopMu throughout, so a Shutdown or Close from another
+// goroutine waits for a start under way and then stops what it started,
+// and one that came first makes it return ErrServerClosed: started is set
+// before stopped is read here, and the other way round there.
+func (s *Server) start(listen func() (int, error)) error {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("tcp: server already started")
 	}
-	s.addr = ap
+	if s.stopped.Load() {
+		s.haltLocked()
+		return ErrServerClosed
+	}
+	err := s.setUp(listen)
+	if err != nil {
+		s.haltLocked()
+	}
+	return err
+}
+
+// setUp makes the loops and the acceptor and starts them. On an error it
+// leaves what it made for haltLocked to stop.
+func (s *Server) setUp(listen func() (int, error)) error {
 	o := &s.opts
 	loopOpts := []reactor.Option{reactor.WithLogger(o.logger)}
 	s.base = o.baseLoop
@@ -101,18 +128,14 @@ func (s *Server) Start(addr string) error {
 	}
 	pool, err := reactor.NewLoopPool(s.base, o.loops, o.balance, o.name, loopOpts...)
 	if err != nil {
-		s.closeBase()
 		return err
 	}
 	s.pool = pool
-	acc, err := newAcceptor(s.base, s.addr, mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}, s.newConnection)
+	acc, err := newAcceptor(s.base, listen, s.newConnection)
 	if err != nil {
-		pool.Stop()
-		s.closeBase()
 		return err
 	}
 	acc.pauseOnly = o.pauseOnEMFILE
-	s.acceptor = acc
 	s.cfg.name = o.name + "-" + acc.Addr().String()
 	s.sets = make(map[*reactor.EventLoop]*connSet)
 	for _, l := range pool.Loops() {
@@ -124,7 +147,9 @@ func (s *Server) Start(addr string) error {
 	pool.Start()
 	if s.ownBase {
 		s.base.Start()
+		s.baseRunning = true
 	}
+	s.acceptor = acc // closed on the base loop from now on
 	if f := o.loopInit; f != nil {
 		for _, l := range pool.Loops() {
 			runAndWait(l, func() { f(l) })
@@ -135,7 +160,6 @@ func (s *Server) Start(addr string) error {
 		lerr = fmt.Errorf("tcp: listen: %w", reactor.ErrLoopClosed)
 	}
 	if lerr != nil {
-		s.Close()
 		return lerr
 	}
 	bound := acc.Addr()
@@ -158,12 +182,6 @@ func (s *Server) ListenAndServe(addr string) error {
 // reports false, with f not run, when l has finished first (a Server's
 // methods after Close, say): see reactor.EventLoop.RunAndWait.
 func runAndWait(l *reactor.EventLoop, f func()) bool { return l.RunAndWait(f, 0) }
-
-func (s *Server) closeBase() {
-	if s.ownBase {
-		s.base.Close()
-	}
-}
 
 // Addr returns the address the server listens on (the real port when ":0"
 // was asked for), or the zero AddrPort until it listens: a goroutine that
@@ -214,17 +232,27 @@ func (s *Server) connClosed(*Conn) { s.open.Add(-1) }
 // (closing the socket would reset them), so a graceful stop serves them.
 // Safe from any goroutine.
 func (s *Server) StopAccepting() {
-	if s.acceptor == nil {
+	s.stopMu.Lock()
+	acc, base := s.acceptor, s.base
+	s.stopMu.Unlock()
+	if acc == nil {
 		return
 	}
-	runAndWait(s.base, s.acceptor.DrainAndClose)
+	runAndWait(base, acc.DrainAndClose)
 }
 
 // ForEachConn calls f for every open connection, on each connection's own
 // loop, and returns when all calls have been made. f may close the
 // connection. Safe from any goroutine other than an IO loop's.
 func (s *Server) ForEachConn(f func(*Conn)) {
-	for _, cs := range s.setList {
+	s.stopMu.Lock()
+	sets := s.setList // fixed once start has made it
+	s.stopMu.Unlock()
+	eachConn(sets, f)
+}
+
+func eachConn(sets []*connSet, f func(*Conn)) {
+	for _, cs := range sets {
 		runAndWait(cs.loop, func() { cs.each(f) })
 	}
 }
@@ -236,7 +264,9 @@ func (s *Server) ForEachConn(f func(*Conn)) {
 // had to force anything. Safe from any goroutine other than the server's
 // loops.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if !s.started.Load() || !s.stopped.CompareAndSwap(false, true) {
+	// stopped before started is read: see start. A server not started
+	// yet is then never started (Start and Serve say ErrServerClosed).
+	if !s.stopped.CompareAndSwap(false, true) || !s.started.Load() {
 		return nil
 	}
 	s.StopAccepting()
@@ -276,23 +306,35 @@ func (s *Server) Close() error {
 func (s *Server) stop() {
 	s.stopMu.Lock()
 	defer s.stopMu.Unlock()
+	s.haltLocked()
+}
+
+// haltLocked stops whatever start made, once: the acceptor, every
+// connection, the loops. stopMu held.
+func (s *Server) haltLocked() {
 	if s.halted {
 		return
 	}
 	s.halted = true
 	defer close(s.done)
-	if s.acceptor != nil {
+	if s.acceptor != nil { // set once the loops run
 		runAndWait(s.base, s.acceptor.Close) // Close: no draining
 	}
-	s.ForEachConn(func(c *Conn) { c.handleClose() })
+	eachConn(s.setList, func(c *Conn) { c.handleClose() })
 	for _, cs := range s.setList {
 		// The loops may outlive the server (a base loop of the caller's).
 		// Every iteration ends by publishing, so nothing is left unsaid.
 		cs.unhook()
 	}
-	s.pool.Stop()
+	if s.pool != nil {
+		s.pool.Stop()
+	}
 	if s.ownBase {
-		s.base.Quit()
-		<-s.base.Done()
+		if s.baseRunning {
+			s.base.Quit()
+			<-s.base.Done()
+		} else {
+			s.base.Close()
+		}
 	}
 }
