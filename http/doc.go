@@ -12,6 +12,9 @@
 //	srv := http.NewServer(rt, http.WithLoops(4))
 //	err := srv.ListenAndServe(":8080") // until Shutdown(ctx)
 //
+// Start listens and returns; Serve(l) and ServeTLS take a listener made
+// elsewhere (systemd's socket, a net.ListenConfig's), as net/http's do.
+//
 // # Guarantees
 //
 //   - A handler's ServeHTTP runs on the event loop that owns the

@@ -49,7 +49,9 @@ type Server struct {
 	serverHeader                                           []byte
 	resumeOnDrain                                          tcp.WriteCompleteCallback // onWriteComplete, bound once
 
-	tcp      *tcp.Server
+	tcp      *tcp.Server // set by start, under startMu
+	startMu  sync.Mutex
+	closed   bool // Shutdown or Close was called (startMu): nothing starts
 	states   map[*reactor.EventLoop]*loopState
 	stateMu  sync.Mutex
 	workers  *workerPool
@@ -89,56 +91,24 @@ func NewServer(handler Handler, opts ...Option) *Server {
 	return s
 }
 
-// Start listens on addr and serves in the background; it returns once the
-// server accepts connections. Safe from any goroutine; a server starts once.
-func (s *Server) Start(addr string) error {
-	o := &s.opts
-	if o.workers > 0 {
-		s.workers = newWorkerPool(o.workers, o.workerQueue, o.logger)
+// Addr returns the listening address (the real port when ":0" was asked
+// for), or the zero AddrPort until the server listens: a goroutine running
+// ListenAndServe or Serve can be waited for with it. Safe from any
+// goroutine.
+func (s *Server) Addr() netip.AddrPort {
+	if ts := s.TCP(); ts != nil {
+		return ts.Addr()
 	}
-	topts := append([]tcp.Option{
-		tcp.WithName(o.name), tcp.WithLoops(o.loops), tcp.WithReusePort(o.reusePort), tcp.WithLogger(o.logger),
-		tcp.WithLoopInit(func(l *reactor.EventLoop) {
-			ls := newLoopState(s, l)
-			s.stateMu.Lock()
-			s.states[l] = ls
-			s.stateMu.Unlock()
-		}),
-	}, o.tcpOptions...)
-	if o.tlsConfig != nil {
-		topts = append(topts, tlsOptions(o, o.tlsConfig)...)
-	}
-	ts := tcp.NewServer(topts...)
-	ts.SetCallbacks(tcp.Callbacks{
-		Connection: s.onConnection,
-		Message:    s.onMessage,
-		HalfClose:  s.onHalfClose,
-	})
-	s.tcp = ts
-	if err := ts.Start(addr); err != nil {
-		if s.workers != nil {
-			s.workers.stop()
-		}
-		return err
-	}
-	return nil
+	return netip.AddrPort{}
 }
 
-// ListenAndServe is Start followed by waiting until the server is shut
-// down; it then returns ErrServerClosed, or Start's error.
-func (s *Server) ListenAndServe(addr string) error {
-	if err := s.Start(addr); err != nil {
-		return err
-	}
-	<-s.done
-	return ErrServerClosed
+// TCP returns the underlying tcp.Server, or nil before Start or Serve.
+// Safe from any goroutine.
+func (s *Server) TCP() *tcp.Server {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	return s.tcp
 }
-
-// Addr returns the listening address. Valid after Start.
-func (s *Server) Addr() netip.AddrPort { return s.tcp.Addr() }
-
-// TCP returns the underlying tcp.Server.
-func (s *Server) TCP() *tcp.Server { return s.tcp }
 
 // Logger returns the server's logger.
 func (s *Server) Logger() *slog.Logger { return s.opts.logger }
@@ -264,7 +234,8 @@ func (s *Server) Draining() bool {
 // close" on its response, and waits for the connections to close or ctx to
 // end, after which the rest are closed by force. Safe from any goroutine.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.tcp == nil {
+	ts := s.markClosed()
+	if ts == nil {
 		return nil
 	}
 	s.drainMu.Lock()
@@ -273,7 +244,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	hooks := s.onShutdown
 	s.drainMu.Unlock()
 	if already {
-		return s.tcp.WaitIdle(ctx)
+		return ts.WaitIdle(ctx)
 	}
 	for _, f := range hooks {
 		go f()
@@ -282,7 +253,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// Connections are marked before the listener stops: a client that
 	// sees its new connection refused and sends on an open one gets
 	// Connection: close (a connection accepted meanwhile reads s.draining).
-	s.tcp.ForEachConn(func(tc *tcp.Conn) {
+	ts.ForEachConn(func(tc *tcp.Conn) {
 		if c, ok := tc.Data().(*conn); ok {
 			c.draining = true
 			if grace <= 0 {
@@ -292,20 +263,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			h.Shutdown(tc)
 		}
 	})
-	s.tcp.StopAccepting()
+	ts.StopAccepting()
 	if grace > 0 {
 		// WithDrainIdleGrace: idle connections get their next response
 		// with Connection: close; those that stay idle are closed now.
 		gctx, cancel := context.WithTimeout(ctx, grace)
-		_ = s.tcp.WaitIdle(gctx)
+		_ = ts.WaitIdle(gctx)
 		cancel()
-		s.tcp.ForEachConn(func(tc *tcp.Conn) {
+		ts.ForEachConn(func(tc *tcp.Conn) {
 			if c, ok := tc.Data().(*conn); ok {
 				c.closeIfIdle()
 			}
 		})
 	}
-	err := s.tcp.WaitIdle(ctx)
+	err := ts.WaitIdle(ctx)
 	s.Close()
 	return err
 }
@@ -333,13 +304,14 @@ func (c *conn) closeIfIdle() {
 // Close stops the server at once: every connection is closed and the
 // loops stop. Safe from any goroutine.
 func (s *Server) Close() error {
-	if s.tcp == nil {
+	ts := s.markClosed()
+	if ts == nil {
 		return nil
 	}
 	s.drainMu.Lock()
 	s.draining = true
 	s.drainMu.Unlock()
-	err := s.tcp.Close()
+	err := ts.Close()
 	s.stateMu.Lock()
 	for _, ls := range s.states {
 		ls.detach()

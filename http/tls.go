@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 
@@ -85,6 +86,27 @@ func (s *Server) ListenAndServeTLS(addr, certFile, keyFile string) error {
 // StartTLS is Start over TLS, with the files of ListenAndServeTLS. Safe
 // from any goroutine; a server starts once.
 func (s *Server) StartTLS(addr, certFile, keyFile string) error {
+	if err := s.useCertificateFiles("StartTLS", certFile, keyFile); err != nil {
+		return err
+	}
+	return s.Start(addr)
+}
+
+// ServeTLS is Serve over TLS, with the files of ListenAndServeTLS, as
+// net/http's Server.ServeTLS: l is a plain TCP listener and the server
+// does the TLS. Serve always closes l.
+func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
+	if err := s.useCertificateFiles("ServeTLS", certFile, keyFile); err != nil {
+		l.Close()
+		return err
+	}
+	return s.Serve(l)
+}
+
+// useCertificateFiles adds the key pair in certFile and keyFile to a copy
+// of the WithTLSConfig config, or checks that config has a certificate
+// when both are "".
+func (s *Server) useCertificateFiles(caller, certFile, keyFile string) error {
 	cfg := &tls.Config{}
 	if s.opts.tlsConfig != nil {
 		cfg = s.opts.tlsConfig.Clone()
@@ -96,10 +118,10 @@ func (s *Server) StartTLS(addr, certFile, keyFile string) error {
 		}
 		cfg.Certificates = append(slices.Clone(cfg.Certificates), cert)
 	} else if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
-		return errors.New("http: StartTLS: no certificate: give certFile and keyFile, or a WithTLSConfig config with one")
+		return fmt.Errorf("http: %s: no certificate: give certFile and keyFile, or a WithTLSConfig config with one", caller)
 	}
 	s.opts.tlsConfig = cfg
-	return s.Start(addr)
+	return nil
 }
 
 // TLS returns the connection's TLS state (version, cipher suite, the ALPN

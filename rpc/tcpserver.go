@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -88,7 +89,14 @@ func (t *TCPServer) Start(addr string) error { return t.tcp.Start(addr) }
 // stopped the transport; then it returns tcp.ErrServerClosed.
 func (t *TCPServer) ListenAndServe(addr string) error { return t.tcp.ListenAndServe(addr) }
 
-// Addr returns the listening address (valid after Start).
+// Serve serves the connections of a listener made elsewhere (systemd's
+// socket, a test's) until Shutdown or Close, then returns
+// tcp.ErrServerClosed; see tcp.Server.Serve for which listeners can be
+// served. It always closes l. Safe from any goroutine; once, as Start.
+func (t *TCPServer) Serve(l net.Listener) error { return t.tcp.Serve(l) }
+
+// Addr returns the listening address, or the zero AddrPort until the
+// transport listens. Safe from any goroutine.
 func (t *TCPServer) Addr() netip.AddrPort { return t.tcp.Addr() }
 
 // TCP returns the underlying tcp.Server.

@@ -155,15 +155,17 @@ func (s *Server) setUp(listen func() (int, error)) error {
 			runAndWait(l, func() { f(l) })
 		}
 	}
+	// Addr is valid before the first connection can be served.
+	bound := acc.Addr()
+	s.bound.Store(&bound)
 	var lerr error
 	if !runAndWait(s.base, func() { lerr = acc.Listen() }) {
 		lerr = fmt.Errorf("tcp: listen: %w", reactor.ErrLoopClosed)
 	}
 	if lerr != nil {
+		s.bound.Store(nil)
 		return lerr
 	}
-	bound := acc.Addr()
-	s.bound.Store(&bound)
 	return nil
 }
 
