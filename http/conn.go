@@ -459,6 +459,7 @@ func (c *conn) maybeClose() {
 	}
 	c.closing = true
 	c.flushBatch()
-	c.tc.Shutdown()
-	c.tc.ForceCloseWithDelay(c.ls.srv.lingerTimeout)
+	// The linger counts from the half-close, once the output (a large
+	// file, say) has gone: a slow reader still gets all of it.
+	c.tc.ShutdownThenClose(c.ls.srv.lingerTimeout)
 }

@@ -88,7 +88,9 @@ func WithBodyTimeout(d time.Duration) Option { return func(o *options) { o.bodyT
 func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.idleTimeout = d } }
 
 // WithLingerTimeout bounds how long a connection that has sent its final
-// response waits for the client to close before it is closed by force.
+// response waits for the client to close before it is closed by force,
+// counted from when the last byte of that response has been handed to the
+// kernel (see tcp.Conn.ShutdownThenClose). Default 2 s.
 func WithLingerTimeout(d time.Duration) Option { return func(o *options) { o.lingerTimeout = d } }
 
 // WithDrainIdleGrace makes Shutdown keep idle keep-alive connections open

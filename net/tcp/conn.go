@@ -78,6 +78,7 @@ type connExtra struct {
 	wc        WriteCompleteCallback // the connection's own, see SetWriteCompleteCallback
 	offFiles  []offLoopFile         // transfers sent from other goroutines, placed in offLoop (under mu)
 	files     fileQueue             // queued transfers (loop only, see sendfile.go)
+	linger    time.Duration         // ShutdownThenClose's, armed at the half-close (loop only)
 }
 
 // extras returns the connection's connExtra, making it on first use (from
@@ -342,6 +343,26 @@ func (c *Conn) Shutdown() {
 		return
 	}
 	c.ch.Loop().RunInLoop(c.shutdownInLoop)
+}
+
+// ShutdownThenClose is Shutdown, and then, from the moment the half-close
+// is made (every queued byte and file sent), a close after linger unless
+// the peer has closed its side first. It ends a connection whose peer is
+// expected to read to the end and close, such as an HTTP response that
+// says "Connection: close": the linger starts when the last byte has gone,
+// so a large response to a slow reader is not cut, and a peer that never
+// closes does not keep the connection. A connection already shutting down
+// gets the linger at once, as ForceCloseWithDelay. Safe from any
+// goroutine.
+func (c *Conn) ShutdownThenClose(linger time.Duration) {
+	if !c.state.CompareAndSwap(int32(stateConnected), int32(stateDisconnecting)) {
+		c.ForceCloseWithDelay(linger)
+		return
+	}
+	c.ch.Loop().RunInLoop(func() {
+		c.extras().linger = linger
+		c.shutdownInLoop()
+	})
 }
 
 // ForceClose closes the connection now, dropping unsent output. Safe from

@@ -350,6 +350,15 @@ func (c *Conn) shutdownInLoop() {
 	if err := mnet.ShutdownWrite(c.ch.Fd()); err != nil {
 		c.ch.Loop().Logger().Debug("tcp: shutdown", "conn", c.Name(), "err", err)
 	}
+	if x := c.extra.Load(); x != nil && x.linger > 0 {
+		linger := x.linger
+		x.linger = 0
+		c.ch.Loop().RunAfter(linger, func() {
+			if !c.Disconnected() {
+				c.handleClose()
+			}
+		})
+	}
 }
 
 func (c *Conn) startReadInLoop() {
