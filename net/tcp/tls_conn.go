@@ -54,6 +54,9 @@ type tlsConn struct {
 	timer       reactor.TimerID
 	handshaking bool // counted in inProgress
 	inputPaused bool // reading stopped while the handshake holds maxHandshakeInput
+	// waitedForSlot: a timeout passed with the handshake queued for a
+	// slot; the next one closes it if it is still queued.
+	waitedForSlot bool
 }
 
 func newTLSConn(c *Conn, owner *tlsOwner) *tlsConn {
@@ -105,16 +108,25 @@ func (c *Conn) tlsStart() {
 
 // tlsTimedOut closes a connection whose handshake is not done in time.
 // The time a handshake waits for a slot (see handshakeQueue) is not held
-// against the peer: its timeout is counted again from when it runs.
+// against the peer: its timeout is counted again from when it runs. But
+// the wait itself is bounded, by one more timeout: a server that has had
+// no slot free for that long is overloaded, the client has most likely
+// given up (Go's http.Transport waits 10 s), and a queue that only grows
+// would hold an fd per waiting connection.
 func (c *Conn) tlsTimedOut() {
 	t := c.tls
 	if t.announced || c.Disconnected() {
 		return
 	}
 	since := t.running.Load()
-	rest := t.owner.timeout // still waiting for a slot: not the peer's fault
-	if since != 0 {
+	rest := t.owner.timeout
+	switch {
+	case since != 0:
 		rest -= time.Since(time.Unix(0, since))
+	case t.started && !t.waitedForSlot:
+		t.waitedForSlot = true // still waiting for a slot: not the peer's fault
+	default:
+		rest = 0
 	}
 	if t.started && rest > 0 {
 		t.timer = c.ch.Loop().RunAfter(rest, c.tlsTimedOut)

@@ -47,7 +47,10 @@ type tlsOptions struct {
 func WithTLS(config *tls.Config) Option { return func(o *options) { o.tls.config = config } }
 
 // WithTLSHandshakeTimeout sets how long a TLS handshake may take, from
-// accept or connect (default DefaultTLSHandshakeTimeout).
+// accept or connect (default DefaultTLSHandshakeTimeout). Time spent
+// waiting for a slot (WithTLSMaxHandshakes) is not counted, but the wait
+// is bounded too: a handshake still without a slot after one more timeout
+// is closed (a timeout in TLSStats).
 func WithTLSHandshakeTimeout(d time.Duration) Option {
 	return func(o *options) { o.tls.timeout = d }
 }
