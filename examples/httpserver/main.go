@@ -105,6 +105,7 @@ import (
 
 	"github.com/seed08ffa9f8/muduo-go/http"
 	httpdebug "github.com/seed08ffa9f8/muduo-go/http/debug"
+	"github.com/seed08ffa9f8/muduo-go/internal/tlscert"
 )
 
 func main() {
@@ -116,7 +117,7 @@ func main() {
 	verbose := flag.Bool("v", false, "log one access-log line per response to stderr (-access-log stderr)")
 	static := flag.String("static", "", "directory served under /static/ (default: the example's index.html, style.css and 1 MiB data.bin)")
 	accessLog := flag.String("access-log", "", "access log with panic recovery: stderr, or for benchmarks discard (formatted, not written), discard-slog (the same through slog's TextHandler) or disabled (no line made)")
-	tlsf := addTLSFlags()
+	tlsf := tlscert.AddFlags(flag.CommandLine, "HTTPS")
 	flag.Parse()
 	if *verbose && *accessLog == "" {
 		*accessLog = "stderr"
@@ -141,7 +142,7 @@ func main() {
 		os.Exit(2)
 	}
 	opts := append([]http.Option{http.WithLoops(*loops), http.WithReusePort(*reusePort), http.WithDrainIdleGrace(*drainIdle)}, logOpts...)
-	certs, err := tlsf.load("httpserver")
+	certs, err := tlsf.Load("httpserver")
 	if err != nil {
 		slog.Error("httpserver: TLS", "err", err)
 		os.Exit(2)

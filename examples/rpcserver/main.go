@@ -68,6 +68,7 @@ import (
 	"github.com/seed08ffa9f8/muduo-go/http"
 	"github.com/seed08ffa9f8/muduo-go/http/debug"
 	"github.com/seed08ffa9f8/muduo-go/http/websocket"
+	"github.com/seed08ffa9f8/muduo-go/internal/tlscert"
 	"github.com/seed08ffa9f8/muduo-go/net/tcp"
 	"github.com/seed08ffa9f8/muduo-go/rpc"
 	"github.com/seed08ffa9f8/muduo-go/rpc/demo"
@@ -78,14 +79,14 @@ func main() {
 	httpAddr := flag.String("http", "127.0.0.1:9091", "HTTP transport address, POST /rpc (empty: off)")
 	loops := flag.Int("loops", 0, "IO loops per transport (0: the accepting loop does IO)")
 	withDebug := flag.Bool("debug", true, "serve /healthz and /debug/{vars,pprof/,status} on the HTTP address (see debug.go)")
-	tlsf := addTLSFlags()
+	tlsf := tlscert.AddFlags(flag.CommandLine, "TLS (TCP and HTTP transports)")
 	flag.Parse()
 
 	// Before the addresses are logged: whoever waits for them may signal
 	// at once.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	certs, err := tlsf.load("rpcserver")
+	certs, err := tlsf.Load("rpcserver")
 	if err != nil {
 		fail("TLS", err)
 	}
