@@ -79,6 +79,9 @@ type connExtra struct {
 	offFiles  []offLoopFile         // transfers sent from other goroutines, placed in offLoop (under mu)
 	files     fileQueue             // queued transfers (loop only, see sendfile.go)
 	linger    time.Duration         // ShutdownThenClose's, armed at the half-close (loop only)
+	// tlsHeld is plaintext sent on a TLS connection behind a queued
+	// transfer, encrypted when the transfer is (loop only, sendfile_tls.go).
+	tlsHeld []byte
 }
 
 // extras returns the connection's connExtra, making it on first use (from

@@ -124,8 +124,8 @@ func (c *Conn) queueOutput(p []byte) {
 	}
 	c.ch.Loop().BufferPool().Get(&c.out)
 	c.out.Append(p)
-	if x := c.extra.Load(); x != nil && len(x.files.items) > 0 {
-		x.files.tail += len(p) // behind the last queued transfer
+	if x := c.extra.Load(); x != nil && len(x.files.items) > 0 && c.tls == nil {
+		x.files.tail += len(p) // behind the last queued transfer (TLS: see sendfile_tls.go)
 	}
 	if c.set != nil {
 		c.set.queued.Add(int64(len(p)))
@@ -285,7 +285,11 @@ func (c *Conn) onWritable() {
 		return
 	}
 	if x := c.extra.Load(); x != nil && len(x.files.items) > 0 {
-		drained, ok := c.writeQueued(x)
+		writeQueued := c.writeQueued
+		if c.tls != nil {
+			writeQueued = c.writeQueuedTLS
+		}
+		drained, ok := writeQueued(x)
 		if !drained || !ok || c.Disconnected() {
 			return
 		}

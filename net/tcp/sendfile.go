@@ -105,9 +105,9 @@ type offLoopFile struct {
 // used nor moved, so one file may feed several transfers. If the file
 // turns out to end before offset+count, the connection is closed (the
 // peer was promised the bytes). On a TLS connection (WithTLS) the bytes
-// must be encrypted, so they are read when SendFile is called and queued
-// as by Send, costing their size in memory until sent. Safe from any
-// goroutine.
+// must be encrypted: they are read and encrypted a chunk at a time as the
+// socket takes them, so a large file costs a chunk of memory, not its
+// size (see sendTransferTLS). Safe from any goroutine.
 func (c *Conn) SendFile(f *os.File, offset, count int64) error {
 	return c.SendFileFunc(f, offset, count, func(error) { _ = f.Close() })
 }
@@ -155,9 +155,6 @@ func (c *Conn) queueTransfer(t *transfer) error {
 		t.finish(ErrClosed)
 		return ErrClosed
 	}
-	if c.tls != nil {
-		return c.sendTransferTLS(t)
-	}
 	if c.ch.Loop().InLoop() {
 		c.sendTransferInLoop(t)
 		return nil
@@ -180,6 +177,10 @@ func (c *Conn) queueTransfer(t *transfer) error {
 func (c *Conn) sendTransferInLoop(t *transfer) {
 	if c.Disconnected() {
 		t.finish(ErrClosed)
+		return
+	}
+	if c.tls != nil {
+		c.sendTransferTLS(t)
 		return
 	}
 	x := c.extras()
@@ -393,46 +394,8 @@ func (c *Conn) dropFiles() {
 	}
 	items := x.files.items
 	x.files.items, x.files.tail = nil, 0
+	x.tlsHeld = nil
 	for _, t := range items {
 		t.finish(ErrClosed)
 	}
-}
-
-// sendTransferTLS sends a transfer on a TLS connection by reading it now
-// and sending it through Send, which encrypts in order with everything
-// else. sendfile(2) can not be used: the bytes must be encrypted, and
-// encrypting them later, when the socket is ready, would give them record
-// sequence numbers after those of bytes sent behind them (kernel TLS,
-// which would allow it, is not available here). So over TLS a file costs
-// its size in the output buffer until sent, bounded by what the caller
-// queues; the high-water mark callback sees it as any Send.
-func (c *Conn) sendTransferTLS(t *transfer) error {
-	r := t.r
-	if r == nil {
-		r = io.NewSectionReader(t.file, t.off, t.left)
-	}
-	buf := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(buf)
-	for t.left > 0 {
-		m, err := io.ReadFull(r, (*buf)[:min(int64(copyChunk), t.left)])
-		if m > 0 {
-			if serr := c.Send((*buf)[:m]); serr != nil {
-				t.finish(serr)
-				return serr
-			}
-			t.left -= int64(m)
-		}
-		if err != nil && t.left > 0 {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = ErrShortFile
-			}
-			// The peer was promised the bytes: it must see the
-			// stream end short, not wait for them.
-			c.ForceClose()
-			t.finish(err)
-			return nil
-		}
-	}
-	t.finish(nil)
-	return nil
 }

@@ -342,7 +342,9 @@ func classifyHandshakeError(err error) failReason {
 }
 
 // tlsSend encrypts p and sends the records. Before the handshake is done
-// (a client's first request) p is kept and sent right after it.
+// (a client's first request) p is kept and sent right after it; behind a
+// queued file transfer it is held, to be encrypted after the file's bytes
+// (see sendfile_tls.go).
 func (c *Conn) tlsSend(p []byte) {
 	t := c.tls
 	if c.Disconnected() {
@@ -352,6 +354,17 @@ func (c *Conn) tlsSend(p []byte) {
 		t.pending = append(t.pending, p...)
 		return
 	}
+	if x := c.extra.Load(); x != nil && len(x.files.items) > 0 {
+		x.tlsHeld = append(x.tlsHeld, p...)
+		x.files.tail += len(p)
+		return
+	}
+	c.tlsEncrypt(p)
+}
+
+// tlsEncrypt encrypts p now and sends (or queues) the records.
+func (c *Conn) tlsEncrypt(p []byte) {
+	t := c.tls
 	s := c.tlsScratch()
 	for len(p) > 0 && !c.Disconnected() {
 		n := min(len(p), tlsWriteChunk)

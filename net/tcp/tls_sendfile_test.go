@@ -4,7 +4,10 @@ package tcp
 
 import (
 	"bytes"
+	"crypto/tls"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +65,81 @@ func TestTLSSendFileEncrypted(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestTLSSendFileStreams: a large file over TLS is read and encrypted a
+// chunk at a time as the client takes it, not all at once: the
+// connection's output buffer stays small throughout a 64 MiB transfer,
+// and the bytes (the file's, and the Sends before and after it) arrive in
+// order. Reading the whole file when SendFile was called held all 64 MiB
+// in memory until the client had read it.
+func TestTLSSendFileStreams(t *testing.T) {
+	const size = 64 << 20
+	markers := map[int64]string{0: "<start>", size / 2: "<middle>", size - 5: "<end>"}
+	path := filepath.Join(t.TempDir(), "sparse")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	for off, m := range markers {
+		if _, err := f.WriteAt([]byte(m), off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	// expected fills exp with the file's bytes from off.
+	expected := func(exp []byte, off int64) {
+		clear(exp)
+		for at, m := range markers {
+			for i := range len(m) {
+				if p := at + int64(i) - off; p >= 0 && p < int64(len(exp)) {
+					exp[p] = m[i]
+				}
+			}
+		}
+	}
+	s := startServer(t, Callbacks{
+		Connection: func(c *Conn) {
+			if c.Connected() {
+				_ = c.Send([]byte("head|"))
+				_ = c.SendFile(openFile(t, path), 0, size)
+				_ = c.Send([]byte("|tail"))
+			}
+		},
+	}, WithTLS(serverTLS(t)))
+	c := dialTLS(t, s, clientTLS(t, tls.VersionTLS13))
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(guard))
+	maxOut := 0
+	sample := func() {
+		s.ForEachConn(func(c *Conn) { maxOut = max(maxOut, c.OutputBytes()) })
+	}
+	head := make([]byte, 5)
+	if _, err := io.ReadFull(c, head); err != nil || string(head) != "head|" {
+		t.Fatalf("head %q, %v", head, err)
+	}
+	buf, exp := make([]byte, 256<<10), make([]byte, 256<<10)
+	for off := int64(0); off < size; {
+		n, err := c.Read(buf[:min(int64(len(buf)), size-off)])
+		expected(exp[:n], off)
+		if !bytes.Equal(buf[:n], exp[:n]) {
+			t.Fatalf("file bytes from %d differ at %d", off, off+int64(firstDiff(buf[:n], exp[:n])))
+		}
+		off += int64(n)
+		if err != nil {
+			t.Fatalf("after %d file bytes: %v", off, err)
+		}
+		sample()
+	}
+	tail := make([]byte, 5)
+	if _, err := io.ReadFull(c, tail); err != nil || string(tail) != "|tail" {
+		t.Fatalf("tail %q, %v", tail, err)
+	}
+	if maxOut > 1<<20 {
+		t.Fatalf("the output buffer held up to %d bytes of a %d-byte file; want a chunk's worth", maxOut, size)
 	}
 }
