@@ -38,13 +38,14 @@ func (r *rnd) sizes(bounds ...int) int { return r.Intn(bounds[r.Intn(len(bounds)
 
 // env is what every client needs.
 type env struct {
-	st       *stats
-	httpAddr string // examples/httpserver
-	rpcTCP   string // examples/rpcserver -tcp
-	rpcHTTP  string // examples/rpcserver -http
-	seed     uint64
-	end      time.Time // when the load stops
-	verbose  bool
+	st        *stats
+	httpAddr  string // examples/httpserver
+	httpsAddr string // examples/httpserver -tls-self-signed
+	rpcTCP    string // examples/rpcserver -tcp
+	rpcHTTP   string // examples/rpcserver -http
+	seed      uint64
+	end       time.Time // when the load stops
+	verbose   bool
 }
 
 func dial(ctx context.Context, addr string) (net.Conn, error) {

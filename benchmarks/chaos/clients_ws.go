@@ -457,7 +457,7 @@ func wsNoReadClient(ctx context.Context, e *env, rng *rnd) {
 // slowClosed reads the rpc server's count of WebSocket connections closed
 // for a full notification queue from its /debug/vars.
 func slowClosed(addr string) (float64, bool) {
-	v, err := debugVars(addr)
+	v, err := debugVars("http://" + addr)
 	if err != nil {
 		return 0, false
 	}

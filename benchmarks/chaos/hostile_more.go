@@ -125,6 +125,9 @@ func floodClient(ctx context.Context, e *env, rng *rnd, servers []*server) {
 		if s.addrs["tcp"] != "" {
 			addr = s.addrs["tcp"]
 		}
+		if s.addrs["https"] != "" {
+			addr = s.addrs["https"] // connections that never start their handshake
+		}
 		n := floodSize(s.pid)
 		conns := make([]*hconn, n)
 		var wg sync.WaitGroup
@@ -176,12 +179,23 @@ func probe(ctx context.Context, e *env, k *kind, s *server) {
 		rpcExchange(e, k, c, newReader(c), append(call.text, '\n'), p, 1, false)
 		return
 	}
-	c, err := dial(ctx, s.addrs["http"])
+	addr := s.addrs["http"]
+	if s.addrs["https"] != "" {
+		addr = s.addrs["https"]
+	}
+	c, err := dial(ctx, addr)
 	if err != nil {
 		e.st.failf(k, nil, []byte(err.Error()), "dial during flood")
 		return
 	}
 	defer c.Close()
+	if s.addrs["https"] != "" {
+		tc, ok := tlsHandshake(e, k, c)
+		if !ok {
+			return
+		}
+		c = tc
+	}
 	exchange(e, k, c, newReader(c), []httpReq{randomHTTPReq(newRnd(e.seed, 98), false)})
 }
 

@@ -68,7 +68,7 @@ func main() {
 			s.stop(time.Second)
 		}
 	}()
-	httpS, rpcS := servers[0], servers[1]
+	httpS, rpcS, httpsS := servers[0], servers[1], servers[2]
 
 	st := newStats()
 	for x := range strings.SplitSeq(*xfailArg, ",") {
@@ -76,7 +76,7 @@ func main() {
 			st.markXfail(x)
 		}
 	}
-	e := &env{st: st, httpAddr: httpS.addrs["http"], rpcTCP: rpcS.addrs["tcp"], rpcHTTP: rpcS.addrs["http"], seed: *seed, verbose: *verbose}
+	e := &env{st: st, httpAddr: httpS.addrs["http"], httpsAddr: httpsS.addrs["https"], rpcTCP: rpcS.addrs["tcp"], rpcHTTP: rpcS.addrs["http"], seed: *seed, verbose: *verbose}
 	prewarm(e)
 	time.Sleep(1500 * time.Millisecond)
 
@@ -158,6 +158,7 @@ func startAll() []*server {
 	ha, _ := freePort()
 	ta, _ := freePort()
 	ra, _ := freePort()
+	sa, _ := freePort()
 	hs, err := startServer("httpserver", bins[0], []string{"-addr", ha}, map[string]string{"http": ha})
 	if err != nil {
 		fatalf("%v", err)
@@ -167,19 +168,28 @@ func startAll() []*server {
 		hs.stop(time.Second)
 		fatalf("%v", err)
 	}
-	for _, s := range []*server{hs, rs} {
-		a := s.addrs["http"]
-		if _, err := debugVars(a); err != nil {
+	ss, err := startServer("httpsserver", bins[0], []string{"-addr", sa, "-tls-self-signed"}, map[string]string{"https": sa})
+	if err != nil {
+		hs.stop(time.Second)
+		rs.stop(time.Second)
+		fatalf("%v", err)
+	}
+	for _, s := range []*server{hs, rs, ss} {
+		base := "http://" + s.addrs["http"]
+		if a := s.addrs["https"]; a != "" {
+			base = "https://" + a
+		}
+		if _, err := debugVars(base); err != nil {
 			s.varsErr = err
 			logf("%s: /debug/vars unusable (%v): sampling /proc only, goroutines not checked (a FAIL in the verdict)", s.name, err)
 		} else {
-			s.varsAt = a
+			s.varsAt = base
 		}
-		if s.healthCode = healthz(a); s.healthCode != 200 {
+		if s.healthCode = healthz(base); s.healthCode != 200 {
 			logf("%s: GET /healthz answered %d (0: unreachable); liveness from the process only (a FAIL in the verdict)", s.name, s.healthCode)
 		}
 	}
-	return []*server{hs, rs}
+	return []*server{hs, rs, ss}
 }
 
 // prewarm sends one request of each well-behaved kind (Echo.Echo starts
@@ -236,6 +246,9 @@ func startClients(ctx context.Context, e *env, servers []*server) <-chan struct{
 	spawn(1, func(ctx context.Context, e *env, r *rnd) { rpcHalfCloseClient(ctx, e, r, false) })
 	spawn(1, func(ctx context.Context, e *env, r *rnd) { rpcHalfCloseClient(ctx, e, r, true) })
 	spawn(1, rpcHTTPHalfCloseBlocking)
+	spawn(2, httpsKeepAliveClient)
+	spawn(1, httpsPipelineClient)
+	spawn(1, httpsChurnClient)
 	spawn(1, noReadClient)
 	spawn(2, wsEchoClient)
 	spawn(1, wsDeflateClient)
@@ -250,6 +263,7 @@ func startClients(ctx context.Context, e *env, servers []*server) <-chan struct{
 	spawn(1, wsUnmaskedClient)
 	spawn(1, wsFragmentsClient)
 	spawn(1, wsNoReadClient)
+	spawn(1, hostileTLSClient)
 	spawn(1, func(ctx context.Context, e *env, r *rnd) { floodClient(ctx, e, r, servers) })
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,7 +25,7 @@ type server struct {
 	cmd    *exec.Cmd
 	pid    int
 	addrs  map[string]string // "http", "tcp": listening addresses
-	varsAt string            // address serving /debug/vars and /healthz ("" = none)
+	varsAt string            // URL base serving /debug/vars and /healthz ("" = none)
 	// varsErr and healthCode: what /debug/vars and GET /healthz gave at
 	// the start (README promises both on each example's HTTP address).
 	varsErr    error
@@ -265,13 +266,15 @@ func fdLimit(pid int) int {
 // debugClient fetches /debug/vars and /healthz: one connection per fetch
 // (no keep-alive), so the sampler holds no server fd between samples.
 var debugClient = &http.Client{
-	Timeout:   2 * time.Second,
-	Transport: &http.Transport{DisableKeepAlives: true},
+	Timeout: 2 * time.Second,
+	Transport: &http.Transport{DisableKeepAlives: true,
+		// The HTTPS example's certificate is ephemeral and self-signed.
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
 }
 
 // debugVars fetches /debug/vars and flattens numeric leaves ("a.b" keys).
-func debugVars(addr string) (map[string]float64, error) {
-	resp, err := debugClient.Get("http://" + addr + "/debug/vars")
+func debugVars(base string) (map[string]float64, error) {
+	resp, err := debugClient.Get(base + "/debug/vars")
 	if err != nil {
 		return nil, err
 	}
@@ -318,8 +321,8 @@ func flatten(prefix string, v any, out map[string]float64) {
 }
 
 // healthz reports the status of GET /healthz (0 when unreachable).
-func healthz(addr string) int {
-	resp, err := debugClient.Get("http://" + addr + "/healthz")
+func healthz(base string) int {
+	resp, err := debugClient.Get(base + "/healthz")
 	if err != nil {
 		return 0
 	}
