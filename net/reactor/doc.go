@@ -80,4 +80,18 @@
 // hands work to another goroutine can ask for that yield at the end of the
 // current iteration (YieldBeforePoll), so that with one P the goroutine
 // runs before the loop sleeps in the poller.
+//
+// # For protocol authors: what a loop shares with the code it runs
+//
+// Most users never touch a loop: tcp, http and rpc own theirs. A protocol
+// written on the reactor or on tcp (as http and rpc are) uses what they
+// use, each documented on its method: Scratch and View (one read buffer
+// per loop, so a message can be parsed straight out of it and an idle
+// connection holds none), BufferPool (recycled buffer storage per loop),
+// OnIterationEnd (publish counters kept in plain fields, flush a batch of
+// replies once per iteration), YieldBeforePoll (hand work to a goroutine
+// without waiting for the runtime to take the P back), AddLoad (what
+// LoopPool's LeastLoaded balances on), Probe and QueueDelay (how long a
+// functor waits: the loop's own "how busy am I"), and SyncEach (read
+// state several loops publish lazily, without racing them).
 package reactor
