@@ -1,14 +1,13 @@
-// Package net holds what the reactor's TCP layer shares below it: socket
-// addresses (IPv4 and IPv6, as the standard library's netip.AddrPort,
-// resolved by the rules of the standard library's net.Listen and net.Dial:
-// ResolveListen, Resolve) and
-// thin, error-wrapping helpers over the socket system calls (non-blocking
-// close-on-exec sockets, SO_REUSEADDR/SO_REUSEPORT, TCP_NODELAY, keepalive,
-// SO_ERROR, self-connect detection).
+// Package net resolves the addresses tcp.Server and tcp.Client take, by
+// the rules of the standard library's net.Listen and net.Dial
+// (ResolveListen, Resolve, ParseAddr), into netip.AddrPorts, and names
+// the I/O backend a build uses (Backend). The socket system calls under
+// the TCP layer are internal (net/internal/socket), as muduo's
+// SocketsOps is: a user reaches sockets through tcp's Server, Client and
+// Conn.
 //
 // Importers usually rename it (mnet) to keep the standard library's net
-// package at hand. Every function is safe from any goroutine; the fds it
-// operates on belong to the caller.
+// package at hand. Every function is safe from any goroutine.
 package net
 
 import (

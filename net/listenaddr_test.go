@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
 )
 
 // hasIPv6 reports whether [::1] can be bound here.
@@ -53,12 +55,12 @@ func TestResolveListenLikeNetListen(t *testing.T) {
 			t.Errorf("ResolveListen(%q): %v", tt.in, err)
 			continue
 		}
-		fd, err := Listen(ap, ListenConfig{})
+		fd, err := socket.Listen(ap, socket.ListenConfig{})
 		if err != nil {
 			t.Errorf("Listen(%v) for %q: %v", ap, tt.in, err)
 			continue
 		}
-		got, _ := LocalAddr(fd)
+		got, _ := socket.LocalAddr(fd)
 		unix.Close(fd)
 		l, err := stdnet.Listen(tt.network, tt.in)
 		if err != nil {
@@ -135,35 +137,6 @@ func TestResolveNamesForClients(t *testing.T) {
 	for _, in := range []string{"127.0.0.1:70000", "127.0.0.1:nope-nope", "no-such-host.invalid:80"} {
 		if _, err := Resolve(context.Background(), "tcp", in); err == nil || !strings.Contains(err.Error(), strconv.Quote(in)) {
 			t.Errorf("Resolve(%q) error = %v, want one quoting the address", in, err)
-		}
-	}
-}
-
-// TestListenDualStackFallback: where the IPv6 wildcard can not be bound
-// (no IPv6), Listen binds the IPv4 wildcard; the errors that mean "no
-// IPv6" are the ones Go's net treats so.
-func TestListenDualStackFallback(t *testing.T) {
-	dual := netip.MustParseAddrPort("[::]:0")
-	if !isDualStack(dual, ListenConfig{}) || isDualStack(dual, ListenConfig{IPv6Only: true}) ||
-		isDualStack(netip.MustParseAddrPort("[::1]:0"), ListenConfig{}) {
-		t.Fatal("isDualStack")
-	}
-	for _, e := range []error{unix.EAFNOSUPPORT, unix.EADDRNOTAVAIL, unix.EPROTONOSUPPORT} {
-		if !noIPv6(errors.Join(errors.New("net: socket"), e)) {
-			t.Errorf("noIPv6(%v) = false", e)
-		}
-	}
-	if noIPv6(unix.EADDRINUSE) {
-		t.Error("noIPv6(EADDRINUSE): a port in use must not fall back")
-	}
-	if !hasIPv6() {
-		fd, err := Listen(dual, ListenConfig{})
-		if err != nil {
-			t.Fatalf("Listen([::]:0) without IPv6: %v", err)
-		}
-		defer unix.Close(fd)
-		if a, _ := LocalAddr(fd); !a.Addr().Is4() {
-			t.Fatalf("fallback listener on %v", a)
 		}
 	}
 }

@@ -12,9 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
 	"golang.org/x/sys/unix"
-
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
 )
 
 // readAll reads what is available on a non-blocking fd; eof reports a
@@ -227,18 +226,18 @@ func TestChannelPeerCloseWakesRead(t *testing.T) {
 // first, then EOF, through read callbacks.
 func TestChannelTCPHalfClose(t *testing.T) {
 	leakCheck(t)
-	lfd, err := mnet.Listen(netip.MustParseAddrPort("127.0.0.1:0"), mnet.ListenConfig{})
+	lfd, err := socket.Listen(netip.MustParseAddrPort("127.0.0.1:0"), socket.ListenConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ap, _ := mnet.LocalAddr(lfd)
-	cfd, err := mnet.Socket(ap)
+	ap, _ := socket.LocalAddr(lfd)
+	cfd, err := socket.Socket(ap)
 	if err != nil {
 		unix.Close(lfd)
 		t.Fatal(err)
 	}
 	t.Cleanup(closeFds(lfd, cfd))
-	if err := unix.Connect(cfd, mnet.ToSockaddr(ap)); err != nil && !errors.Is(err, unix.EINPROGRESS) {
+	if err := unix.Connect(cfd, socket.ToSockaddr(ap)); err != nil && !errors.Is(err, unix.EINPROGRESS) {
 		t.Fatal(err)
 	}
 	l := startLoop(t)
@@ -248,7 +247,7 @@ func TestChannelTCPHalfClose(t *testing.T) {
 	var data string
 	var acceptor Channel
 	acceptor.Init(l, lfd, &HandlerFuncs{Read: func() {
-		fd, _, err := mnet.Accept(lfd)
+		fd, _, err := socket.Accept(lfd)
 		if err != nil {
 			return
 		}
@@ -270,7 +269,7 @@ func TestChannelTCPHalfClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeString(t, cfd, "last words")
-	if err := mnet.ShutdownWrite(cfd); err != nil {
+	if err := socket.ShutdownWrite(cfd); err != nil {
 		t.Fatal(err)
 	}
 	if s := wait(t, got, "data then EOF"); s != "last words" {

@@ -2,12 +2,11 @@ package tcp
 
 import (
 	"errors"
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 	"net/netip"
 	"syscall"
 	"time"
-
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
-	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
 // acceptor is muduo's Acceptor: a listening socket on one loop that hands
@@ -45,9 +44,9 @@ func newAcceptor(loop *reactor.EventLoop, listen func() (int, error), onConn fun
 	if err != nil {
 		return nil, err
 	}
-	bound, err := mnet.LocalAddr(fd)
+	bound, err := socket.LocalAddr(fd)
 	if err != nil {
-		mnet.Close(fd)
+		socket.Close(fd)
 		return nil, err
 	}
 	a := &acceptor{loop: loop, fd: fd, addr: bound, onConn: onConn, spare: openSpare()}
@@ -68,10 +67,10 @@ func (a *acceptor) Close() {
 		return
 	}
 	_ = a.ch.Remove()
-	mnet.Close(a.fd)
+	socket.Close(a.fd)
 	a.fd = -1
 	if a.spare >= 0 {
-		mnet.Close(a.spare)
+		socket.Close(a.spare)
 		a.spare = -1
 	}
 }
@@ -84,7 +83,7 @@ const maxDrain = 2 * somaxconn
 // them), handing each to the callback, then closes it. Loop only.
 func (a *acceptor) DrainAndClose() {
 	for i := 0; i < maxDrain && a.fd >= 0; i++ {
-		fd, peer, err := mnet.Accept(a.fd)
+		fd, peer, err := socket.Accept(a.fd)
 		if err == nil {
 			a.onConn(fd, peer)
 			continue
@@ -99,7 +98,7 @@ func (a *acceptor) DrainAndClose() {
 
 func (a *acceptor) handleRead() {
 	for i := 0; i < maxAcceptBatch && a.fd >= 0; i++ {
-		fd, peer, err := mnet.Accept(a.fd)
+		fd, peer, err := socket.Accept(a.fd)
 		if err == nil {
 			a.backoff = 0
 			a.shedding = false
@@ -144,10 +143,10 @@ func (a *acceptor) overloaded() {
 		return
 	}
 	if a.spare >= 0 {
-		mnet.Close(a.spare)
+		socket.Close(a.spare)
 		a.spare = -1
-		if fd, _, err := mnet.Accept(a.fd); err == nil {
-			mnet.Close(fd)
+		if fd, _, err := socket.Accept(a.fd); err == nil {
+			socket.Close(fd)
 		}
 		a.spare = openSpare()
 	}
@@ -186,10 +185,10 @@ func (a *acceptor) shedPending() bool {
 				return false
 			}
 		}
-		mnet.Close(a.spare)
-		fd, _, err := mnet.Accept(a.fd)
+		socket.Close(a.spare)
+		fd, _, err := socket.Accept(a.fd)
 		if err == nil {
-			mnet.Close(fd)
+			socket.Close(fd)
 			shed++
 		}
 		a.spare = openSpare()

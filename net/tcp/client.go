@@ -8,6 +8,7 @@ import (
 	"time"
 
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
@@ -193,10 +194,10 @@ func (c *Client) Stop() {
 }
 
 func (c *Client) newConnection(fd int) {
-	local, _ := mnet.LocalAddr(fd)
-	peer, _ := mnet.PeerAddr(fd)
+	local, _ := socket.LocalAddr(fd)
+	peer, _ := socket.PeerAddr(fd)
 	if c.opts.noDelay {
-		_ = mnet.SetNoDelay(fd, true)
+		_ = socket.SetNoDelay(fd, true)
 	}
 	conn := newConn(c.loop, &c.cfg, fd, c.nextID.Add(1), local, peer)
 	c.mu.Lock()

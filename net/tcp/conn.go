@@ -12,7 +12,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
@@ -415,13 +415,13 @@ func (c *Conn) StopRead() { c.ch.Loop().RunInLoop(c.stopReadInLoop) }
 // SetTCPNoDelay sets TCP_NODELAY. Safe from any goroutine: off the loop it
 // is applied on the loop and its error, if any, is logged.
 func (c *Conn) SetTCPNoDelay(on bool) error {
-	return c.sockopt(func() error { return mnet.SetNoDelay(c.ch.Fd(), on) })
+	return c.sockopt(func() error { return socket.SetNoDelay(c.ch.Fd(), on) })
 }
 
 // SetKeepAlive sets SO_KEEPALIVE and, with period > 0, the probe timing.
 // Safe from any goroutine, as SetTCPNoDelay.
 func (c *Conn) SetKeepAlive(on bool, period time.Duration) error {
-	return c.sockopt(func() error { return mnet.SetKeepAlive(c.ch.Fd(), on, period) })
+	return c.sockopt(func() error { return socket.SetKeepAlive(c.ch.Fd(), on, period) })
 }
 
 // sockopt runs f against the fd on the loop, only while the fd is open: an

@@ -5,7 +5,7 @@ import (
 	"syscall"
 
 	"github.com/seed08ffa9f8/muduo-go/buffer"
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
 )
 
 // This file is the loop side of Conn: everything here runs on c.ch.Loop().
@@ -333,7 +333,7 @@ func (c *Conn) onClose() {
 // SO_ERROR. Reading proceeds and reports the error (or EOF) itself, which
 // closes the connection.
 func (c *Conn) onError() {
-	if err := mnet.SocketError(c.ch.Fd()); err != nil {
+	if err := socket.SocketError(c.ch.Fd()); err != nil {
 		c.ch.Loop().Logger().Debug("tcp: socket error", "conn", c.Name(), "err", err)
 	}
 }
@@ -351,7 +351,7 @@ func (c *Conn) shutdownInLoop() {
 		c.handleClose() // both directions are done
 		return
 	}
-	if err := mnet.ShutdownWrite(c.ch.Fd()); err != nil {
+	if err := socket.ShutdownWrite(c.ch.Fd()); err != nil {
 		c.ch.Loop().Logger().Debug("tcp: shutdown", "conn", c.Name(), "err", err)
 	}
 	if x := c.extra.Load(); x != nil && x.linger > 0 {
@@ -408,7 +408,7 @@ func (c *Conn) handleClose() {
 	}
 	c.ch.Loop().BufferPool().Put(&c.in)
 	c.dropOutput()
-	_ = mnet.Close(c.ch.Fd())
+	_ = socket.Close(c.ch.Fd())
 	c.ch.Forget()
 }
 

@@ -2,6 +2,8 @@ package tcp
 
 import (
 	"errors"
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
+	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 	"log/slog"
 	stdnet "net"
 	"net/netip"
@@ -9,9 +11,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
-	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
 // Retry timing, as muduo: the first retry after half a second, doubling up
@@ -133,7 +132,7 @@ func (k *connector) startInLoop() {
 
 func (k *connector) connect() {
 	k.Attempts.Add(1)
-	fd, err := mnet.Socket(k.addr)
+	fd, err := socket.Socket(k.addr)
 	if err != nil {
 		k.fatal(err)
 		return
@@ -148,7 +147,7 @@ func (k *connector) connect() {
 	if k.beforeConnect != nil {
 		k.beforeConnect(fd)
 	}
-	err = mnet.Connect(fd, k.addr)
+	err = socket.Connect(fd, k.addr)
 	switch {
 	case err == nil, errors.Is(err, syscall.EINPROGRESS), errors.Is(err, syscall.EINTR), errors.Is(err, syscall.EISCONN):
 		k.state = connectorConnecting
@@ -163,7 +162,7 @@ func (k *connector) connect() {
 	default:
 		// EACCES, EPERM, EAFNOSUPPORT, EALREADY, EBADF, EFAULT, ENOTSOCK:
 		// trying again would fail the same way.
-		mnet.Close(fd)
+		socket.Close(fd)
 		k.fd = -1
 		k.fatal(err)
 	}
@@ -179,18 +178,18 @@ func (k *connector) handleWrite() {
 		k.onWritable(fd)
 	}
 	_ = k.ch.Remove()
-	if err := mnet.SocketError(fd); err != nil {
+	if err := socket.SocketError(fd); err != nil {
 		k.retry(err)
 		return
 	}
-	if mnet.IsSelfConnect(fd) {
+	if socket.IsSelfConnect(fd) {
 		k.retry(errors.New("self connect"))
 		return
 	}
 	k.fd = -1
 	if !k.want.Load() { // stopped meanwhile: nothing was handed over
 		k.state = connectorDisconnected
-		mnet.Close(fd)
+		socket.Close(fd)
 		return
 	}
 	k.state = connectorConnected
@@ -201,7 +200,7 @@ func (k *connector) handleError() {
 	if k.state != connectorConnecting {
 		return
 	}
-	err := mnet.SocketError(k.fd)
+	err := socket.SocketError(k.fd)
 	_ = k.ch.Remove()
 	if err == nil {
 		err = errors.New("socket error")
@@ -259,7 +258,7 @@ func (k *connector) abandonFd() {
 		return
 	}
 	_ = k.ch.Remove()
-	mnet.Close(k.fd)
+	socket.Close(k.fd)
 	k.fd = -1
 }
 

@@ -3,9 +3,8 @@ package tcp
 import (
 	"errors"
 	"fmt"
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
 	"net"
-
-	mnet "github.com/seed08ffa9f8/muduo-go/net"
 )
 
 // Serve serves connections accepted from l until Shutdown or Close, then
@@ -49,7 +48,7 @@ func (s *Server) Serve(l net.Listener) error {
 	taken := false
 	if err := s.start(func() (int, error) { taken = true; return fd, nil }); err != nil {
 		if !taken {
-			mnet.Close(fd)
+			socket.Close(fd)
 		}
 		return err
 	}

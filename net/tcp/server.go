@@ -10,6 +10,7 @@ import (
 	"time"
 
 	mnet "github.com/seed08ffa9f8/muduo-go/net"
+	"github.com/seed08ffa9f8/muduo-go/net/internal/socket"
 	"github.com/seed08ffa9f8/muduo-go/net/reactor"
 )
 
@@ -87,8 +88,8 @@ func (s *Server) Start(addr string) error {
 		return fmt.Errorf("tcp: server: %w", err)
 	}
 	o := &s.opts
-	cfg := mnet.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}
-	return s.start(func() (int, error) { return mnet.Listen(ap, cfg) })
+	cfg := socket.ListenConfig{ReusePort: o.reusePort, Backlog: o.backlog, IPv6Only: o.ipv6Only}
+	return s.start(func() (int, error) { return socket.Listen(ap, cfg) })
 }
 
 // start starts the loops and an acceptor on the socket listen returns.
@@ -210,12 +211,12 @@ func (s *Server) newConnection(fd int, peer netip.AddrPort) {
 	loop := s.pool.Next()
 	local := s.acceptor.Addr()
 	if local.Addr().IsUnspecified() {
-		if la, err := mnet.LocalAddr(fd); err == nil {
+		if la, err := socket.LocalAddr(fd); err == nil {
 			local = la
 		}
 	}
 	if s.opts.noDelay {
-		_ = mnet.SetNoDelay(fd, true)
+		_ = socket.SetNoDelay(fd, true)
 	}
 	c := newConn(loop, &s.cfg, fd, s.nextID.Add(1), local, peer)
 	c.set = s.sets[loop]

@@ -1,6 +1,6 @@
 //go:build linux && !muduo_portable
 
-package net
+package socket
 
 import (
 	"net/netip"

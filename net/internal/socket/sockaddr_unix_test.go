@@ -1,6 +1,6 @@
 //go:build unix
 
-package net
+package socket
 
 import (
 	stdnet "net"
