@@ -103,17 +103,18 @@ func (c *Conn) encryptChunk(t *transfer) bool {
 	defer copyBuffers.Put(buf)
 	m, err := io.ReadFull(t.r, (*buf)[:min(int64(copyChunk), t.left)])
 	if m > 0 {
+		// The bytes read go out even if the file ended short: the next
+		// read finds nothing and ends the transfer once they have gone
+		// (as on the plain path), so the peer gets all there was.
 		t.left -= int64(m)
 		c.tlsEncrypt((*buf)[:m])
+		return true
 	}
-	if err != nil && t.left > 0 {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			err = ErrShortFile
-		}
-		c.failTransfer(t, err)
-		return false
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = ErrShortFile
 	}
-	return true
+	c.failTransfer(t, err)
+	return false
 }
 
 // readTransferIntoPending reads all of t into the handshake's pending

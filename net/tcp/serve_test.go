@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -235,5 +236,82 @@ func TestServeShutdownRace(t *testing.T) {
 	_ = s.Shutdown(context.Background())
 	if err := s.Start("127.0.0.1:0"); !errors.Is(err, ErrServerClosed) {
 		t.Fatalf("Start after Shutdown = %v, want ErrServerClosed", err)
+	}
+}
+
+// fakeListener is a net.Listener over another socket: Serve must check
+// what it is handed, not trust the type.
+type fakeListener struct {
+	net.Listener
+	raw syscall.Conn // nil: a listener with no socket at all
+}
+
+func (f fakeListener) SyscallConn() (syscall.RawConn, error) { return f.raw.SyscallConn() }
+
+// TestServeRefusesOtherSockets: a listener whose socket is connected, not
+// listening, or a datagram socket is refused with the reason, and the
+// server left unstarted; so is one with no socket to take over.
+func TestServeRefusesOtherSockets(t *testing.T) {
+	if mnet.Backend != "epoll" {
+		t.Skip("the portable backend takes *net.TCPListener only (TestServeRefuses)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udp.Close()
+	for _, tc := range []struct {
+		name string
+		l    net.Listener
+		want string
+	}{
+		{"connected", fakeListener{Listener: l, raw: conn.(*net.TCPConn)}, "not listening"},
+		{"udp", fakeListener{Listener: l, raw: udp.(*net.UDPConn)}, "not a stream socket"},
+	} {
+		s := NewServer(WithLogger(quietLogger))
+		err := s.Serve(tc.l)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s: Serve = %v, want %q", tc.name, err, tc.want)
+		}
+		_ = s.Close()
+	}
+	type plain struct{ net.Listener }
+	l2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := NewServer(WithLogger(quietLogger)).Serve(plain{l2}); err == nil || !strings.Contains(err.Error(), "no socket") {
+		t.Fatalf("Serve(a listener without SyscallConn) = %v", err)
+	}
+}
+
+// TestIPv6OnlyListener: WithIPv6Only keeps a ":port" listener off IPv4.
+func TestIPv6OnlyListener(t *testing.T) {
+	if c, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	} else {
+		c.Close()
+	}
+	s := NewServer(WithLogger(quietLogger), WithIPv6Only(true))
+	s.SetMessageCallback(echoMessage)
+	if err := s.Start(":0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	port := itoa(s.Addr().Port())
+	echoRoundTrip(t, net.JoinHostPort("::1", port), "v6")
+	if c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", port), guard); err == nil {
+		c.Close()
+		t.Fatal("an IPv6-only listener accepted an IPv4 connection")
 	}
 }

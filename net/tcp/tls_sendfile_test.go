@@ -5,12 +5,15 @@ package tcp
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed08ffa9f8/muduo-go/buffer"
 )
 
 // TestTLSSendFileEncrypted: SendFile and SendReader on a TLS connection
@@ -142,4 +145,86 @@ func TestTLSSendFileStreams(t *testing.T) {
 	if maxOut > 1<<20 {
 		t.Fatalf("the output buffer held up to %d bytes of a %d-byte file; want a chunk's worth", maxOut, size)
 	}
+}
+
+// TestTLSSendFileShortFile: over TLS, a file that ends before the bytes
+// SendFile promised ends the transfer with ErrShortFile and closes the
+// connection, after the bytes it had: the peer must not wait for the
+// rest.
+func TestTLSSendFileShortFile(t *testing.T) {
+	file := pattern(100<<10, 5)
+	path := writeTemp(t, "short", file)
+	dones := make(chan error, 1)
+	s := startServer(t, Callbacks{
+		Connection: func(c *Conn) {
+			if c.Connected() {
+				_ = c.SendFileFunc(openFile(t, path), 0, int64(len(file))+1000, func(err error) { dones <- err })
+				_ = c.Send([]byte("never"))
+			}
+		},
+	}, WithTLS(serverTLS(t)))
+	c := dialTLS(t, s, clientTLS(t, tls.VersionTLS13))
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(guard))
+	got, _ := io.ReadAll(c)
+	if !bytes.Equal(got, file) {
+		t.Fatalf("read %d bytes before the close, want the file's %d", len(got), len(file))
+	}
+	if err := recv(t, dones, "done"); !errors.Is(err, ErrShortFile) {
+		t.Fatalf("done(%v), want ErrShortFile", err)
+	}
+}
+
+// TestTLSClientSendFileBeforeHandshake: a client's SendFile made before
+// its handshake is done (the server holds the handshake until then) goes
+// out right after the handshake, in order with the Sends around it.
+func TestTLSClientSendFileBeforeHandshake(t *testing.T) {
+	file := pattern(150<<10, 11)
+	path := writeTemp(t, "early", file)
+	release := make(chan struct{})
+	cfg := serverTLS(t)
+	cfg.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		select { // the client can not finish its handshake before this
+		case <-release:
+		case <-time.After(guard):
+		}
+		return nil, nil
+	}
+	want := append(append([]byte("a|"), file...), "|b"...)
+	received := make(chan struct{})
+	var got []byte
+	s := startServer(t, Callbacks{Message: func(c *Conn, in *buffer.Buffer, _ time.Time) {
+		got = append(got, in.Peek()...)
+		in.RetrieveAll()
+		if len(got) == len(want) {
+			close(received)
+		}
+	}}, WithTLS(cfg))
+	cl, err := NewClient(s.Addr().String(), WithLogger(quietLogger), WithTLS(clientTLS(t, tls.VersionTLS13)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Stop()
+	cl.Connect()
+	eventually(t, "a connection", func() bool { return cl.Connection() != nil })
+	onLoop(cl.Loop(), func() {
+		c := cl.Connection()
+		if _, done := c.TLSConnectionState(); done {
+			t.Error("the handshake finished before the server was released")
+		}
+		_ = c.SendString("a|")
+		_ = c.SendFile(openFile(t, path), 0, int64(len(file)))
+		_ = c.SendString("|b")
+	})
+	close(release)
+	select {
+	case <-received:
+	case <-time.After(guard):
+		t.Fatal("the server did not receive the client's bytes")
+	}
+	onLoop(s.Loops()[0], func() {
+		if !bytes.Equal(got, want) {
+			t.Errorf("received %d bytes, differing from the %d sent at %d", len(got), len(want), firstDiff(got, want))
+		}
+	})
 }
