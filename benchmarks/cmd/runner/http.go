@@ -103,7 +103,10 @@ func countWrkSyscalls(c *cell, s *server, run func() (*wrkRun, error)) {
 // probeHTTP checks one response by hand before measuring, so a server that
 // answers fast but wrong is flagged rather than ranked.
 func probeHTTP(addr, path string) error {
-	cl := &http.Client{Timeout: 3 * time.Second}
+	// As wrk asks: no Accept-Encoding. Go's transport would ask for gzip,
+	// which examples/httpserver grants (middleware.Compress), and then
+	// drops Content-Length from the header it decompressed.
+	cl := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableCompression: true}}
 	resp, err := cl.Get("http://" + addr + path)
 	if err != nil {
 		return err
