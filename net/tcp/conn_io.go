@@ -285,11 +285,12 @@ func (c *Conn) onWritable() {
 		return
 	}
 	if x := c.extra.Load(); x != nil && len(x.files.items) > 0 {
-		writeQueued := c.writeQueued
+		var drained, ok bool
 		if c.tls != nil {
-			writeQueued = c.writeQueuedTLS
+			drained, ok = c.writeQueuedTLS(x)
+		} else {
+			drained, ok = c.writeQueued(x)
 		}
-		drained, ok := writeQueued(x)
 		if !drained || !ok || c.Disconnected() {
 			return
 		}

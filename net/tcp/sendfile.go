@@ -199,8 +199,15 @@ func (c *Conn) sendTransferInLoop(t *transfer) {
 		t.finish(nil) // an empty transfer with nothing before it
 		return
 	}
+	c.enqueueTransfer(q, t, c.out.ReadableBytes())
+}
+
+// enqueueTransfer appends t to q behind the bytes queued since the last
+// transfer (firstGap of them when q is empty: what must go before a lone
+// transfer) and watches writability to pump it.
+func (c *Conn) enqueueTransfer(q *fileQueue, t *transfer, firstGap int) {
 	if len(q.items) == 0 {
-		t.gap = c.out.ReadableBytes()
+		t.gap = firstGap
 	} else {
 		t.gap = q.tail
 	}

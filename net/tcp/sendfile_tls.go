@@ -33,20 +33,9 @@ func (c *Conn) sendTransferTLS(t *transfer) {
 		c.readTransferIntoPending(t)
 		return
 	}
-	x := c.extras()
-	q := &x.files
-	if len(q.items) == 0 {
-		t.gap = 0
-	} else {
-		t.gap = q.tail
-	}
-	q.tail = 0
-	q.items = append(q.items, t)
-	if !c.ch.IsWriting() {
-		if err := c.ch.EnableWriting(); err != nil {
-			c.ch.Loop().Logger().Error("tcp: enable writing", "conn", c.Name(), "err", err)
-		}
-	}
+	// What was sent before is encrypted already, ahead in the output
+	// buffer: a lone transfer has no held plaintext to wait for.
+	c.enqueueTransfer(&c.extras().files, t, 0)
 }
 
 // writeQueuedTLS is OnWritable for a TLS connection with transfers
