@@ -41,17 +41,21 @@ func tlsHandshake(e *env, k *kind, c net.Conn) (*tls.Conn, bool) {
 	return tc, true
 }
 
+// runLoopTLS is runLoop over TLS: one gets the established connection
+// and a reader on it.
+func runLoopTLS(ctx context.Context, e *env, k *kind, one func(tc *tls.Conn, br *bufio.Reader) bool) {
+	runLoop(ctx, e, k, e.httpsAddr, func(c net.Conn) bool {
+		tc, ok := tlsHandshake(e, k, c)
+		return ok && one(tc, bufio.NewReader(tc))
+	})
+}
+
 // httpsKeepAliveClient: as keepAliveClient, over TLS; some connections end
 // with the client's close_notify and a half-close instead of Connection:
 // close, which the server must answer with its own close.
 func httpsKeepAliveClient(ctx context.Context, e *env, rng *rnd) {
 	k := e.st.kind("https-keepalive")
-	runLoop(ctx, e, k, e.httpsAddr, func(c net.Conn) bool {
-		tc, ok := tlsHandshake(e, k, c)
-		if !ok {
-			return false
-		}
-		br := bufio.NewReader(tc)
+	runLoopTLS(ctx, e, k, func(tc *tls.Conn, br *bufio.Reader) bool {
 		n := 5 + rng.Intn(100)
 		closeNotify := rng.Intn(3) == 0
 		for i := 0; i < n && ctx.Err() == nil; i++ {
@@ -78,12 +82,7 @@ func httpsKeepAliveClient(ctx context.Context, e *env, rng *rnd) {
 // httpsPipelineClient: 2..16 requests per write, over TLS.
 func httpsPipelineClient(ctx context.Context, e *env, rng *rnd) {
 	k := e.st.kind("https-pipelined")
-	runLoop(ctx, e, k, e.httpsAddr, func(c net.Conn) bool {
-		tc, ok := tlsHandshake(e, k, c)
-		if !ok {
-			return false
-		}
-		br := bufio.NewReader(tc)
+	runLoopTLS(ctx, e, k, func(tc *tls.Conn, br *bufio.Reader) bool {
 		for i := 0; i < 20 && ctx.Err() == nil; i++ {
 			reqs := make([]httpReq, 2+rng.Intn(15))
 			for j := range reqs {
@@ -101,12 +100,7 @@ func httpsPipelineClient(ctx context.Context, e *env, rng *rnd) {
 // nearly all of its work is handshakes, most of them resumed.
 func httpsChurnClient(ctx context.Context, e *env, rng *rnd) {
 	k := e.st.kind("https-churn")
-	runLoop(ctx, e, k, e.httpsAddr, func(c net.Conn) bool {
-		tc, ok := tlsHandshake(e, k, c)
-		if !ok {
-			return false
-		}
-		br := bufio.NewReader(tc)
+	runLoopTLS(ctx, e, k, func(tc *tls.Conn, br *bufio.Reader) bool {
 		r := randomHTTPReq(rng, true)
 		if !exchange(e, k, tc, br, []httpReq{r}) {
 			return false
